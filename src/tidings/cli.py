@@ -1,0 +1,338 @@
+"""The `tidings` command: a thin shell over the library.
+
+Each command parses its arguments, calls one library function and formats the result.
+Domain errors become a clear CLI error in one place (`_fail`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from tidings import __version__
+
+DEFAULT_DB = "tidings.duckdb"
+FORMATS = click.Choice(["table", "csv", "jsonl"])
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+def _date(ctx, param, value):  # click callback: validate YYYY-MM-DD
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form")
+
+
+db_option = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="TIDINGS_DB",
+                         help="DuckDB file, or a postgresql:// URL.")
+published_option = click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+                                help="Publication date for inputs whose metadata gives none.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tidings")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+def cli(verbose: int) -> None:
+    """tidings: raw news in, a structured and sourced database of PLOVER political events out.
+
+    \b
+    Typical use:
+      tidings ingest examples/            # build ./tidings.duckdb from a folder of news
+      tidings events --actor RUS          # what Russia did, and what was done to it
+      tidings show ARTICLE_ID             # one article with its actors, events and quotes
+      tidings extract article.html        # JSON Lines on stdout, no database
+    """
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main() -> None:
+    cli(prog_name="tidings")
+
+
+# --- extract / ingest ------------------------------------------------------------------------
+
+def _documents(paths: tuple[str, ...], urls: bool = False):
+    from tidings.ingest import iter_documents
+
+    if not paths:
+        _fail("give at least one PATH (or - for JSON Lines on standard input)")
+    return iter_documents(list(paths), stdin=sys.stdin)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
+@published_option
+def extract(paths: tuple[str, ...], published: str | None) -> None:
+    """Print one JSON object per article (the ArticleResult contract) as JSON Lines.
+
+    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), or - for JSON Lines
+    records on standard input ({"id", "text" or "html", optional "url", "title",
+    "published"}). Touches no database. Exits 1 when any document failed.
+    """
+    from tidings.pipeline import Pipeline, PipelineSettings
+
+    pipeline = Pipeline(PipelineSettings(published=published))
+    failed = 0
+    for result in pipeline.run(_documents(paths)):
+        failed += result.status == "error"
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="PATH ...")
+@db_option
+@published_option
+@click.option("--reprocess", is_flag=True,
+              help="Re-extract articles already stored (from their kept raw input) with the current rules.")
+@click.option("--batch-size", default=100, show_default=True, help="Articles per committed batch.")
+def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int) -> None:
+    """Extract events, actors and quotes from news and store them in a database.
+
+    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), or - for JSON Lines on
+    standard input. Inputs already in the database (same content) are skipped, so running
+    the same command twice stores everything once. Prints a summary; exits 1 when any
+    document failed (its error is stored: see `tidings stats`).
+    """
+    from tidings.ingest_run import IngestSettings, run_ingest
+
+    if not paths and not reprocess:
+        _fail("give at least one PATH (or --reprocess)")
+    settings = IngestSettings(db=db, published=published, reprocess=reprocess, batch_size=batch_size,
+                              progress=sys.stderr.isatty())
+    try:
+        summary = run_ingest(list(paths), settings, stdin=sys.stdin)
+    except Exception as exc:  # StoreLockedError, schema version errors, …
+        _fail(str(exc))
+    click.echo(summary.describe(), err=False)
+    sys.exit(1 if summary.failed else 0)
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def _open(db: str, read_only: bool = True):
+    from tidings.store import open_store
+
+    if "://" not in db and not Path(db).exists():
+        _fail(f"no database at {db} (run `tidings ingest PATH --db {db}` first)")
+    try:
+        return open_store(db, read_only=read_only)
+    except Exception as exc:
+        _fail(str(exc))
+
+
+def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
+    from tidings.output import write_rows
+
+    write_rows(rows, fmt, sys.stdout, columns=columns)
+
+
+def _filter_options(func):
+    options = [
+        click.option("--actor", help="Actor as source or target: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part."),
+        click.option("--country", help="ISO3 country of source or target."),
+        click.option("--sector", help="PLOVER sector code (GOV, MIL, …) of source or target."),
+        click.option("--type", "type_", help="PLOVER event type (e.g. ACCUSE)."),
+        click.option("--mode", help="PLOVER mode (e.g. troops)."),
+        click.option("--factuality", type=click.Choice(
+            ["asserted", "reported", "hypothetical", "future", "negated", "denied"])),
+        click.option("--since", callback=_date, metavar="YYYY-MM-DD", help="Event date on or after."),
+        click.option("--until", callback=_date, metavar="YYYY-MM-DD", help="Event date on or before."),
+        click.option("--article", help="Article id (or id prefix)."),
+        click.option("--search", help="Text that the sentence must contain."),
+        click.option("--limit", default=100, show_default=True, help="Rows per page."),
+        click.option("--offset", default=0, show_default=True, help="Rows to skip (paging)."),
+        click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
+        db_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@_filter_options
+def events(db, fmt, **filters) -> None:
+    """List coded events: who did what to whom, when, per whom."""
+    from tidings.store import EventFilter
+
+    store = _open(db)
+    rows = store.events(EventFilter(**_filters(filters, EventFilter)))
+    _emit(rows, fmt, columns=["date", "type", "mode", "source", "target", "factuality",
+                              "attribution_kind", "trigger", "article_id"] if fmt == "table" else None)
+
+
+@cli.command()
+@_filter_options
+def quotes(db, fmt, **filters) -> None:
+    """List direct and indirect quotes with their speakers."""
+    from tidings.store import QuoteFilter
+
+    store = _open(db)
+    rows = store.quotes(QuoteFilter(**_filters(filters, QuoteFilter)))
+    _emit(rows, fmt, columns=["speaker", "speaker_actor", "direct", "text", "article_id"]
+          if fmt == "table" else None)
+
+
+@cli.command()
+@_filter_options
+def actors(db, fmt, **filters) -> None:
+    """List the actors found, with their country, sector and number of mentions."""
+    from tidings.store import ActorFilter
+
+    store = _open(db)
+    rows = store.actors(ActorFilter(**_filters(filters, ActorFilter)))
+    _emit(rows, fmt)
+
+
+def _filters(values: dict, cls) -> dict:
+    """Map CLI option names onto a filter dataclass's fields, dropping unset and unknown ones."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(cls)}
+    renamed = {("type" if k == "type_" else k): v for k, v in values.items()}
+    unknown = [k for k, v in renamed.items() if v not in (None, "") and k not in names]
+    if unknown and any(k not in ("limit", "offset") for k in unknown):
+        _fail(f"option(s) not supported here: {', '.join('--' + k for k in unknown)}")
+    return {k: v for k, v in renamed.items() if k in names and v not in (None, "")}
+
+
+@cli.command()
+@click.argument("article")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stored ArticleResult as JSON.")
+def show(article: str, db: str, as_json: bool) -> None:
+    """Print one article's cleaned text with its actors, events and quotes marked."""
+    from tidings.output import render_article
+
+    store = _open(db)
+    result = store.article(article)
+    if result is None:
+        _fail(f"no article {article!r} in {db}")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_article(result, sys.stdout, color=sys.stdout.isatty())
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(db: str, as_json: bool) -> None:
+    """Counts of articles (ok / skipped / failed), events by type, quotes, and ingest errors."""
+    from tidings.output import render_stats
+
+    data = _open(db).stats()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        render_stats(data, sys.stdout)
+
+
+# --- database --------------------------------------------------------------------------------
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db: str) -> None:
+    """Upgrade a database to the current schema version, in place."""
+    from tidings.store import open_store
+
+    try:
+        store = open_store(db, upgrade=True)
+    except Exception as exc:
+        _fail(str(exc))
+    click.echo(f"{db}: schema version {store.schema_version}")
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+@cli.group(name="eval")
+def eval_() -> None:
+    """Score tidings against gold data (PLOVER events, quotes, actors, extraction)."""
+
+
+def _report(result: dict, as_json: bool, keys: Iterable[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return
+    for key in keys:
+        if key in result:
+            value = result[key]
+            click.echo(f"{key:28s} {value:.3f}" if isinstance(value, float) else f"{key:28s} {value}")
+
+
+@eval_.command("plover")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
+@click.option("--details", is_flag=True, help="Also print per-type scores and the confusion matrix.")
+def eval_plover(tsv: str, as_json: bool, details: bool) -> None:
+    """Score event coding on a PLV-format TSV (sentence, source, target, gold_root)."""
+    from tidings.eval.plover import evaluate
+
+    result = evaluate(Path(tsv))
+    _report(result, as_json, ["rows", "sentences", "typed_pair_recall", "type_accuracy", "macro_f1",
+                              "events_per_sentence", "type_precision_lb", "sentences_per_second"])
+    if details and not as_json:
+        from tidings.output import render_confusion
+
+        render_confusion(result, sys.stdout)
+
+
+@eval_.command("quotes")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def eval_quotes(directory: str, as_json: bool) -> None:
+    """Score quotes and attributions on PolNeAR-format data (brat .ann beside text/)."""
+    from tidings.eval.quotes import evaluate
+
+    result = evaluate(Path(directory))
+    _report(result, as_json, ["documents", "gold", "emitted", "content_precision", "content_recall",
+                              "content_f1", "speaker_precision", "speaker_recall", "speaker_f1",
+                              "quotes_per_second"])
+
+
+@eval_.command("actors")
+@click.argument("jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def eval_actors(jsonl: str, as_json: bool) -> None:
+    """Score actor resolution on JSON Lines cases {text, context, date, expect}."""
+    from tidings.actors import evaluate
+
+    result = evaluate(Path(jsonl))
+    _report(result, as_json, ["cases", "country_accuracy", "sector_accuracy", "resolutions_per_second"])
+
+
+@eval_.command("extraction")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def eval_extraction(directory: str, as_json: bool) -> None:
+    """Score main-text extraction on article-extraction-benchmark data (ground-truth.json + html/)."""
+    from tidings.eval.extraction import evaluate
+
+    result = evaluate(Path(directory))
+    if as_json:
+        result = {k: v for k, v in result.items() if k != "per_page"} | {"per_page": result.get("per_page")}
+    _report(result, as_json, ["pages", "precision", "recall", "f1"])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

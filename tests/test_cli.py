@@ -1,0 +1,136 @@
+"""The command line, run for real: the installed `tidings` script on files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tidings.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+TIDINGS = str(Path(sys.executable).parent / "tidings")
+
+STORY = """Ministers meet in Vienna as talks stall – World
+
+German Chancellor Olaf Scholz met French President Emmanuel Macron in Berlin on Monday to discuss the crisis.
+
+“We will not accept any violation of the border,” Scholz said after the meeting.
+
+Russia's Foreign Minister Sergei Lavrov accused NATO of ignoring Moscow's security demands.
+
+Advertisement
+
+© 2022 Meridian Wire
+"""
+
+
+def all_commands(group: click.Group, prefix: str = "tidings"):
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        yield path, command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, path)
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([TIDINGS, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_every_command_has_help():
+    runner = CliRunner()
+    for path, _command in all_commands(cli):
+        result = runner.invoke(cli, [*path.split()[1:], "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output
+
+
+def test_every_command_and_option_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for path, command in all_commands(cli):
+        if path not in readme:
+            missing.append(path)
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help",) and opt not in readme:
+                    missing.append(f"{path} {opt}")
+    assert not missing, f"not in README.md: {missing}"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "story.txt").write_text(STORY, encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def test_extract_prints_one_json_object_per_article(corpus):
+    proc = run("extract", str(corpus / "story.txt"), "--published", "2022-02-08")
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.strip().splitlines()
+    result = json.loads(line)
+    assert result["status"] == "ok"
+    assert result["title"] == "Ministers meet in Vienna as talks stall"
+    assert result["published"] == "2022-02-08"
+    assert "Advertisement" not in result["text"]
+    for key in ("mentions", "events", "quotes", "credited_publisher", "language"):
+        assert key in result
+
+
+def test_extract_reads_json_lines_from_stdin():
+    records = [{"id": "a1", "text": STORY.split("\n", 2)[2], "title": "Talks", "published": "2022-02-08"},
+               {"id": "a2", "text": ""}]
+    proc = run("extract", "-", stdin="\n".join(json.dumps(r) for r in records) + "\n")
+    results = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [r["id"] for r in results] == ["a1", "a2"]
+    assert results[0]["status"] == "ok" and results[1]["status"] == "error"
+    assert proc.returncode == 1  # one document failed
+
+
+def test_extract_rejects_a_malformed_date(corpus):
+    proc = run("extract", str(corpus / "story.txt"), "--published", "08/02/2022")
+    assert proc.returncode == 2
+    assert "YYYY-MM-DD" in proc.stderr
+
+
+def test_ingest_stores_once_reports_failures_and_answers_queries(corpus, tmp_path):
+    db = tmp_path / "t.duckdb"
+    first = run("ingest", str(corpus), "--db", str(db), "--published", "2022-02-08")
+    assert first.returncode == 1, first.stderr  # empty.txt failed
+    assert "1 ok" in first.stdout and "1 failed" in first.stdout
+    assert "empty" in first.stdout
+
+    second = run("ingest", str(corpus), "--db", str(db), "--published", "2022-02-08")
+    assert "already in the database" in second.stdout
+    assert "0 ok" in second.stdout
+
+    stats = json.loads(run("stats", "--db", str(db), "--json").stdout)
+    assert json.dumps(stats).count("empty") >= 1
+
+    events = run("events", "--db", str(db), "--format", "jsonl")
+    assert events.returncode == 0, events.stderr
+    rows = [json.loads(x) for x in events.stdout.splitlines()]
+    assert rows, "the story has events"
+    article_id = rows[0]["article_id"]
+
+    shown = run("show", article_id, "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    assert "Ministers meet in Vienna" in shown.stdout
+    assert "## Events" in shown.stdout
+
+    csv_out = run("quotes", "--db", str(db), "--format", "csv")
+    assert csv_out.returncode == 0
+    assert "We will not accept" in csv_out.stdout
+
+
+def test_query_on_a_missing_database_is_a_clear_error(tmp_path):
+    proc = run("events", "--db", str(tmp_path / "nope.duckdb"))
+    assert proc.returncode == 2
+    assert "no database" in proc.stderr
