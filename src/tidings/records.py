@@ -34,7 +34,7 @@ class Document:
     """
 
     id: str
-    origin: str  # path, "stdin:LINE", URL, "warc:PATH#N"
+    origin: str  # path, "stdin:LINE", URL, "PATH#offset" for a WARC record
     kind: str = "text"  # "html" | "text"
     raw: bytes = b""
     url: str | None = None
