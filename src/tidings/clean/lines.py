@@ -1,0 +1,116 @@
+"""Paragraph splitting and the line-level boilerplate filter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tidings.clean.rules import BoilerplateRules, LineRule
+
+_BLANK_LINE = re.compile(r"\n[ \t\f\v\xa0\u3000]*\n")
+_NEWLINES = re.compile(r"\r\n?")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+
+
+def normalise_newlines(text: str) -> str:
+    return _NEWLINES.sub("\n", text)
+
+
+def join_lines(block: str) -> str:
+    """One paragraph: its lines stripped and joined by single spaces."""
+    return " ".join(line.strip() for line in block.split("\n") if line.strip())
+
+
+def split_blocks(text: str) -> list[str]:
+    """Paragraphs of plain text: blocks separated by blank lines.
+
+    Text without any blank line (one paragraph per line, as trafilatura writes it) is split
+    at every line break instead.
+    """
+    text = normalise_newlines(text).strip("\n")
+    if _BLANK_LINE.search(text):
+        blocks = _BLANK_LINE.split(text)
+    else:
+        blocks = text.split("\n")
+    return [p for p in (join_lines(b) for b in blocks) if p]
+
+
+def looks_like_headline(line: str, max_words: int) -> bool:
+    """Short and not ending like a sentence (headlines rarely end with a period)."""
+    words = line.split()
+    return 0 < len(words) <= max_words and not _SENTENCE_END.search(line.rstrip())
+
+
+@dataclass
+class Filtered:
+    kept: list[str] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _match(rules: BoilerplateRules, line: str) -> LineRule | None:
+    for rule in rules.rules:
+        if rule.pattern.fullmatch(line.strip()):
+            return rule
+    return None
+
+
+def _removed(rule: LineRule, line: str, how: str) -> dict[str, Any]:
+    return {"rule": rule.id, "action": how, "text": line}
+
+
+def filter_lines(lines: list[str], rules: BoilerplateRules) -> Filtered:
+    """Drop boilerplate lines; record each with the id of the rule that removed it.
+
+    `drop_rest` only ends the article in its second half (by characters); earlier it drops
+    just the line, so a stray heading cannot cut a story short.
+    """
+    out = Filtered()
+    total = sum(len(line) for line in lines) or 1
+    seen = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        seen += len(line)
+        rule = _match(rules, line)
+        if rule is None:
+            out.kept.append(line)
+        elif rule.action == "drop_rest" and seen / total >= 0.5:
+            out.removed.extend(_removed(rule, rest, "drop_rest") for rest in lines[i:])
+            break
+        elif rule.action == "drop_line_and_next":
+            out.removed.append(_removed(rule, line, "drop_line"))
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if nxt is not None and _match(rules, nxt) is None and looks_like_headline(nxt, rules.next_max_words):
+                out.removed.append(_removed(rule, nxt, "drop_next"))
+                seen += len(nxt)
+                i += 1
+        else:
+            out.removed.append(_removed(rule, line, "drop_line"))
+        i += 1
+    return out
+
+
+TITLE_REPEAT = "title-repeat"
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal ignoring case, punctuation and spacing."""
+    return _words(a) == _words(b)
+
+
+def drop_title_repeat(lines: list[str], titles: list[str], window: int = 3) -> Filtered:
+    """Drop the headline where the extracted body repeats it near the top (rule `title-repeat`)."""
+    wanted = [w for w in (_words(t) for t in titles if t) if w]
+    out = Filtered(kept=list(lines))
+    for i, line in enumerate(lines[:window]):
+        if _words(line) in wanted:
+            out.removed.append({"rule": TITLE_REPEAT, "action": "drop_line", "text": line})
+            del out.kept[i]
+            break
+    return out

@@ -1,0 +1,178 @@
+"""Files and folders → Documents.
+
+Supported: `.html`/`.htm` (kind "html"), `.txt` (kind "text"), `.jsonl` (one Document per
+line), each optionally gzip-compressed (`.html.gz`, `.txt.gz`, `.jsonl.gz`).
+
+Folder walks are recursive and sorted; hidden files and folders (name starting with ".") are
+skipped. Any other file — given explicitly or met in a folder — with an unsupported extension
+yields an error Document, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import logging
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tidings.ingest.decode import decode_text, sniff_html_charset
+from tidings.ingest.jsonl import iter_jsonl
+from tidings.records import Document
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+_MAX_STEM = 80  # characters of the file name kept in a Document id
+KINDS = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    kind: str | None  # "html" | "text" | "jsonl" | None (unsupported)
+    gzipped: bool
+    extension: str
+    stem: str
+
+
+class ReadError(Exception):
+    """A file that cannot become a Document; the message is the human reason."""
+
+
+def file_format(path: Path) -> FileFormat:
+    name = path.name
+    gzipped = name.lower().endswith(".gz")
+    inner = Path(name[:-3] if gzipped else name)
+    extension = inner.suffix.lower()
+    stem = (inner.stem or name)[:_MAX_STEM]
+    return FileFormat(KINDS.get(extension), gzipped, extension + (".gz" if gzipped else ""), stem)
+
+
+def _short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:8]
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _error(path: Path, message: str, data: bytes | None = None) -> Document:
+    stem = file_format(path).stem
+    digest = _short_hash(data if data else str(path).encode("utf-8", "surrogateescape"))
+    return Document(id=f"{stem}-{digest}", origin=str(path), error=message)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(f"file too large: {_mb(size)} exceeds the {_mb(max_bytes)} limit")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise ReadError("no such file or directory") from None
+    except PermissionError:
+        raise ReadError("cannot read file: permission denied") from None
+    except IsADirectoryError:
+        raise ReadError("cannot read file: it is a directory") from None
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # grew while reading, or a special file
+        raise ReadError(f"file too large: exceeds the {_mb(max_bytes)} limit")
+    return data
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            out = handle.read(max_bytes + 1)
+    except EOFError:
+        raise ReadError("truncated gzip file: the compressed data ends early") from None
+    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+        raise ReadError(f"corrupt gzip file: {exc}") from None
+    if len(out) > max_bytes:
+        raise ReadError(f"file too large: decompressed size exceeds the {_mb(max_bytes)} limit")
+    return out
+
+
+def _load(path: Path, fmt: FileFormat, max_bytes: int) -> bytes:
+    data = _read_bytes(path, max_bytes)
+    if not data:
+        raise ReadError("empty file")
+    if fmt.gzipped:
+        data = _gunzip(data, max_bytes)
+        if not data:
+            raise ReadError("empty file (nothing inside the gzip data)")
+    if not data.strip():
+        raise ReadError("empty file (only whitespace)")
+    return data
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
+    """Documents from one file: one for html/text, one per line for jsonl, or one error."""
+    fmt = file_format(path)
+    if fmt.kind is None:
+        shown = fmt.extension or "no extension"
+        yield _error(path, f"unsupported file type ({shown}); expected .html, .htm, .txt or .jsonl, "
+                           "optionally gzip-compressed (.gz)")
+        return
+    try:
+        data = _load(path, fmt, max_bytes)
+    except ReadError as exc:
+        yield _error(path, str(exc))
+        return
+    decoded = decode_text(data, declared=sniff_html_charset(data) if fmt.kind == "html" else None)
+    if decoded.error:
+        yield _error(path, decoded.error, data)
+        return
+    if fmt.kind == "jsonl":
+        yield from iter_jsonl(decoded.text.split("\n"), str(path), fmt.stem)
+        return
+    meta = {"encoding": decoded.encoding}
+    if fmt.gzipped:
+        meta["compression"] = "gzip"
+    yield Document(id=f"{fmt.stem}-{_short_hash(data)}", origin=str(path), kind=fmt.kind, raw=data, meta=meta)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk(root: Path) -> Iterator[Path | Document]:
+    """Files under `root`, recursively, sorted, without hidden ones; unreadable folders as errors."""
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        dirs[:] = sorted(d for d in dirs if not _hidden(d))
+        for name in sorted(files):
+            if not _hidden(name):
+                yield Path(folder) / name
+        while errors:
+            exc = errors.pop(0)
+            yield _error(Path(exc.filename or root), f"cannot read folder: {exc.strerror or exc}")
+    while errors:
+        exc = errors.pop(0)
+        yield _error(Path(exc.filename or root), f"cannot read folder: {exc.strerror or exc}")
+
+
+def iter_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
+    """Documents from a file or a folder (see the module docstring for the rules)."""
+    try:
+        is_dir = path.is_dir()
+        missing = not is_dir and not path.exists() and not path.is_symlink()
+    except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
+        yield _error(path, f"cannot read path: {getattr(exc, 'strerror', None) or exc}")
+        return
+    if is_dir:
+        for item in walk(path):
+            if isinstance(item, Document):
+                yield item
+            else:
+                yield from read_file(item, max_bytes)
+    elif missing:
+        yield _error(path, "no such file or directory")
+    else:
+        yield from read_file(path, max_bytes)
