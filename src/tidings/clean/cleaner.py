@@ -10,7 +10,8 @@ from tidings.clean.credits import Credit, find_credit
 from tidings.clean.dates import first_date
 from tidings.clean.html import ExtractionSettings, HtmlExtraction, extract_html
 from tidings.clean.language import LanguageDetector
-from tidings.clean.lines import drop_title_repeat, filter_lines, join_lines, same_words, split_blocks
+from tidings.clean.lines import (drop_title_repeat, filter_lines, join_lines, match_rule, same_words,
+                                 split_blocks)
 from tidings.clean.rules import CleanRules, load_rules
 from tidings.clean.titles import host_name, leading_headline, split_title
 from tidings.ingest.decode import decode_text, sniff_html_charset
@@ -72,7 +73,8 @@ class Cleaner:
         headline, rest = leading_headline(text)
         if document.title and headline and not self._same_title(headline, document.title):
             rest = text  # the first line is not the title we were given: keep it
-        return _Body(lines=split_blocks(rest), title=document.title or headline)
+        lines = split_blocks(rest, lambda line: match_rule(self.rules.boilerplate, line) is not None)
+        return _Body(lines=lines, title=document.title or headline)
 
     def _same_title(self, headline: str, title: str) -> bool:
         bare = split_title(headline, self.rules.titles).title

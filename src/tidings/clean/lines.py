@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,18 +23,39 @@ def join_lines(block: str) -> str:
     return " ".join(line.strip() for line in block.split("\n") if line.strip())
 
 
-def split_blocks(text: str) -> list[str]:
+def split_blocks(text: str, stands_alone: Callable[[str], bool] | None = None) -> list[str]:
     """Paragraphs of plain text: blocks separated by blank lines.
 
     Text without any blank line (one paragraph per line, as trafilatura writes it) is split
-    at every line break instead.
+    at every line break instead. Inside a block, a line for which `stands_alone` is true (a
+    copyright line, a share prompt right under the last paragraph) becomes its own paragraph
+    instead of being glued to its neighbours.
     """
     text = normalise_newlines(text).strip("\n")
     if _BLANK_LINE.search(text):
         blocks = _BLANK_LINE.split(text)
     else:
         blocks = text.split("\n")
-    return [p for p in (join_lines(b) for b in blocks) if p]
+    out: list[str] = []
+    for block in blocks:
+        out.extend(_split_block(block, stands_alone) if stands_alone and "\n" in block.strip() else [block])
+    return [p for p in (join_lines(b) for b in out) if p]
+
+
+def _split_block(block: str, stands_alone: Callable[[str], bool]) -> list[str]:
+    parts: list[str] = []
+    run: list[str] = []
+    for line in block.split("\n"):
+        if line.strip() and stands_alone(line.strip()):
+            if run:
+                parts.append("\n".join(run))
+                run = []
+            parts.append(line)
+        else:
+            run.append(line)
+    if run:
+        parts.append("\n".join(run))
+    return parts
 
 
 def looks_like_headline(line: str, max_words: int) -> bool:
@@ -48,7 +70,7 @@ class Filtered:
     removed: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _match(rules: BoilerplateRules, line: str) -> LineRule | None:
+def match_rule(rules: BoilerplateRules, line: str) -> LineRule | None:
     for rule in rules.rules:
         if rule.pattern.fullmatch(line.strip()):
             return rule
@@ -72,7 +94,7 @@ def filter_lines(lines: list[str], rules: BoilerplateRules) -> Filtered:
     while i < len(lines):
         line = lines[i]
         seen += len(line)
-        rule = _match(rules, line)
+        rule = match_rule(rules, line)
         if rule is None:
             out.kept.append(line)
         elif rule.action == "drop_rest" and seen / total >= 0.5:
@@ -81,7 +103,7 @@ def filter_lines(lines: list[str], rules: BoilerplateRules) -> Filtered:
         elif rule.action == "drop_line_and_next":
             out.removed.append(_removed(rule, line, "drop_line"))
             nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if nxt is not None and _match(rules, nxt) is None and looks_like_headline(nxt, rules.next_max_words):
+            if nxt is not None and match_rule(rules, nxt) is None and looks_like_headline(nxt, rules.next_max_words):
                 out.removed.append(_removed(rule, nxt, "drop_next"))
                 seen += len(nxt)
                 i += 1

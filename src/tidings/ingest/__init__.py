@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -28,18 +28,64 @@ from tidings.ingest.files import DEFAULT_MAX_BYTES, iter_path, read_file
 from tidings.ingest.jsonl import iter_jsonl
 from tidings.records import Document
 
-__all__ = ["DEFAULT_MAX_BYTES", "Decoded", "decode_text", "iter_documents", "iter_jsonl", "read_file"]
+__all__ = ["DEFAULT_MAX_BYTES", "Decoded", "decode_text", "is_url", "iter_documents", "iter_jsonl", "iter_url_list",
+           "read_file"]
 
 STDIN = "-"
 
 
 def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
-    """Yield one Document per input file (per line for JSON Lines), errors included."""
+                   max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None,
+                   seen: Callable[[str], bool] | None = None) -> Iterator[Document]:
+    """Yield one Document per input file (per line for JSON Lines, per page for a WARC file,
+    per entry for a feed URL), errors included.
+
+    `http(s)://` paths are fetched politely (see `tidings.ingest.web`): a feed becomes its
+    entries' pages (skipping URLs for which `seen(url)` is true), a page becomes itself.
+    """
     for p in paths:
-        if str(p) == STDIN:
+        if is_url(str(p)):
+            yield from _web([str(p)], fetcher, seen, max_bytes)
+        elif str(p) == STDIN:
             yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "stdin", "stdin")
         elif not str(p).strip():
             yield Document(id="empty-path", origin=repr(str(p)), error="empty path")
         else:
             yield from iter_path(Path(p), max_bytes)
+
+
+def is_url(path: str) -> bool:
+    return path.startswith(("http://", "https://"))
+
+
+def iter_url_list(paths: Iterable[str], fetcher=None, seen: Callable[[str], bool] | None = None,
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
+    """Documents from files listing one URL (page or feed) per line; `#` starts a comment."""
+    urls: list[str] = []
+    for p in paths:
+        try:
+            lines = Path(p).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            yield Document(id=f"urls-{Path(p).name}", origin=str(p), error=f"cannot read URL list: {exc}")
+            continue
+        for number, line in enumerate(lines, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if is_url(line):
+                urls.append(line)
+            else:
+                yield Document(id=f"urls-{Path(p).name}-{number}", origin=f"{p}:{number}",
+                               error=f"not an http(s) URL: {line[:100]!r}")
+    yield from _web(urls, fetcher, seen, max_bytes)
+
+
+def _web(urls: list[str], fetcher, seen, max_bytes: int) -> Iterator[Document]:
+    from tidings.ingest.feeds import iter_web_documents
+    from tidings.ingest.web import Fetcher, FetchSettings
+
+    if fetcher is not None:
+        yield from iter_web_documents(urls, fetcher, seen=seen)
+        return
+    with Fetcher(FetchSettings(max_bytes=max_bytes)) as own:
+        yield from iter_web_documents(urls, own, seen=seen)

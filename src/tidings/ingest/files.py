@@ -15,9 +15,11 @@ import hashlib
 import io
 import logging
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from tidings.ingest.decode import decode_text, sniff_html_charset
@@ -114,11 +116,16 @@ def _load(path: Path, fmt: FileFormat, max_bytes: int) -> bytes:
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
     """Documents from one file: one for html/text, one per line for jsonl, or one error."""
+    if path.name.lower().endswith((".warc", ".warc.gz")):
+        from tidings.ingest.warc import iter_warc
+
+        yield from iter_warc(path, max_bytes=max_bytes)
+        return
     fmt = file_format(path)
     if fmt.kind is None:
         shown = fmt.extension or "no extension"
         yield _error(path, f"unsupported file type ({shown}); expected .html, .htm, .txt or .jsonl, "
-                           "optionally gzip-compressed (.gz)")
+                           "optionally gzip-compressed (.gz), or .warc/.warc.gz")
         return
     try:
         data = _load(path, fmt, max_bytes)
@@ -135,7 +142,22 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docume
     meta = {"encoding": decoded.encoding}
     if fmt.gzipped:
         meta["compression"] = "gzip"
-    yield Document(id=f"{fmt.stem}-{_short_hash(data)}", origin=str(path), kind=fmt.kind, raw=data, meta=meta)
+    yield Document(id=f"{fmt.stem}-{_short_hash(data)}", origin=str(path), kind=fmt.kind, raw=data, meta=meta,
+                   published=date_in_name(fmt.stem))
+
+
+_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=$|[-_. ])")
+
+
+def date_in_name(stem: str) -> str | None:
+    """A file name that starts with an ISO date (`2022-02-03-nato-talks.txt`) gives its publication date."""
+    match = _NAME_DATE.match(stem)
+    if not match:
+        return None
+    try:
+        return date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def _hidden(name: str) -> bool:
