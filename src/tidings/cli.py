@@ -38,6 +38,8 @@ def _date(ctx, param, value):  # click callback: validate YYYY-MM-DD
 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="TIDINGS_DB",
                          help="DuckDB file, or a postgresql:// URL.")
+max_bytes_option = click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True,
+                                help="Largest input file or fetched page, in bytes; bigger ones are errors.")
 published_option = click.option("--published", callback=_date, metavar="YYYY-MM-DD",
                                 help="Publication date for inputs whose metadata gives none.")
 
@@ -65,29 +67,30 @@ def main() -> None:
 
 # --- extract / ingest ------------------------------------------------------------------------
 
-def _documents(paths: tuple[str, ...], urls: bool = False):
+def _documents(paths: tuple[str, ...], max_bytes: int):
     from tidings.ingest import iter_documents
 
     if not paths:
         _fail("give at least one PATH (or - for JSON Lines on standard input)")
-    return iter_documents(list(paths), stdin=sys.stdin)
+    return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
 @published_option
-def extract(paths: tuple[str, ...], published: str | None) -> None:
+@max_bytes_option
+def extract(paths: tuple[str, ...], published: str | None, max_bytes: int) -> None:
     """Print one JSON object per article (the ArticleResult contract) as JSON Lines.
 
-    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), or - for JSON Lines
-    records on standard input ({"id", "text" or "html", optional "url", "title",
+    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), .warc/.warc.gz, an
+    http(s) URL (page or feed), or - for JSON Lines records on standard input ({"id", "text" or "html", optional "url", "title",
     "published"}). Touches no database. Exits 1 when any document failed.
     """
     from tidings.pipeline import Pipeline, PipelineSettings
 
     pipeline = Pipeline(PipelineSettings(published=published))
     failed = 0
-    for result in pipeline.run(_documents(paths)):
+    for result in pipeline.run(_documents(paths, max_bytes)):
         failed += result.status == "error"
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     sys.exit(1 if failed else 0)
@@ -100,12 +103,18 @@ def extract(paths: tuple[str, ...], published: str | None) -> None:
 @click.option("--reprocess", is_flag=True,
               help="Re-extract articles already stored (from their kept raw input) with the current rules.")
 @click.option("--batch-size", default=100, show_default=True, help="Articles per committed batch.")
-def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int) -> None:
+@click.option("--workers", default=0, show_default=True,
+              help="Extraction processes (each loads the model once); 0 = one per core.")
+@click.option("--urls", is_flag=True, help="Each PATH is a text file listing URLs (pages or feeds), one per line.")
+@max_bytes_option
+def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int,
+           workers: int, urls: bool, max_bytes: int) -> None:
     """Extract events, actors and quotes from news and store them in a database.
 
-    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), or - for JSON Lines on
-    standard input. Inputs already in the database (same content) are skipped, so running
-    the same command twice stores everything once. Prints a summary; exits 1 when any
+    PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz) and .warc/.warc.gz, an
+    http(s) URL of a page or an RSS/Atom feed, or - for JSON Lines on standard input. Inputs
+    already in the database (same content or URL) are skipped, so running the same command
+    twice stores everything once. Prints a summary; exits 1 when any
     document failed (its error is stored: see `tidings stats`).
     """
     from tidings.ingest_run import IngestSettings, run_ingest
@@ -113,13 +122,49 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     if not paths and not reprocess:
         _fail("give at least one PATH (or --reprocess)")
     settings = IngestSettings(db=db, published=published, reprocess=reprocess, batch_size=batch_size,
-                              progress=sys.stderr.isatty())
+                              progress=sys.stderr.isatty(), workers=workers, urls=urls, max_bytes=max_bytes)
     try:
         summary = run_ingest(list(paths), settings, stdin=sys.stdin)
     except Exception as exc:  # StoreLockedError, schema version errors, …
         _fail(str(exc))
     click.echo(summary.describe(), err=False)
     sys.exit(1 if summary.failed else 0)
+
+
+@cli.command()
+@click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--interval", default="15m", show_default=True, help="Time between polls: 30s, 15m, 2h, 1d.")
+@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: until Ctrl-C).")
+@db_option
+@published_option
+@max_bytes_option
+def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int) -> None:
+    """Re-poll the feeds listed in FEEDS_FILE (one URL a line) and ingest only new items.
+
+    Seen URLs and contents are remembered in the database; feeds are fetched with conditional
+    GET. A feed that is down or malformed is reported and the others go on. Ctrl-C stops
+    cleanly: every committed batch stays, nothing is half-written.
+    """
+    from tidings.ingest_run import IngestSettings
+    from tidings.watch import WatchSettings, parse_interval, watch as run_watch
+
+    try:
+        seconds = parse_interval(interval)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--interval")
+    settings = WatchSettings(Path(feeds_file), seconds, polls,
+                             IngestSettings(db=db, published=published, max_bytes=max_bytes))
+
+    def report(poll: int, summary) -> None:
+        click.echo(f"poll {poll}: " + summary.describe().replace("\n", "\n  "))
+
+    try:
+        for _ in run_watch(settings, on_poll=report):
+            pass
+    except KeyboardInterrupt:
+        click.echo("stopped (every committed batch is kept)", err=True)
+    except Exception as exc:
+        _fail(str(exc))
 
 
 # --- queries ---------------------------------------------------------------------------------

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import multiprocessing
+import os
+import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from tidings.records import ArticleResult, Document
@@ -23,6 +28,9 @@ class IngestSettings:
     batch_size: int = 100
     progress: bool = False
     model: str | None = None
+    workers: int = 0  # processes for extraction; 0 = one per core (small inputs run in-process)
+    urls: bool = False  # PATHs are files listing URLs (pages or feeds), one per line
+    max_bytes: int = 20 * 1024 * 1024  # per input file / fetched page
 
 
 @dataclass
@@ -40,16 +48,15 @@ class IngestSummary:
     def processed(self) -> int:
         return self.ok + self.skipped + self.failed
 
-    def count(self, result: ArticleResult) -> None:
-        if result.status == "ok":
-            self.ok += 1
-        elif result.status == "skipped":
-            self.skipped += 1
-        else:
-            self.failed += 1
-            self.errors.append((result.origin or result.id, result.error or "unknown error"))
-        self.events += len(result.events)
-        self.quotes += len(result.quotes)
+    def add(self, saved, batch: list[ArticleResult]) -> None:
+        """Count what one `Store.save` wrote (`saved` is its SaveSummary)."""
+        self.ok += saved.ok
+        self.skipped += saved.skipped
+        self.failed += saved.failed
+        self.events += saved.events
+        self.quotes += saved.quotes
+        self.already_present += saved.already_present
+        self.errors += [(r.origin or r.id, r.error or "unknown error") for r in batch if r.status == "error"]
 
     def describe(self) -> str:
         rate = self.processed / self.seconds if self.seconds else 0.0
@@ -71,36 +78,58 @@ def content_hash(raw: bytes) -> str:
 
 def run_ingest(paths: list[str], settings: IngestSettings, stdin: TextIO | None = None) -> IngestSummary:
     """Ingest `paths` (or re-process stored articles) into the store named by settings.db."""
-    from tidings.ingest import iter_documents
-    from tidings.pipeline import Pipeline, PipelineSettings
+    from tidings.ingest import iter_documents, iter_url_list
     from tidings.store import open_store
 
     started = time.perf_counter()
-    summary = IngestSummary()
     store = open_store(settings.db)
     try:
-        pipeline = Pipeline(PipelineSettings(model=settings.model, published=settings.published))
+        ingestor = Ingestor(store, settings)
         if settings.reprocess and not paths:
             documents: Iterable[Document] = store.iter_documents()
+        elif settings.urls:
+            documents = iter_url_list(paths, seen=store.has_url, max_bytes=settings.max_bytes)
         else:
-            documents = _new_only(iter_documents(paths, stdin=stdin), store, summary, settings.reprocess)
-        with _progress(settings.progress) as tick:
-            batch: list[ArticleResult] = []
-            raw: dict[str, Document] = {}
-            for document, result in _paired(documents, pipeline, settings.published):
-                summary.count(result)
-                batch.append(result)
-                raw[result.id] = document
-                tick()
-                if len(batch) >= settings.batch_size:
-                    store.save(batch, documents=raw, replace=settings.reprocess)
-                    batch, raw = [], {}
-            if batch:
-                store.save(batch, documents=raw, replace=settings.reprocess)
+            documents = iter_documents(paths, stdin=stdin, max_bytes=settings.max_bytes, seen=store.has_url)
+        summary = ingestor.ingest(documents)
     finally:
         store.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class Ingestor:
+    """Runs documents through the pipeline into an open store, committing every batch."""
+
+    def __init__(self, store, settings: IngestSettings, pipeline=None) -> None:
+        from tidings.pipeline import PipelineSettings
+
+        self.store = store
+        self.settings = settings
+        self.pipeline_settings = PipelineSettings(model=settings.model, published=settings.published)
+        self.pipeline = pipeline  # reused across calls when given (watch mode)
+
+    def ingest(self, documents: Iterable[Document]) -> IngestSummary:
+        settings, store = self.settings, self.store
+        summary = IngestSummary()
+        fresh = _new_only(documents, store, summary, settings.reprocess)
+        with _progress(settings.progress) as tick:
+            batch: list[ArticleResult] = []
+            raw: dict[str, Document] = {}
+            for document, result in analyse(fresh, self.pipeline_settings, settings.workers, self.pipeline):
+                batch.append(result)
+                raw[result.id] = document
+                tick()
+                if len(batch) >= settings.batch_size:
+                    self._save(batch, raw, summary)
+                    batch, raw = [], {}
+            if batch:
+                self._save(batch, raw, summary)
+        return summary
+
+    def _save(self, batch: list[ArticleResult], raw: dict[str, Document], summary: IngestSummary) -> None:
+        saved = self.store.save(batch, documents=raw, replace=self.settings.reprocess)
+        summary.add(saved, batch)
 
 
 def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool) -> Iterator[Document]:
@@ -110,6 +139,74 @@ def _new_only(documents: Iterable[Document], store, summary: IngestSummary, repr
                 summary.already_present += 1
                 continue
         yield document
+
+
+SMALL_INPUT = 24  # fewer documents than this are not worth starting worker processes for
+CHUNK = 8  # documents per task sent to a worker
+
+
+def analyse(documents: Iterable[Document], settings, workers: int = 0,
+            pipeline=None) -> Iterator[tuple[Document, ArticleResult]]:
+    """(document, result) pairs in input order, in this process or in `workers` processes.
+
+    Each worker loads the model once and runs batched `nlp.pipe`; at most 2 chunks per worker
+    are in flight, so memory stays bounded however large the input.
+    """
+    from tidings.pipeline import Pipeline
+
+    workers = workers or os.cpu_count() or 1
+    iterator = iter(documents)
+    head = list(itertools.islice(iterator, SMALL_INPUT))
+    if workers <= 1 or len(head) < SMALL_INPUT:
+        yield from _paired(itertools.chain(head, iterator), pipeline or Pipeline(settings), settings.published)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    chunks = _chunks(itertools.chain(head, iterator), CHUNK)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(settings,)) as pool:
+        in_flight: deque = deque()
+        for chunk in chunks:
+            in_flight.append((chunk, pool.submit(_work, chunk)))
+            if len(in_flight) >= 2 * workers:
+                yield from _finish(*in_flight.popleft())
+        while in_flight:
+            yield from _finish(*in_flight.popleft())
+
+
+def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+_WORKER: dict = {}  # the worker process's own pipeline (set once by the initializer, per process)
+
+
+def _init_worker(settings) -> None:
+    from tidings.pipeline import Pipeline
+
+    _WORKER["pipeline"] = Pipeline(settings)
+
+
+def _work(chunk: list[Document]) -> list[dict]:
+    pipeline = _WORKER["pipeline"]
+    results = {}
+    for index, (_, result) in enumerate(_paired(_indexed(chunk), pipeline, pipeline.settings.published)):
+        results[result.id] = result.to_dict()
+    return [results[f"{i}"] for i in range(len(chunk))]
+
+
+def _indexed(chunk: list[Document]) -> Iterator[Document]:
+    """Give each document of a chunk its position as id (restored by `_finish`), so pairing is exact."""
+    for i, document in enumerate(chunk):
+        yield replace(document, id=f"{i}")
+
+
+def _finish(chunk: list[Document], future) -> Iterator[tuple[Document, ArticleResult]]:
+    for document, data in zip(chunk, future.result()):
+        result = ArticleResult.from_dict(data)
+        result.id = document.id
+        yield document, result
 
 
 def _paired(documents: Iterable[Document], pipeline, published: str | None):

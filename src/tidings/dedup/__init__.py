@@ -1,0 +1,203 @@
+"""Near-duplicate articles: MinHash-LSH over two views of an article's text.
+
+A republished, trimmed or lightly edited copy shares most *word shingles* with its original; a
+machine-rewritten copy (synonym swaps, split sentences) shares few, but keeps its *anchors*: the
+names and numbers, in the same order. Each article gets two MinHash signatures (datasketch), one
+per view, indexed in LSH tables; a new article is compared only with the candidates that share a
+band (a lookup, not a pass over the collection), and a candidate is a duplicate when the
+estimated similarity of either view passes its threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    num_perm: int = 128
+    word_shingle: int = 3  # words per text shingle
+    anchor_shingle: int = 3  # anchors (names, numbers) per anchor shingle
+    candidate_threshold: float = 0.25 # LSH banding threshold: generous, candidates are verified
+    text_threshold: float = 0.35  # estimated Jaccard of text shingles to call a duplicate
+    anchor_threshold: float = 0.4  # estimated Jaccard of anchor shingles to call a duplicate
+    min_anchors: int = 8  # fewer anchors than this: the anchor view is not trusted
+    seed: int = 1
+
+
+@dataclass
+class Signature:
+    text: MinHash
+    anchors: MinHash | None
+    n_text: int
+    n_anchors: int
+
+
+@dataclass
+class Match:
+    article_id: str
+    text_similarity: float
+    anchor_similarity: float
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(_normalise(text))
+
+
+def anchors(text: str) -> list[str]:
+    """Names and numbers in order: capitalised words not opening a sentence, and numbers."""
+    out: list[str] = []
+    sentence_start = True
+    for match in re.finditer(r"[^\W_]+(?:[-'’.,][^\W_]+)*|[.!?]", _normalise(text)):
+        token = match.group()
+        if token in ".!?":
+            sentence_start = True
+            continue
+        if NUMBER.search(token):
+            out.append(re.sub(r"[^\d]", "", token))
+        elif token[0].isupper() and not sentence_start and len(token) > 1:
+            out.append(token.lower())
+        sentence_start = False
+    return out
+
+
+def shingles(tokens: list[str], n: int) -> set[str]:
+    if len(tokens) < n:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+class MemoryBands:
+    """Band buckets and signatures in memory (the benchmark's backend; the store has its own)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, int, int], list[str]] = {}
+        self._signatures: dict[str, Signature] = {}
+
+    def candidates(self, view: str, bands: list[tuple[int, int]]) -> set[str]:
+        found: set[str] = set()
+        for band, value in bands:
+            found.update(self._buckets.get((view, band, value), ()))
+        return found
+
+    def signature(self, article_id: str) -> Signature | None:
+        return self._signatures.get(article_id)
+
+    def add(self, article_id: str, signature: Signature, bands: dict[str, list[tuple[int, int]]]) -> None:
+        self._signatures[article_id] = signature
+        for view, pairs in bands.items():
+            for band, value in pairs:
+                self._buckets.setdefault((view, band, value), []).append(article_id)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self._signatures
+
+    def __len__(self) -> int:
+        return len(self._signatures)
+
+
+class DuplicateIndex:
+    """LSH over the two MinHash views. Band buckets live in a backend: memory, or the store."""
+
+    def __init__(self, settings: DedupSettings | None = None, backend=None) -> None:
+        self.settings = settings or DedupSettings()
+        s = self.settings
+        self.bands, self.rows = _optimal_param(s.candidate_threshold, s.num_perm, 0.5, 0.5)
+        self.backend = backend if backend is not None else MemoryBands()
+
+    def __len__(self) -> int:
+        return len(self.backend)
+
+    def signature(self, text: str) -> Signature:
+        s = self.settings
+        text_shingles = shingles([w.lower() for w in words(text)], s.word_shingle)
+        anchor_list = anchors(text)
+        anchor_shingles = shingles(anchor_list, s.anchor_shingle)
+        return Signature(
+            text=self._minhash(text_shingles),
+            anchors=self._minhash(anchor_shingles) if len(anchor_list) >= s.min_anchors else None,
+            n_text=len(text_shingles), n_anchors=len(anchor_list),
+        )
+
+    def _minhash(self, items: Iterable[str]) -> MinHash:
+        m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed)
+        m.update_batch([i.encode("utf-8") for i in items])
+        return m
+
+    def band_hashes(self, signature: Signature) -> dict[str, list[tuple[int, int]]]:
+        """(band number, 63-bit hash of the band's rows) per view."""
+        out = {"text": self._bands(signature.text)}
+        if signature.anchors is not None:
+            out["anchors"] = self._bands(signature.anchors)
+        return out
+
+    def _bands(self, minhash: MinHash) -> list[tuple[int, int]]:
+        values = minhash.hashvalues
+        pairs = []
+        for band in range(self.bands):
+            chunk = values[band * self.rows:(band + 1) * self.rows].tobytes()
+            digest = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big") >> 1
+            pairs.append((band, digest))
+        return pairs
+
+    def matches(self, signature: Signature) -> list[Match]:
+        """Indexed articles that are near-duplicates of `signature`, best first."""
+        s = self.settings
+        candidates: set[str] = set()
+        for view, pairs in self.band_hashes(signature).items():
+            candidates |= self.backend.candidates(view, pairs)
+        found = []
+        for key in candidates:
+            other = self.backend.signature(key)
+            if other is None:
+                continue
+            text_sim = signature.text.jaccard(other.text)
+            anchor_sim = (signature.anchors.jaccard(other.anchors)
+                          if signature.anchors is not None and other.anchors is not None else 0.0)
+            if text_sim >= s.text_threshold or anchor_sim >= s.anchor_threshold:
+                found.append(Match(key, text_sim, anchor_sim))
+        return sorted(found, key=lambda m: (-max(m.text_similarity, m.anchor_similarity), m.article_id))
+
+    def add(self, article_id: str, signature: Signature) -> None:
+        if article_id not in self.backend:
+            self.backend.add(article_id, signature, self.band_hashes(signature))
+
+
+def signature_to_bytes(signature: Signature) -> tuple[bytes, bytes | None]:
+    return (signature.text.hashvalues.tobytes(),
+            signature.anchors.hashvalues.tobytes() if signature.anchors is not None else None)
+
+
+def signature_from_bytes(text: bytes, anchors_: bytes | None, settings: DedupSettings) -> Signature:
+    def load(raw: bytes) -> MinHash:
+        return MinHash(num_perm=settings.num_perm, seed=settings.seed,
+                       hashvalues=np.frombuffer(raw, dtype=np.uint64))
+
+    return Signature(text=load(text), anchors=load(anchors_) if anchors_ else None, n_text=0, n_anchors=0)
+
+
+@dataclass
+class Clusters:
+    """Union of duplicate links: article id → cluster id (the first member seen)."""
+
+    cluster_of: dict[str, str] = field(default_factory=dict)
+
+    def assign(self, article_id: str, matches: list[Match]) -> str:
+        cluster = self.cluster_of[matches[0].article_id] if matches else article_id
+        self.cluster_of[article_id] = cluster
+        return cluster
