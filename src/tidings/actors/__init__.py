@@ -1,21 +1,42 @@
-"""Actor mentions resolved to country + PLOVER sector. (Stub: the actors helper replaces it.)"""
+"""Actor mentions resolved to country + PLOVER sector.
+
+`ActorResolver` loads the knowledge base under actors/data/ once (countries, organisations,
+people, sector nouns) and offers:
+
+- `resolve(text, context, date)`: a free-text actor description → dict or None;
+- `find_mentions(doc, published)`: every actor mention of a spaCy Doc, with in-article
+  titles, appositives and coreference (see `tidings.actors.article`).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from tidings.records import Actor, Mention
+from tidings.actors.article import find_mentions as _find_mentions
+from tidings.actors.evaluate import evaluate
+from tidings.actors.kb import KnowledgeBase, load_kb
+from tidings.actors.phrase import resolve_text
+from tidings.records import Mention
+
+__all__ = ["ActorResolver", "default_resolver", "evaluate"]
 
 
 class ActorResolver:
-    def resolve(self, text: str, context: str = "", date: str | None = None) -> dict[str, Any] | None:
-        return None
+    """Resolves actor descriptions against the shipped knowledge base (read-only after init)."""
+
+    def __init__(self, data_dir: str | Path | None = None) -> None:
+        self.kb: KnowledgeBase = load_kb(data_dir)
+
+    def resolve(self, text: str, context: str = "", date: str | int | None = None) -> dict[str, Any] | None:
+        """`{"name", "country", "sector", "how", "kb_id", ...}` for an actor description, else None."""
+        reading = resolve_text(self.kb, text or "", context or "", date)
+        return reading.as_dict() if reading else None
 
     def find_mentions(self, doc, published: str | None = None) -> list[Mention]:
-        return [Mention(text=e.text, start=e.start_char, end=e.end_char, label=e.label_,
-                        actor=Actor(name=e.text, how="ner"))
-                for e in doc.ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")]
+        """Actor mentions in a spaCy Doc of an article body (non-overlapping, in text order)."""
+        return _find_mentions(self.kb, doc, published)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,699 @@
+"""Actor mentions in an article: KB matches, titled and described persons, actor noun phrases.
+
+Passes over a spaCy Doc (each claims tokens, so mentions never overlap):
+
+1. persons: KB people and PERSON entities, with the title before the name ("Russia's Deputy
+   Foreign Minister Sergei Ryabkov", "Canada's foreign minister, Mélanie Joly") and the
+   appositive after it ("Aurel Braun, a professor … at the University of Toronto"); the
+   description resolves a person the KB does not know, and later surnames link back (coref);
+2. noun chunks headed by a sector noun ("Russian troops", "US officials", "the unit");
+3. remaining KB names: organisations, seats of power, countries, capitals, demonyms;
+4. other PERSON/ORG entities (unresolved actors, country None).
+
+Then mentions with a sector but no country take the country of a recent antecedent with the
+same sector (definite phrases: "the unit") or the clearly dominant country of the sentence
+and article ("Opposition conservatives" next to "Prime Minister Justin Trudeau").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tidings.actors.kb import Entry, KnowledgeBase, text_key
+from tidings.actors.phrase import (
+    COUNTRY_KINDS, LEADING, Item, Reading, analyse, choose_entry, entry_reading, match_items, parse_year,
+    person_reading,
+)
+from tidings.records import Actor, Mention
+
+LOCATIVE = frozenset({"in", "at", "to", "into", "from", "near", "inside", "outside", "around", "across",
+                      "throughout", "towards", "toward", "via", "through", "within", "along"})
+TITLE_JOINERS = frozenset({"of", "the", "'s", "-", "to", "for"})
+APPOSITIVE_STOP = frozenset({",", ";", ".", ":", "(", ")", '"', "“", "”", "—", "–"})
+CONJUNCTIONS = frozenset({"and", "or", "&"})
+MAX_APPOSITIVE = 20
+KIND_LABEL = {"country": "GPE", "capital": "GPE", "city": "GPE", "region": "GPE", "demonym": "NORP"}
+
+
+@dataclass
+class Word:
+    key: str
+    surface: str
+    start: int  # token index
+    end: int
+
+
+@dataclass
+class Found:
+    """A mention under construction (token span)."""
+
+    start: int
+    end: int
+    reading: Reading | None
+    label: str
+    entity_key: object = None
+    definite: bool = False
+    entity: int | None = None
+
+
+@dataclass
+class State:
+    kb: KnowledgeBase
+    doc: object
+    year: int
+    words: list[Word]
+    items: list[Item]
+    word_of_token: list[int]
+    item_at_word: dict[int, Item]
+    countries: list[str]
+    used: set[int] = field(default_factory=set)
+    found: list[Found] = field(default_factory=list)
+    people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
+
+
+# ------------------------------------------------------------------------------------ entry point
+
+
+def find_mentions(kb: KnowledgeBase, doc, published: str | None = None) -> list[Mention]:
+    state = _prepare(kb, doc, published)
+    _persons(state)
+    _surname_corefs(state)
+    _chunks(state)
+    _names(state)
+    _other_entities(state)
+    _fill_countries(state)
+    return _to_mentions(state)
+
+
+def _prepare(kb: KnowledgeBase, doc, published) -> State:
+    words = _words(doc, kb)
+    keys = [w.key for w in words]
+    items = match_items(kb, keys, [w.surface for w in words])
+    word_of_token = [0] * len(doc)
+    for i, w in enumerate(words):
+        for t in range(w.start, w.end):
+            word_of_token[t] = i
+    item_at_word = {}
+    for it in items:
+        for i in range(it.start, it.end):
+            item_at_word[i] = it
+    counts: Counter = Counter()
+    for it in items:
+        found = {e.country for e in it.names if e.country and e.country != "IGO"}
+        if len(found) == 1:
+            counts[found.pop()] += 1
+    return State(kb, doc, parse_year(published), words, items, word_of_token, item_at_word,
+                 [c for c, _ in counts.most_common()])
+
+
+def _words(doc, kb: KnowledgeBase) -> list[Word]:
+    """Tokens as KB words: 'al - Shabaab' and 'Lt .' glued back together."""
+    words: list[Word] = []
+    keys: dict[str, str] = {}
+    attached = False  # previous token had no trailing whitespace
+    for tok in doc:
+        text = tok.text
+        if words and attached and not tok.is_space:
+            prev = words[-1]
+            if (text == "." and prev.key in kb.titles) or text == "-" or prev.surface.endswith("-"):
+                prev.surface += text
+                prev.key = text_key(prev.surface)
+                prev.end = tok.i + 1
+                attached = not tok.whitespace_
+                continue
+        attached = not tok.whitespace_
+        if tok.is_space:
+            key = " "
+        else:
+            key = keys.get(text)
+            if key is None:
+                key = keys[text] = text_key(text) or text.strip() or " "
+        words.append(Word(key, text, tok.i, tok.i + 1))
+    return words
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _item_tokens(state: State, it: Item) -> tuple[int, int]:
+    return state.words[it.start].start, state.words[it.end - 1].end
+
+
+def _items_in(state: State, start: int, end: int) -> list[Item]:
+    """Items wholly inside tokens [start, end)."""
+    out = []
+    for it in state.items:
+        s, e = _item_tokens(state, it)
+        if s >= start and e <= end:
+            out.append(it)
+        elif s >= end:
+            break
+    return out
+
+
+def _analyse_span(state: State, start: int, end: int, ctx: list[str] | None = None,
+                  strict: bool = True) -> Reading | None:
+    """Resolve tokens [start, end) as a phrase (items re-indexed to the span's words)."""
+    w0, w1 = state.word_of_token[start], state.word_of_token[end - 1] + 1
+    keys = [w.key for w in state.words[w0:w1]]
+    items = []
+    for it in state.items:
+        if it.start >= w0 and it.end <= w1:
+            items.append(Item(it.start - w0, it.end - w0, it.key, it.names, it.noun, it.generic,
+                              it.generic_default, it.modifier, it.title, it.title_sector))
+    text = state.doc[start:end].text
+    surfaces = [w.surface for w in state.words[w0:w1]]
+    return analyse(state.kb, items, keys, state.year, ctx or [], name=text, strict=strict, surfaces=surfaces)
+
+
+def _sentence(state: State, tok: int) -> tuple[int, int]:
+    """(start, end) token offsets of the sentence holding `tok` (the whole doc without sentences)."""
+    doc = state.doc
+    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
+        return 0, len(doc)
+    sent = doc[tok].sent
+    return sent.start, sent.end
+
+
+def _free(state: State, start: int, end: int) -> bool:
+    return not any(t in state.used for t in range(start, end))
+
+
+def _claim(state: State, found: Found) -> None:
+    state.found.append(found)
+    state.used.update(range(found.start, found.end))
+
+
+def _person_entry(it: Item) -> Entry | None:
+    return next((e for e in it.names if e.kind == "person"), None)
+
+
+# ------------------------------------------------------------------------------------ pass 1: persons
+
+
+def _persons(state: State) -> None:
+    doc = state.doc
+    spans: list[tuple[int, int, Entry | None, bool]] = []
+    for it in state.items:
+        entry = _person_entry(it)
+        if entry and (it.names[0].kind == "person" or it.names[0].kind == "city"):
+            s, e = _item_tokens(state, it)
+            if it.end - it.start > 1 or _single_name_ok(state, s):
+                spans.append((s, e, entry, True))
+    taken = {t for s, e, _, _ in spans for t in range(s, e)}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(t in taken for t in range(ent.start, ent.end)):
+            continue
+        if _is_non_person_name(state, ent.start, ent.end):
+            continue
+        spans.append((ent.start, ent.end, None, True))
+        taken.update(range(ent.start, ent.end))
+    for s, e in _proper_name_runs(state, taken):
+        spans.append((s, e, None, False))
+    for s, e, entry, sure in sorted(spans, key=lambda x: x[0]):
+        while e > s + 1 and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
+            e -= 1
+        if _free(state, s, e):
+            _person(state, s, e, entry, sure)
+
+
+def _proper_name_runs(state: State, taken: set[int]) -> list[tuple[int, int]]:
+    """Runs of 2-4 capitalised proper nouns NER missed ('Aurel Braun'); kept only if described."""
+    doc, runs, start = state.doc, [], None
+    for tok in [*doc, None]:
+        ok = tok is not None and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.i not in taken \
+            and tok.text.isalpha()
+        if ok and start is None:
+            start = tok.i
+        elif not ok and start is not None:
+            end = tok.i if tok is not None else len(doc)
+            if 2 <= end - start <= 4 and not any(it.names for it in _items_in(state, start, end)) \
+                    and not any(state.item_at_word.get(state.word_of_token[t]) for t in range(start, end)):
+                runs.append((start, end))
+            start = None
+    return runs
+
+
+def _single_name_ok(state: State, tok: int) -> bool:
+    token = state.doc[tok]
+    if token.is_stop or not token.text[:1].isupper():
+        return False
+    if _honorific_before(state, tok) < tok or token.ent_type_ == "PERSON":
+        return True
+    return token.ent_type_ == "" and token.pos_ == "PROPN"
+
+
+def _is_non_person_name(state: State, start: int, end: int) -> bool:
+    for it in _items_in(state, start, end):
+        if it.names and it.names[0].kind != "person":
+            s, e = _item_tokens(state, it)
+            if (s, e) == (start, end):
+                return True
+    return False
+
+
+def _honorific_before(state: State, tok: int) -> int:
+    """Start of 'Mr'/'Dr' (title without sector) right before token `tok`, else `tok`."""
+    if tok == 0:
+        return tok
+    w = state.word_of_token[tok - 1]
+    it = state.item_at_word.get(w)
+    if it and it.title and it.title_sector is None and it.end == w + 1:
+        return state.words[it.start].start
+    return tok
+
+
+def _person(state: State, start: int, end: int, entry: Entry | None, sure: bool = True) -> None:
+    name_start = _honorific_before(state, start)
+    name = state.doc[start:end].text
+    title = _left_title(state, name_start)
+    appos = _appositive(state, end)
+    if not sure and title is None and appos is None:
+        return
+    if title:
+        title[2].how = "title"
+    if appos:
+        appos[2].how = "appositive"
+    descs = [x[2] for x in (title, appos) if x is not None]
+    reading, key = _person_reading(state, name, entry, descs)
+    if title:
+        _claim(state, Found(title[0], title[1], _described(reading, "title"), "NOUN", key))
+    _claim(state, Found(name_start, end, reading, "PERSON", key))
+    if appos:
+        _claim(state, Found(appos[0], appos[1], _described(reading, "appositive"), "NOUN", key))
+
+
+def _described(reading: Reading, how: str) -> Reading:
+    return Reading(reading.name, reading.country, reading.sector, how, reading.kb_id, reading.rule,
+                   reading.org, reading.kind)
+
+
+def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Reading]) -> tuple[Reading, object]:
+    desc = next((d for d in descs if d.sector), descs[0] if descs else None)
+    key_full, surname = text_key(name), text_key(name).split(" ")[-1]
+    if entry is not None:
+        reading = person_reading(entry, state.year)
+        if desc and desc.sector:
+            reading.sector, reading.rule = desc.sector, desc.rule
+        if reading.country is None and desc:
+            reading.country = desc.country
+        key = ("person", entry.kb_id)
+    elif key_full in state.people or surname in state.people:
+        key, known = state.people.get(key_full) or state.people[surname]
+        if desc is not None and desc.sector and not known.sector:
+            known.sector, known.rule = desc.sector, desc.rule
+            known.country = known.country or desc.country
+        return _described(known, "coref"), key
+    elif desc is not None:
+        reading = Reading(name, desc.country, desc.sector, desc.how, None, desc.rule, kind="person")
+        key = ("person", key_full)
+    else:
+        reading = Reading(name, None, None, "ner", None, kind="person")
+        key = ("person", key_full)
+    state.people[key_full] = (key, reading)
+    if len(key_full.split(" ")) > 1 and surname not in state.people:
+        state.people[surname] = (key, reading)
+    return reading, key
+
+
+def _left_title(state: State, start: int) -> tuple[int, int, Reading] | None:
+    """'Russia's Deputy Foreign Minister' or 'Canada's foreign minister,' right before a name."""
+    doc = state.doc
+    end = start
+    if start > 0 and doc[start - 1].text == ",":
+        end = start - 1
+    sent_start = _sentence(state, start)[0] if start < len(doc) else 0
+    t = end
+    last_item_end = None
+    while t > sent_start:
+        w = state.word_of_token[t - 1]
+        it = state.item_at_word.get(w)
+        if it is not None and state.words[it.end - 1].end == t:
+            if last_item_end is None:
+                if not (it.title or it.sector_item or any(e.kind in COUNTRY_KINDS for e in it.names)):
+                    return None
+                last_item_end = t
+            t = state.words[it.start].start
+            continue
+        if state.words[w].key in TITLE_JOINERS and last_item_end is not None:
+            t = state.words[w].start
+            continue
+        break
+    while t < end and state.words[state.word_of_token[t]].key in TITLE_JOINERS:
+        t += 1
+    if last_item_end is None or t >= end or not _free(state, t, end):
+        return None
+    reading = _analyse_span(state, t, end)
+    if reading is None or not reading.sector:
+        return None
+    if not _title_like(state, t, end):
+        return None
+    return t, end, reading
+
+
+def _title_like(state: State, start: int, end: int) -> bool:
+    """Before a comma only a real title counts ('Canada's foreign minister, X'), not a place."""
+    return any(it.noun or it.title or it.generic for it in _items_in(state, start, end))
+
+
+def _appositive(state: State, end: int) -> tuple[int, int, Reading] | None:
+    """', a spokeswoman for the Special Operations Command,' after a name."""
+    doc = state.doc
+    if end >= len(doc) - 1 or doc[end].text != ",":
+        return None
+    first = doc[end + 1]
+    if first.lower_ not in ("a", "an", "the") and state.item_at_word.get(state.word_of_token[first.i]) is None:
+        return None
+    t = end + 1
+    limit = min(len(doc), end + 1 + MAX_APPOSITIVE, _sentence(state, first.i)[1])
+    while t < limit and doc[t].text not in APPOSITIVE_STOP and doc[t].pos_ not in ("VERB", "AUX"):
+        t += 1
+    start = end + 1
+    while start < t and doc[start].lower_ in ("a", "an", "the"):
+        start += 1
+    if start >= t or not _free(state, start, t):
+        return None
+    reading = _analyse_span(state, start, t)
+    if reading is None or not reading.sector:
+        return None
+    return start, t, reading
+
+
+# ------------------------------------------------------------------------------------ surnames
+
+
+def _surname_corefs(state: State) -> None:
+    """'Bineau noted', 'Braun said' (whatever NER called them): link to the described person."""
+    doc = state.doc
+    for w in state.words:
+        if w.end - w.start != 1 or w.key not in state.people or w.start in state.used:
+            continue
+        tok = doc[w.start]
+        if not tok.text[:1].isupper() or tok.is_stop:
+            continue
+        nxt = doc[w.start + 1] if w.start + 1 < len(doc) else None
+        if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct and nxt.i not in state.used \
+                and nxt.ent_type_ == "PERSON":
+            continue  # part of a longer, different name
+        key, known = state.people[w.key]
+        start = _honorific_before(state, w.start)
+        if not _free(state, start, w.end):
+            start = w.start
+        _claim(state, Found(start, w.end, _described(known, "coref"), "PERSON", key))
+
+
+# ------------------------------------------------------------------------------------ pass 2: chunks
+
+
+def _chunks(state: State) -> None:
+    if not state.doc.has_annotation("DEP"):
+        return  # no parser: no noun chunks (KB names and entities still work)
+    for chunk in state.doc.noun_chunks:
+        start, end = _trim(state, chunk.start, chunk.end)
+        if start >= end or not _free(state, start, end):
+            continue
+        _chunk(state, start, end)
+
+
+def _trim(state: State, start: int, end: int) -> tuple[int, int]:
+    doc = state.doc
+    while start < end and (doc[start].is_punct or doc[start].lower_ in LEADING or doc[start].like_num
+                           or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _chunk(state: State, start: int, end: int) -> None:
+    doc = state.doc
+    poss = next((t for t in range(start, end) if doc[t].tag_ == "POS" or doc[t].lower_ in ("'s", "’s")), None)
+    if poss is not None and not _ends_with_sector(state, poss + 1, end):
+        if poss > start and _ends_with_sector(state, start, poss):
+            _chunk_phrase(state, start, poss)
+        return
+    if not _ends_with_sector(state, start, end):
+        return
+    conj = [t for t in range(start, end) if doc[t].lower_ in CONJUNCTIONS]
+    if conj and _split_coordination(state, start, end, conj):
+        return
+    _chunk_phrase(state, start, end)
+
+
+def _ends_with_sector(state: State, start: int, end: int) -> bool:
+    if start >= end:
+        return False
+    it = state.item_at_word.get(state.word_of_token[end - 1])
+    if it is None or state.words[it.end - 1].end != end:
+        return False
+    s, _ = _item_tokens(state, it)
+    return s >= start and (it.noun is not None or it.generic)
+
+
+def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = None) -> None:
+    reading = _analyse_span(state, start, head_end or end)
+    if reading is None or (reading.sector is None and reading.country is None):
+        return
+    definite = start > 0 and state.doc[start - 1].lower_ in ("the", "this", "that", "these", "those")
+    label = "NOUN"
+    ent = state.doc[start].ent_type_
+    if ent and state.doc[end - 1].ent_type_ == ent:
+        label = ent
+    if reading.country is None:
+        _country_from_pp(state, end, reading)
+    key = reading.kb_id or (("np", reading.country, reading.sector, text_key(state.doc[end - 1].text))
+                            if reading.country else None)
+    bare = end - start == 1 or _only_head(state, start, end)
+    _claim(state, Found(start, end, reading, label, key, definite=definite and bare and reading.country is None))
+
+
+PP_OWNERS = frozenset({"in", "of", "from"})
+DOMESTIC_SECTORS = frozenset({"GOV", "LEG", "JUD", "COP", "CVL", "EDU", "MED", "BUS", "LAB", "AGR", "OPP", "PTY", "REL"})
+
+
+def _country_from_pp(state: State, end: int, reading: Reading) -> None:
+    """'Prosecutors in Sweden', 'residents of Gaza': the country named right after the phrase."""
+    doc = state.doc
+    if end >= len(doc) or doc[end].lower_ not in PP_OWNERS:
+        return
+    if doc[end].lower_ == "in" and reading.sector not in DOMESTIC_SECTORS:
+        return  # "special forces in Ukraine" are not Ukraine's
+    for t in range(end + 1, min(len(doc), end + 5)):
+        it = state.item_at_word.get(state.word_of_token[t])
+        if it and it.names and it.names[0].kind in COUNTRY_KINDS and it.names[0].country:
+            reading.country, reading.how = it.names[0].country, f"{reading.how}+pp"
+            return
+        if doc[t].is_punct or doc[t].pos_ == "VERB":
+            return
+
+
+def _only_head(state: State, start: int, end: int) -> bool:
+    """The phrase is just its head noun ('the unit', 'the regime'), no modifiers."""
+    it = state.item_at_word.get(state.word_of_token[end - 1])
+    return it is not None and state.words[it.start].start == start
+
+
+def _split_coordination(state: State, start: int, end: int, conj: list[int]) -> bool:
+    """'US and NATO officials' → 'US' (USA GOV) + 'NATO officials' (NATO)."""
+    head_it = state.item_at_word[state.word_of_token[end - 1]]
+    head_start = state.words[head_it.start].start
+    cuts = [t for t in conj if t < head_start]
+    if not cuts:
+        return False
+    parts, s = [], start
+    for c in cuts:
+        parts.append((s, c))
+        s = c + 1
+    last = (s, end)
+    if not all(_has_country_cue(state, a, b) for a, b in parts) or not _has_country_cue(state, *last):
+        return False
+    for a, b in parts:
+        reading = _analyse_with_head(state, a, b, head_start, end)
+        if reading:
+            key = reading.kb_id or ("np", reading.country, reading.sector, text_key(state.doc[end - 1].text))
+            _claim(state, Found(a, b, reading, "NOUN", key))
+    _chunk_phrase(state, *last)
+    return True
+
+
+def _has_country_cue(state: State, start: int, end: int) -> bool:
+    return any(it.names for it in _items_in(state, start, end))
+
+
+def _analyse_with_head(state: State, start: int, end: int, head_start: int, head_end: int) -> Reading | None:
+    """Resolve a conjunct as if followed by the shared head noun."""
+    part = _analyse_span(state, start, end, strict=False)
+    head = _analyse_span(state, head_start, head_end)
+    if part is None:
+        return None
+    sector = head.sector if head else None
+    if part.country == "IGO":
+        sector = part.sector or sector
+    return Reading(part.name, part.country, sector, "sector_noun" if sector else part.how, part.kb_id,
+                   head.rule if head else None)
+
+
+# ------------------------------------------------------------------------------------ pass 3: names
+
+
+def _names(state: State) -> None:
+    doc = state.doc
+    for it in state.items:
+        if not it.names:
+            continue
+        start, end = _item_tokens(state, it)
+        if not _free(state, start, end):
+            continue
+        entry = choose_entry(it.names, state.countries)
+        if entry.kind == "person":
+            continue
+        if entry.kind in COUNTRY_KINDS and not doc[end - 1].text[:1].isupper():
+            continue
+        if entry.kind == "city" and doc[start].ent_type_ in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
+            continue  # "Toyota" the company, "Victoria" the person
+        reading = entry_reading(entry, state.year)
+        after_preposition = start > 0 and doc[start - 1].lower_ in LOCATIVE
+        if entry.kind in ("capital", "city") and after_preposition:
+            reading.sector, reading.how = None, "place"
+        elif entry.kind == "city":
+            reading.sector = None
+        if entry.kind == "demonym":
+            reading.name = state.kb.countries.get(entry.country, entry.name)
+        label = KIND_LABEL.get(entry.kind) or doc[start].ent_type_ or "NOUN"
+        _claim(state, Found(start, end, reading, label, ("kb", entry.kb_id)))
+
+
+# ------------------------------------------------------------------------------------ pass 4: rest
+
+
+def _other_entities(state: State) -> None:
+    for ent in state.doc.ents:
+        if ent.label_ not in ("PERSON", "ORG", "NORP", "GPE") or not _free(state, ent.start, ent.end):
+            continue
+        start, end = _trim(state, ent.start, ent.end)
+        if start >= end or len(state.doc[start:end].text) < 3:
+            continue
+        reading = _analyse_span(state, start, end)
+        if reading is None and ent.label_ == "GPE":
+            entries = state.kb.fuzzy_lookup(text_key(state.doc[start:end].text))
+            if entries:
+                reading = entry_reading(choose_entry(entries, state.countries), state.year)
+                reading.how = f"fuzzy+{reading.how}"
+        if reading is None:
+            if ent.label_ in ("NORP", "GPE"):
+                continue
+            reading = Reading(state.doc[start:end].text, None, None, "ner", None)
+        key = reading.kb_id or ("ner", text_key(state.doc[start:end].text))
+        _claim(state, Found(start, end, reading, ent.label_, key))
+
+
+# ------------------------------------------------------------------------------------ countries from context
+
+
+def _share_person_readings(state: State) -> None:
+    """What one mention of a person learnt (an appositive further on) holds for all of them."""
+    best: dict[object, Reading] = {}
+    for f in state.found:
+        if isinstance(f.entity_key, tuple) and f.entity_key[0] == "person" and f.reading and f.reading.sector:
+            best.setdefault(f.entity_key, f.reading)
+    for f in state.found:
+        known = best.get(f.entity_key)
+        if known is not None and f.reading is not None and not f.reading.sector:
+            f.reading.sector, f.reading.rule = known.sector, known.rule
+            f.reading.country = f.reading.country or known.country
+
+
+def _fill_countries(state: State) -> None:
+    state.found.sort(key=lambda f: f.start)
+    _share_person_readings(state)
+    article = Counter()
+    for f in state.found:
+        if f.reading and f.reading.country and f.reading.country != "IGO":
+            article[f.reading.country] += 1 if f.reading.sector else 0.5
+    for i, f in enumerate(state.found):
+        r = f.reading
+        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
+            continue
+        if f.definite and _antecedent(state, i):
+            continue
+        country = _dominant(state, f, article)
+        if country:
+            r.country, r.how = country, f"{r.how}+context"
+            _update_person(state, f, r)
+    _undescribed_people(state, article)
+
+
+def _undescribed_people(state: State, article: Counter) -> None:
+    """A person nothing describes gets the article's country only when it names just one."""
+    total = sum(article.values())
+    if not article or total < 3:
+        return
+    country, weight = article.most_common(1)[0]
+    if weight < 0.9 * total:
+        return
+    for f in state.found:
+        r = f.reading
+        if r is not None and r.how in ("ner", "coref") and r.country is None and f.label == "PERSON":
+            r.country, r.how = country, f"{r.how}+article"
+
+
+def _antecedent(state: State, i: int) -> bool:
+    """'the unit' → the last mention with the same sector and a country, a few sentences back."""
+    f = state.found[i]
+    sent = _sentence(state, f.start)[0]
+    for prev in reversed(state.found[:i]):
+        if prev.reading and prev.reading.sector == f.reading.sector and prev.reading.country:
+            if sent - _sentence(state, prev.start)[0] > 400:
+                return False
+            f.reading.country = prev.reading.country
+            f.reading.how = "coref"
+            f.entity_key = prev.entity_key
+            return True
+    return False
+
+
+def _dominant(state: State, f: Found, article: Counter) -> str | None:
+    sent_start, sent_end = _sentence(state, f.start)
+    score = Counter({c: n * 0.25 for c, n in article.items()})
+    for other in state.found:
+        r = other.reading
+        if other is f or r is None or not r.country or r.country == "IGO":
+            continue
+        if sent_start <= other.start < sent_end:
+            score[r.country] += 1 if r.sector else 0.5
+    ranked = score.most_common(2)
+    if not ranked or ranked[0][1] < 1.5:
+        return None
+    if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] * 0.8:
+        return None
+    return ranked[0][0]
+
+
+def _update_person(state: State, f: Found, reading: Reading) -> None:
+    """A described person's country found late also applies to their other mentions."""
+    if not (isinstance(f.entity_key, tuple) and f.entity_key[0] == "person"):
+        return
+    for other in state.found:
+        if other.entity_key == f.entity_key and other.reading is not None and other.reading.country is None:
+            other.reading.country = reading.country
+
+
+# ------------------------------------------------------------------------------------ output
+
+
+def _to_mentions(state: State) -> list[Mention]:
+    doc = state.doc
+    ids: dict[object, int] = {}
+    mentions = []
+    for f in sorted(state.found, key=lambda f: f.start):
+        span = doc[f.start:f.end]
+        key = f.entity_key if f.entity_key is not None else ("span", f.start)
+        entity = ids.setdefault(key, len(ids))
+        r = f.reading
+        actor = None
+        if r is not None:
+            actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id)
+        mentions.append(Mention(text=span.text, start=span.start_char, end=span.end_char, actor=actor,
+                                entity=entity, label=f.label))
+    return mentions

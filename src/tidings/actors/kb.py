@@ -1,0 +1,317 @@
+"""The actor knowledge base: data files under actors/data/, loaded once into lookup tables.
+
+Every surface form is reduced to a *key* by `text_key` (lower case, no accents, no periods,
+possessive "'s" split off), so the same function serves the KB, free text and spaCy spans.
+Short all-capital aliases ("PAN", "WHO", "US") match only in capitals (`Entry.case`).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+_BARE_POSSESSIVE = re.compile(r"(\w[sS])'(?=\s|$)")
+_HYPHEN = re.compile(r"\s*-\s*")
+_PUNCT = re.compile(r"[\"()\[\]{}!?;:]")
+_COMMA = re.compile(r"\s*,\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def text_key(text: str) -> str:
+    """Canonical lookup key of a surface form: 'Russia’s Deputy F.M.' → "russia 's deputy fm"."""
+    text = strip_accents(text.translate(_QUOTES)).lower().replace(".", "")
+    text = _POSSESSIVE.sub(r"\1 's", text)
+    text = _BARE_POSSESSIVE.sub(r"\1 's", text)
+    text = _HYPHEN.sub("-", _PUNCT.sub(" ", text))
+    text = _COMMA.sub(" , ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def case_key(text: str) -> str:
+    """Surface form for case-sensitive aliases: accents and case kept, periods dropped."""
+    return _SPACE.sub(" ", _HYPHEN.sub("-", text.translate(_QUOTES).replace(".", ""))).strip()
+
+
+def is_acronym(alias: str) -> bool:
+    bare = alias.replace(".", "").replace("-", "").replace(" ", "")
+    return bare.isupper() and len(bare) <= 4
+
+
+_FUZZY_KIND = {"country": 0, "capital": 1, "demonym": 2, "city": 3}
+
+
+@dataclass(frozen=True)
+class Role:
+    sector: str
+    title: str = ""
+    start: int | None = None
+    end: int | None = None
+    org: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One KB item a key can point to."""
+
+    kind: str  # person | org | country | capital | city | region | demonym
+    name: str
+    country: str | None
+    sector: str | None
+    kb_id: str
+    roles: tuple[Role, ...] = ()
+    case: str | None = None  # when set, the span must equal this (see case_key)
+
+
+@dataclass(frozen=True)
+class Modifier:
+    id: str
+    sector: str
+    over: frozenset  # head sectors it overrides; contains None for "no sector"
+
+
+@dataclass
+class KnowledgeBase:
+    names: dict[str, list[Entry]] = field(default_factory=dict)
+    nouns: dict[str, str] = field(default_factory=dict)
+    generic: dict[str, str | None] = field(default_factory=dict)
+    modifiers: dict[str, Modifier] = field(default_factory=dict)
+    titles: dict[str, str | None] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)  # ISO3 -> English name
+    first_words: dict[str, int] = field(default_factory=dict)  # first word -> longest phrase (words)
+    fuzzy: dict[str, list[str]] = field(default_factory=dict)
+    population: dict[str, int] = field(default_factory=dict)  # city key -> population (fuzzy tie-break)  # first letter -> long country/capital keys
+    max_words: int = 1
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def add_name(self, alias: str, entry: Entry) -> None:
+        key = text_key(alias)
+        if not key:
+            return
+        if is_acronym(alias) and entry.case is None:
+            entry = Entry(**{**entry.__dict__, "case": case_key(alias)})
+        bucket = self.names.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+        self._index_words(key)
+
+    def _index_words(self, key: str) -> None:
+        words = key.split(" ")
+        if self.first_words.get(words[0], 0) < len(words):
+            self.first_words[words[0]] = len(words)
+        self.max_words = max(self.max_words, len(words))
+
+    def lookup(self, key: str, surface: str | None = None) -> list[Entry]:
+        """Entries for `key`; case-sensitive ones only when `surface` matches exactly."""
+        found = self.names.get(key, ())
+        if not found:
+            return []
+        surf = case_key(surface) if surface is not None else None
+        return [e for e in found if e.case is None or surf is None or e.case == surf]
+
+    def fuzzy_lookup(self, key: str, cutoff: float = 0.8) -> list[Entry]:
+        """Country/capital/demonym entries for a misspelt long word ('Dehli' → Delhi)."""
+        import difflib
+
+        if len(key) < 5:
+            return []
+        best, best_rank = None, None
+        for cand in self.fuzzy.get(key[0], ()):
+            if abs(len(cand) - len(key)) > 2:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, cand).ratio()
+            if ratio < cutoff:
+                continue
+            kind = min(_FUZZY_KIND.get(e.kind, 9) for e in self.names[cand])
+            rank = (ratio, -kind, self.population.get(cand, 0))
+            if best_rank is None or rank > best_rank:
+                best, best_rank = cand, rank
+        return list(self.names[best]) if best else []
+
+    def is_word(self, key: str) -> bool:
+        return key in self.first_words
+
+
+# ------------------------------------------------------------------------------------ loading
+
+
+def load_kb(data_dir: Path | str | None = None) -> KnowledgeBase:
+    data = Path(data_dir) if data_dir else DATA_DIR
+    kb = KnowledgeBase()
+    _load_countries(kb, data)
+    _load_cities(kb, data / "cities.csv")
+    _load_orgs(kb, data / "orgs.yaml")
+    for name in ("people.yaml", "people_extra.yaml"):
+        _load_people(kb, data / name)
+    _load_sectors(kb, data / "sectors.yaml")
+    for key, entries in kb.names.items():
+        if len(key) >= 5 and any(e.kind in ("country", "capital", "demonym", "city") for e in entries):
+            kb.fuzzy.setdefault(key[0], []).append(key)
+    kb.stats["keys"] = len(kb.names)
+    log.info("actor KB loaded: %s", kb.stats)
+    return kb
+
+
+def _read_yaml(path: Path, required: bool = True) -> Any:
+    if not path.exists():
+        if required:
+            log.warning("actor KB file missing: %s", path)
+        return None
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+        return yaml.load(path.read_text("utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:  # a file being written by someone else: skip, don't crash
+        log.error("cannot read %s: %s", path, exc)
+        return None
+
+
+def plural_forms(word: str) -> list[str]:
+    """Regular English plurals of a (last) word: forces, ministries, churches, spokesmen."""
+    if word.endswith("man"):
+        return [word[:-3] + "men"]
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return [word + "es"]
+    return [word + "s"]
+
+
+def demonym_plurals(adj: str) -> list[str]:
+    if adj.endswith(("ese", "ish", "ch", "ss", "s", "sh", "i-Kiribati")) or " " in adj:
+        return [adj + "s"] if adj.endswith("i") else []
+    if adj.endswith("man"):
+        return [adj[:-3] + "men"]
+    return [adj + "s"]
+
+
+def _load_countries(kb: KnowledgeBase, data: Path) -> None:
+    base = _read_yaml(data / "countries_geonames.yaml") or []
+    extra = _read_yaml(data / "countries.yaml") or {}
+    for row in base:
+        iso3, name = row["iso3"], row["name"]
+        kb.countries[iso3] = name
+        country = Entry("country", name, iso3, None, f"country.{iso3}")
+        kb.add_name(name, country)
+        more = extra.get(iso3) or {}
+        for alias in more.get("names") or ():
+            kb.add_name(alias, country)
+        for adj in more.get("adj") or ():
+            demonym = Entry("demonym", name, iso3, None, f"demonym.{iso3}")
+            for form in [adj, *demonym_plurals(adj)]:
+                kb.add_name(form, demonym)
+        capitals = [row.get("capital")] + list(more.get("capitals") or ()) + list(more.get("seats") or ())
+        for capital in filter(None, capitals):
+            kb.add_name(capital, Entry("capital", capital, iso3, "GOV", f"capital.{iso3}"))
+        for region in more.get("regions") or ():
+            kb.add_name(region, Entry("region", region, iso3, None, f"region.{iso3}.{text_key(region)}"))
+    kb.stats["countries"] = len(kb.countries)
+
+
+def _load_cities(kb: KnowledgeBase, path: Path) -> None:
+    if not path.exists():
+        return
+    count = 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            key = text_key(row["name"])
+            if any(e.kind in ("capital", "country", "demonym", "region") for e in kb.names.get(key, ())):
+                continue
+            kb.add_name(row["name"], Entry("city", row["name"], row["country"], "CVL", f"city.{row['country']}.{key}"))
+            kb.population[key] = int(row["population"] or 0)
+            count += 1
+    kb.stats["cities"] = count
+
+
+def _load_orgs(kb: KnowledgeBase, path: Path) -> None:
+    rows = _read_yaml(path) or []
+    for row in rows:
+        entry = Entry("org", row["name"], row.get("country"), row.get("sector"), row["id"])
+        for alias in [row["name"], *(row.get("aliases") or ())]:
+            alias = str(alias)
+            if row.get("case"):
+                kb.add_name(alias, Entry(**{**entry.__dict__, "case": case_key(alias)}))
+            else:
+                kb.add_name(alias, entry)
+    kb.stats["orgs"] = len(rows)
+
+
+def _year(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value)[:4])
+    except ValueError:
+        return None
+
+
+def _load_people(kb: KnowledgeBase, path: Path) -> None:
+    rows = _read_yaml(path, required=False) or []
+    count = 0
+    for row in rows:
+        if not isinstance(row, dict) or not row.get("name"):
+            continue
+        roles = tuple(
+            Role(sector=r.get("sector") or "", title=r.get("title") or "", start=_year(r.get("start")),
+                 end=_year(r.get("end")), org=r.get("org"))
+            for r in row.get("roles") or () if isinstance(r, dict)
+        )
+        country = row.get("country")
+        if country is None and roles and all(r.sector == "IGO" for r in roles):
+            country = "IGO"
+        entry = Entry("person", row["name"], country, None, f"person.{text_key(row['name']).replace(' ', '_')}",
+                      roles=roles)
+        for alias in [row["name"], *(row.get("aliases") or ())]:
+            kb.add_name(str(alias), entry)
+        count += 1
+    kb.stats["people"] = kb.stats.get("people", 0) + count
+
+
+def _load_sectors(kb: KnowledgeBase, path: Path) -> None:
+    data = _read_yaml(path) or {}
+    plurals = {text_key(p): text_key(s) for p, s in (data.get("plurals") or {}).items()}
+    for sector, phrases in (data.get("nouns") or {}).items():
+        for phrase in phrases:
+            key = text_key(str(phrase))
+            words = key.split(" ")
+            forms = [key] + [" ".join([*words[:-1], p]) for p in plural_forms(words[-1])]
+            for form in forms:
+                kb.nouns.setdefault(form, sector)
+                kb._index_words(form)
+    for plural, singular in plurals.items():
+        if singular in kb.nouns:
+            kb.nouns.setdefault(plural, kb.nouns[singular])
+            kb._index_words(plural)
+    for noun, default in (data.get("generic") or {}).items():
+        key = text_key(noun)
+        for form in [key, *plural_forms(key)]:
+            kb.generic[form] = default
+            kb._index_words(form)
+    for mod in data.get("modifiers") or ():
+        over = frozenset(None if o in (None, "null") else o for o in mod.get("over") or ())
+        record = Modifier(mod["id"], mod["sector"], over)
+        for word in mod["words"]:
+            kb.modifiers[text_key(word)] = record
+            kb._index_words(text_key(word))
+    for sector, titles in (data.get("titles") or {}).items():
+        for title in titles:
+            kb.titles[text_key(title)] = None if sector == "none" else sector
+            kb._index_words(text_key(title))
+    kb.stats["sector_nouns"] = len(kb.nouns)
