@@ -58,13 +58,9 @@ class Pipeline:
     def run(self, documents: Iterable[Document], published: str | None = None) -> Iterator[ArticleResult]:
         """Process documents lazily, in batches, yielding one ArticleResult per Document."""
         fallback = published or self.settings.published
-        batch: list[Article] = []
+        batch: list[Article] = []  # every status, in input order; only "ok" ones are analysed
         for document in documents:
-            article = self._clean(document, fallback)
-            if article.status != "ok":
-                yield self._result(article)
-                continue
-            batch.append(article)
+            batch.append(self._clean(document, fallback))
             if len(batch) >= self.settings.batch_size:
                 yield from self._analyse_batch(batch)
                 batch = []
@@ -86,10 +82,16 @@ class Pipeline:
         finally:
             self.timer.add("clean", start)
 
-    def _analyse_batch(self, articles: list[Article]) -> Iterator[ArticleResult]:
+    def _analyse_batch(self, batch: list[Article]) -> Iterator[ArticleResult]:
+        """Results for a batch in input order; the ok articles go through spaCy together."""
         start = time.perf_counter()
-        docs = self.nlp.pipe([a.text for a in articles], batch_size=self.settings.batch_size)
-        for article, doc in zip(articles, docs):
+        texts = [a.text for a in batch if a.status == "ok"]
+        docs = iter(self.nlp.pipe(texts, batch_size=self.settings.batch_size))
+        for article in batch:
+            if article.status != "ok":
+                yield self._result(article)
+                continue
+            doc = next(docs)
             start = self.timer.add("spacy", start)
             try:
                 result = self._analyse(article, doc)

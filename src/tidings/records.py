@@ -82,6 +82,7 @@ class Actor:
     sector: str | None = None
     how: str | None = None  # kb | appositive | title | demonym | coref | ner | ...
     kb_id: str | None = None
+    rule: str | None = None  # id of the knowledge-base rule that decided the sector, if any
 
 
 @dataclass
