@@ -693,7 +693,8 @@ def _to_mentions(state: State) -> list[Mention]:
         r = f.reading
         actor = None
         if r is not None:
-            actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id)
+            actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id,
+                          rule=r.rule)
         mentions.append(Mention(text=span.text, start=span.start_char, end=span.end_char, actor=actor,
                                 entity=entity, label=f.label))
     return mentions

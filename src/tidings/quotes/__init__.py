@@ -1,13 +1,51 @@
-"""Quotes and attribution. (Stub: the quotes helper replaces it.)"""
+"""Quotes and attribution: who said what, and how each event is sourced.
+
+`QuoteExtractor.extract` finds direct quotes (every quotation-mark style, partial, split,
+multi-paragraph) and indirect attributions ("X said that …", "according to X", "sources
+said", "Global News has learned") with their cue and speaker. `QuoteExtractor.attribute`
+gives each event its `Attribution` (kind, speaker, confirmed, disputed/denied_by) and turns
+asserted events inside someone else's attribution into "reported" ones.
+
+Knowledge (cue verbs, phrases, speaker nouns, denial/confirmation words, quote marks) lives
+in `data/cues.yaml`; rule ids from it appear in Quote/Attribution cues' provenance.
+"""
 
 from __future__ import annotations
 
-from tidings.records import Event, Mention, Quote
+from tidings.quotes.attribute import attribute_events
+from tidings.quotes.extract import Found, find_attributions
+from tidings.quotes.lexicon import CueLexicon, load_lexicon
+from tidings.records import Event, Mention, Quote, Span
+
+USER_DATA_KEY = "tidings.quotes.found"
+
+__all__ = ["QuoteExtractor", "Found", "CueLexicon", "load_lexicon"]
 
 
 class QuoteExtractor:
+    """Holds the attribution lexicon (loaded once); stateless across documents."""
+
+    def __init__(self, lexicon: CueLexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon()
+
+    def find(self, doc, mentions: list[Mention]) -> list[Found]:
+        """Internal records (rule ids, local speaker spans, attribution kinds) for `doc`."""
+        found = find_attributions(doc, mentions, self.lexicon)
+        doc.user_data[USER_DATA_KEY] = found
+        return found
+
     def extract(self, doc, mentions: list[Mention]) -> list[Quote]:
-        return []
+        return [to_quote(doc.text, f) for f in self.find(doc, mentions)]
 
     def attribute(self, events: list[Event], quotes: list[Quote], doc, mentions: list[Mention]) -> None:
-        return None
+        found = doc.user_data.get(USER_DATA_KEY)
+        if found is None:
+            found = self.find(doc, mentions)
+        attribute_events(events, found, doc, mentions, self.lexicon)
+
+
+def to_quote(text: str, f: Found) -> Quote:
+    speaker = f.speaker.participant if f.speaker is not None else None
+    cue = Span(f.cue.span.text, f.cue.span.start, f.cue.span.end) if f.cue is not None else None
+    return Quote(text=text[f.start:f.end], start=f.start, end=f.end, direct=f.direct,
+                 speaker=speaker, cue=cue)
