@@ -1,0 +1,548 @@
+"""Sources and targets of a trigger, read from the dependency parse.
+
+Argument roles (named in data/triggers.yaml) map a trigger token to the head tokens of its
+participants; `Participants` turns head tokens into `Participant` records, using the actor
+mentions when a head lies inside one and the noun phrase (its subtree, trimmed of relative
+clauses, appositions and conjuncts) otherwise.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from tidings.records import Mention, Participant, participant_from_mention
+
+SUBJ_DEPS = ("nsubj", "csubj")
+PASSIVE_SUBJ_DEPS = ("nsubjpass", "csubjpass")
+DATELINE_DASHES = frozenset({"--", "—", "–", "-", ":", '"', "“", "”"})
+RELATIVE_WORDS = frozenset({"who", "which", "that", "whom", "whose"})
+TRIM_DEPS = frozenset({"relcl", "conj", "cc", "appos", "punct", "advcl", "parataxis", "case"})
+# Verbs whose object controls their infinitive ("urged Russia to withdraw": Russia withdraws).
+OBJECT_CONTROL = frozenset({"call", "urge", "ask", "order", "tell", "force", "allow", "press", "invite", "encourage",
+                            "persuade", "pressure", "instruct", "permit", "help", "authorize", "warn", "request"})
+ACTOR_ENTS = frozenset({"GPE", "ORG", "PERSON", "NORP"})
+PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
+NON_ACTOR_ENTS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
+NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
+
+
+def children(token, *deps: str) -> list:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def resolve_relative(token):
+    """'who'/'which'/'that' as an argument of a relative clause → the noun it refers to."""
+    if token.lower_ in RELATIVE_WORDS and token.tag_ in ("WP", "WDT", "WP$", "IN", "DT"):
+        clause = token.head
+        while clause.dep_ == "conj" and clause.head.i != clause.i:
+            clause = clause.head
+        if clause.dep_ in ("relcl", "acl") and clause.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return clause.head
+    return token
+
+
+def is_passive(verb) -> bool:
+    return bool(children(verb, *PASSIVE_SUBJ_DEPS, "auxpass")) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and not children(verb, "aux"))
+
+
+def dateline_end(sentence) -> int:
+    """Token index after a dateline ("KABUL (Pajhwok) :", "THE HAGUE, Netherlands --"), else the
+    sentence start."""
+    for token in sentence[:14]:
+        if token.text in DATELINE_DASHES and token.i > sentence.start:
+            before = sentence.doc[sentence.start:token.i]
+            if all(t.is_punct or t.like_num or t.is_upper or t.is_title or t.ent_type_ in ("GPE", "DATE", "ORG")
+                   for t in before) and any(t.is_upper and len(t) > 1 for t in before):
+                return token.i + 1
+            return sentence.start
+    return sentence.start
+
+
+def _past_dateline(token):
+    """The subject word itself, or — when the parser took the dateline for the subject — the
+    closest noun of its subtree after the dateline."""
+    end = dateline_end(token.sent)
+    if token.i >= end:
+        return token
+    candidates = [t for t in token.subtree if t.i >= end and t.pos_ in ("NOUN", "PROPN")]
+    if not candidates:
+        return None
+
+    def depth(t) -> int:
+        d = 0
+        while t.i != token.i and d < 20:
+            t, d = t.head, d + 1
+        return d
+    return min(candidates, key=depth)
+
+
+def subject(verb, depth: int = 0, documents: frozenset[str] = frozenset()):
+    """The subject head of a verb and whether the verb is passive, inherited through
+    coordination, control (xcomp), participles (acl) and relative clauses."""
+    for child in verb.children:
+        if child.dep_ in SUBJ_DEPS or child.dep_ in PASSIVE_SUBJ_DEPS:
+            head = _past_dateline(resolve_relative(child))
+            if head is not None:
+                return head, child.dep_ in PASSIVE_SUBJ_DEPS
+    if depth > 6 or verb.head.i == verb.i:
+        return None, False
+    head = verb.head
+    if verb.dep_ == "conj":
+        return subject(head, depth + 1, documents)
+    if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and children(verb, "aux") and children(verb, "aux")[0].lower_ == "to"):
+        controller = _object_controller(head) if verb.dep_ == "xcomp" else None
+        if controller is not None:
+            return controller, False
+        return subject(head, depth + 1, documents)
+    if verb.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        owner = _noun_owner(head, documents)  # "the forces' efforts to support X", "ways to help"
+        return (owner, False) if owner is not None else (None, False)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.lemma_.lower() in documents:
+        owner = _noun_owner(head, documents)  # "filed a lawsuit accusing X": the filer accuses
+        if owner is not None:
+            return owner, False
+    if verb.dep_ in ("acl", "relcl", "amod") and head.pos_ in NOUNISH:
+        return head, is_passive(verb)
+    if verb.dep_ in ("acomp", "oprd", "pcomp", "advcl"):
+        return subject(head, depth + 1, documents)
+    return None, False
+
+
+def _noun_owner(noun, documents: frozenset[str] = frozenset()):
+    poss = children(noun, "poss")
+    if poss:
+        return poss[0]
+    verb = governor(noun)
+    if verb is not None:
+        head, passive = subject(verb, 5, documents)
+        if head is not None and not passive and head.i != noun.i:
+            return head
+    return None
+
+
+def _object_controller(head):
+    if head.lemma_ not in OBJECT_CONTROL:
+        return None
+    objs = children(head, "dobj")
+    if objs:
+        return objs[0]
+    for prep in children(head, "prep"):
+        if prep.lower_ in ("on", "upon"):
+            pobjs = children(prep, "pobj")
+            if pobjs:
+                return pobjs[0]
+    return None
+
+
+def governor(noun, depth: int = 0):
+    """The verb a nominal trigger hangs from (through pobj/prep/dobj/conj/appos links)."""
+    node = noun
+    for _ in range(6):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.pos_ in ("NOUN", "PROPN") and node.dep_ not in ("pobj", "dobj", "conj", "appos", "attr", "compound"):
+            return None
+    return None
+
+
+def pobjs(prep) -> list:
+    found = children(prep, "pobj")
+    for pcomp in children(prep, "pcomp"):
+        found += children(pcomp, "dobj") or ([pcomp] if pcomp.pos_ in NOUNISH else [])
+    return found
+
+
+def prep_objects(token, word: str) -> list:
+    found = []
+    for prep in token.children:
+        if prep.dep_ in ("prep", "dative", "agent", "prt") and prep.lower_ == word:
+            found += pobjs(prep)
+    return found
+
+
+class ArgFinder:
+    """Resolves argument roles for one Doc (built per document by the coder)."""
+
+    def __init__(self, doc, mentions: list[Mention], speech_verbs: frozenset[str],
+                 light_verbs: frozenset[str]) -> None:
+        self.doc = doc
+        self.speech_verbs = speech_verbs
+        self.light_verbs = light_verbs
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.non_governors: frozenset[str] = frozenset()
+        self.document_nouns: frozenset[str] = frozenset()
+        self.places: list = []  # the document's place entities (set by the coder)
+        self.matcher = None  # set by the coder: token → Trigger | None
+        self._starts = [m.start for m in self.mentions]
+
+    def subject(self, verb):
+        return subject(verb, 0, self.document_nouns)
+
+    # -- roles ---------------------------------------------------------------------------
+    def role(self, trigger, role: str, is_noun: bool) -> list:
+        name, _, arg = role.partition(":")
+        method = getattr(self, f"_role_{name}", None)
+        if method is None:
+            raise ValueError(f"unknown argument role {role}")
+        found = method(trigger, arg, is_noun) if arg else method(trigger, is_noun)
+        return [resolve_relative(t) for t in found if t is not None]
+
+    def _role_subj(self, t, is_noun):
+        if is_noun:
+            return self._role_governor(t, is_noun)
+        head, passive = self.subject(t)
+        if passive:
+            return self._role_agent(t, is_noun)
+        return [head] if head is not None else []
+
+    def _role_agent(self, t, is_noun):
+        found = prep_objects(t, "by")
+        return [f for f in found if f.ent_type_ in ACTOR_ENTS or f.pos_ == "PROPN" or self.mention_at(f)] \
+            or [f for f in found if f.pos_ in ("NOUN", "PROPN")]
+
+    def _role_passive_subj(self, t, is_noun):
+        head, passive = self.subject(t)
+        return [head] if passive and head is not None else []
+
+    def _role_obj(self, t, is_noun):
+        objs = [resolve_relative(o) for o in children(t, "dobj")]
+        if objs:
+            return objs
+        if not is_noun and self.matcher is not None and object_gap(t, self.matcher(t)):
+            return [t.head]
+        if is_passive(t):
+            head, passive = self.subject(t)
+            return [head] if passive and head is not None else []
+        return []
+
+    def _role_obj_if_actor(self, t, is_noun):
+        return [o for o in self._role_obj(t, is_noun) if self.is_actor(o)]
+
+    def _role_obj_owner(self, t, is_noun):
+        found = []
+        for obj in self._role_obj(t, is_noun):
+            owner = self.owner(obj, t)
+            if owner is not None:
+                found.append(owner)
+        return found
+
+    def _role_of_obj(self, t, is_noun):
+        found = []
+        for obj in children(t, "dobj"):
+            found += prep_objects(obj, "of")
+        return found
+
+    def _role_xcomp_target(self, t, is_noun):
+        for clause in children(t, "xcomp"):
+            entry = self.matcher(clause) if self.matcher is not None else None
+            roles = [r for r in entry.target if r != "xcomp_target"] if entry is not None else []
+            roles += ["dative", "prep:to", "prep:with", "prep:from", "prep:on", "prep:against", "obj_if_actor",
+                      "prep:for", "obj"]
+            for role in roles:
+                found = self.role(clause, role, False)
+                if found:
+                    return found
+        return []
+
+    def _role_dative(self, t, is_noun):
+        found = children(t, "dative")
+        objs = children(t, "dobj")
+        if not found and len(objs) >= 2:
+            found = objs[:1]
+        return [f for f in found if f.pos_ != "ADP"] + [p for d in found if d.pos_ == "ADP" for p in pobjs(d)]
+
+    def _role_prep(self, t, word, is_noun):
+        found = prep_objects(t, word)
+        if not found and is_noun:
+            found = self._governor_preps(t, word)
+        if not found and not is_noun:
+            for obj in children(t, "dobj"):
+                found += prep_objects(obj, word) if word != "of" else []
+        return found
+
+    def _role_deep_prep(self, t, word, is_noun):
+        found, stack = [], [c for c in t.children if c.pos_ not in ("VERB", "AUX")]
+        while stack:
+            node = stack.pop()
+            if node.dep_ == "prep" and node.lower_ == word:
+                found += pobjs(node)
+            stack += [c for c in node.children if c.pos_ not in ("VERB", "AUX")]
+        return sorted(found, key=lambda tok: tok.i)[:1]
+
+    def _governor_preps(self, noun, word: str) -> list:
+        """Preposition objects on the words a nominal trigger hangs from, up to its verb:
+        "imposed sanctions on X", "declared a state of siege in X", "remained on alert in X"."""
+        node = noun
+        for _ in range(5):
+            if node.dep_ not in ("dobj", "pobj", "prep", "nsubjpass", "attr", "conj", "appos") or node.head.i == node.i:
+                return []
+            path, node = node, node.head
+            found = [p for prep in node.children if prep.dep_ in ("prep", "dative") and prep.lower_ == word
+                     and prep.i != path.i for p in pobjs(prep)]
+            if found:
+                return found
+            if node.pos_ in ("VERB", "AUX"):
+                return []
+        return []
+
+    def _role_pronoun_poss(self, t, is_noun):
+        if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in t.children):
+            return self._role_governor(t, is_noun)
+        return []
+
+    def _role_subtree_prep(self, t, word, is_noun):
+        return [p for tok in t.subtree if tok.dep_ == "prep" and tok.lower_ == word for p in pobjs(tok)]
+
+    def _role_ccomp_subj(self, t, is_noun):
+        found = []
+        for clause in children(t, "ccomp", "acl"):
+            if clause.dep_ == "acl" and not any(c.dep_ == "mark" for c in clause.children):
+                continue  # only complement clauses: "its demand that the US ease sanctions"
+            head, _ = self.subject(clause)
+            if head is not None and head.i != t.i:
+                found.append(head)
+        return found
+
+    def _role_xcomp_obj(self, t, is_noun):
+        found = []
+        for clause in children(t, "xcomp"):
+            found += children(clause, "dobj") or prep_objects(clause, "with") or prep_objects(clause, "to")
+        return found
+
+    def _role_poss(self, t, is_noun):
+        return [c for c in children(t, "poss") if c.pos_ != "PRON"]
+
+    def _role_modifier(self, t, is_noun):
+        return [c for c in children(t, "compound", "amod", "nmod")
+                if c.i < t.i and (self.mention_at(c) or c.ent_type_ in ("GPE", "NORP", "ORG"))]
+
+    def _role_governor(self, t, is_noun):
+        verb = governor(t)
+        if verb is None:
+            return []
+        if t.dep_ in ("dobj", "nsubjpass") and t.head.i == verb.i and verb.lemma_ not in self.light_verbs and (
+                verb.lemma_ in self.non_governors or verb.lemma_ in self.speech_verbs
+                or (self.matcher is not None and self.matcher(verb) is not None)):
+            return []  # "called the talks a dead end", "condemned the attack": not the talker / attacker
+        head, passive = self.subject(verb)
+        if passive:
+            return self._role_agent(verb, False)
+        return [head] if head is not None and head.i != t.i else []
+
+    def _role_speaker(self, t, is_noun):
+        node = t
+        for _ in range(12):
+            if node.head.i == node.i:
+                return []
+            node = node.head
+            if node.lemma_ in self.speech_verbs and node.pos_ in ("VERB", "AUX"):
+                head, passive = self.subject(node)
+                return [head] if head is not None and not passive else []
+        return []
+
+    def _role_subj_actor(self, t, is_noun):
+        head, _ = self.subject(t) if not is_noun else (None, False)
+        if head is None:
+            return []
+        for tok in head.subtree:
+            if self.mention_at(tok) or tok.ent_type_ in ACTOR_ENTS:
+                return [tok]
+        return [head]
+
+    def _role_clause_actor(self, t, is_noun):
+        verb = governor(t)
+        if verb is None:
+            return []
+        for clause_subj in children(verb, *SUBJ_DEPS, *PASSIVE_SUBJ_DEPS):
+            for tok in clause_subj.subtree:
+                if tok.ent_type_ in ("GPE", "NORP") or self.mention_at(tok):
+                    return [tok]
+        return []
+
+    def _role_between(self, t, is_noun):
+        found = prep_objects(t, "between") or prep_objects(t, "among")
+        if not found and is_noun and t.dep_ in ("dobj",):
+            found = prep_objects(t.head, "between")
+        expanded = []
+        for f in found:
+            expanded += [f] + [c for c in f.conjuncts if c.i > f.i]
+        return expanded
+
+    # -- helpers -------------------------------------------------------------------------
+    def owner(self, noun, trigger=None):
+        """Whose demand/call/plan it is: possessor, actor modifier, 'of/from/by' object, or the
+        subject of the verb whose object this noun (or the noun it renames) is."""
+        poss = children(noun, "poss")
+        if poss:
+            return poss[0]
+        mods = self._role_modifier(noun, True)
+        if mods:
+            return mods[0]
+        for word in ("of", "from", "by"):
+            objs = prep_objects(noun, word)
+            if objs and self.is_actor(objs[0]):
+                return objs[0]
+        node = noun
+        while node.dep_ in ("appos", "conj") and node.head.i != node.i:
+            node = node.head
+        if node.i != noun.i and node.dep_ == "dobj" and node.head.pos_ in ("VERB", "AUX") and node.head != trigger:
+            head, passive = self.subject(node.head)
+            if head is not None and not passive:
+                return head
+        for verb in noun.sent:  # "Russia demanded X – a demand that …": the echoed verb's subject
+            if verb.i < noun.i and verb.pos_ == "VERB" and verb.lemma_ == noun.lemma_ and verb != trigger:
+                head, passive = self.subject(verb)
+                if head is not None and not passive:
+                    return head
+        return None
+
+    def mention_at(self, token) -> Mention | None:
+        index = bisect_right(self._starts, token.idx) - 1
+        while index >= 0:
+            mention = self.mentions[index]
+            if mention.start <= token.idx < mention.end:
+                return mention
+            if mention.end <= token.idx and index < len(self.mentions) - 1 and mention.start < token.idx - 200:
+                break
+            index -= 1
+        return None
+
+    def is_actor(self, token) -> bool:
+        return bool(self.mention_at(token)) or token.ent_type_ in ACTOR_ENTS or token.pos_ == "PROPN"
+
+    # -- participants ----------------------------------------------------------------------
+    def participants(self, heads: list, expand: bool = True) -> list[Participant]:
+        """Participants for head tokens; `expand` adds their conjuncts ("X and Y")."""
+        seen: set[int] = set()
+        found: list[Participant] = []
+        for head in heads:
+            if head.ent_type_ in NON_ACTOR_ENTS:
+                continue
+            conjuncts = [c for c in head.conjuncts if c.i > head.i and _same_kind(c, head)] if expand else []
+            for token in [head] + conjuncts:
+                if token.i in seen:
+                    continue
+                seen.add(token.i)
+                for participant in self.participant(token):
+                    if all(p.start != participant.start or p.end != participant.end for p in found):
+                        found.append(participant)
+        return found
+
+    def participant(self, token) -> list[Participant]:
+        token = self.antecedent(token)
+        mention = self.mention_at(token)
+        if mention is not None:
+            found = [participant_from_mention(mention)]
+            for other in self._coordinated_mentions(token, mention):
+                found.append(participant_from_mention(other))
+            return found
+        start, end = np_span(token)
+        span = self.doc[start:end]
+        inner = self._mentions_in(span)
+        left = [m for m in inner if m.end <= token.idx]
+        if len(left) >= 2:
+            return [participant_from_mention(m) for m in left]
+        chosen = left[0] if left else (inner[0] if inner else None)
+        actor = chosen.actor if chosen is not None else None
+        return [Participant(text=span.text, start=span.start_char, end=span.end_char,
+                            country=actor.country if actor else None,
+                            sector=actor.sector if actor else None,
+                            name=actor.name if actor and chosen in left else None)]
+
+    def antecedent(self, token):
+        """'Russia said it had expelled …': a subject pronoun in a reported clause is the speaker."""
+        if token.pos_ != "PRON" or token.lower_ not in PERSONAL_PRONOUNS:
+            return token
+        node = token
+        for _ in range(8):
+            if node.head.i == node.i:
+                return token
+            if node.dep_ == "ccomp" and node.head.lemma_ in self.speech_verbs:
+                head, passive = self.subject(node.head)
+                if head is not None and head.pos_ != "PRON" and not passive:
+                    return head
+                return token
+            node = node.head
+        return token
+
+    def _coordinated_mentions(self, head, mention: Mention) -> list[Mention]:
+        """'both US and NATO officials' with the mention 'NATO officials': also 'US'."""
+        found = []
+        for token in head.subtree:
+            if token.dep_ != "conj" or not (mention.start <= token.idx < mention.end):
+                continue
+            other = self.mention_at(token.head)
+            if other is not None and other is not mention and other not in found:
+                found.append(other)
+        return found
+
+    def _mentions_in(self, span) -> list[Mention]:
+        lo = bisect_right(self._starts, span.start_char - 1)
+        found = []
+        for mention in self.mentions[lo:]:
+            if mention.start >= span.end_char:
+                break
+            if mention.end <= span.end_char:
+                found.append(mention)
+        return found
+
+
+def is_relative_clause(clause) -> bool:
+    """A relative clause (also when parsed as acl): it has its own subject or a relative pronoun."""
+    if clause.dep_ == "relcl":
+        return True
+    if clause.dep_ != "acl" or clause.pos_ not in ("VERB", "AUX"):
+        return False
+    return any(c.dep_ in ("nsubj", "dobj", "pobj") and c.lower_ in RELATIVE_WORDS for c in clause.children) \
+        or any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children) and not any(
+            c.dep_ == "mark" for c in clause.children)
+
+
+GAP_TYPES = frozenset({"REJECT", "SUPPORT", "AGREE", "ACCUSE", "REQUEST"})
+
+
+def object_gap(verb, trigger) -> bool:
+    """'a demand that US officials rejected' parsed as a complement clause: a transitive
+    evaluation verb with a subject but no object relates to the noun it hangs from."""
+    return (trigger is not None and trigger.type in GAP_TYPES and verb.dep_ == "acl"
+            and any(c.dep_ in ("nsubj",) for c in verb.children)
+            and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "nsubjpass") for c in verb.children))
+
+
+def _same_kind(conjunct, head) -> bool:
+    """Whether a conjunct is another participant ("Kiev and Lviv"), not another thing
+    ("a visit to Kiev and bilateral meetings")."""
+    proper = {"PROPN"}
+    if head.pos_ in proper or head.ent_type_:
+        return conjunct.pos_ in proper or bool(conjunct.ent_type_)
+    return conjunct.pos_ in NOUNISH
+
+
+def np_span(token) -> tuple[int, int]:
+    """Token range of the noun phrase headed by `token`, without relative clauses, appositions,
+    conjuncts and their punctuation."""
+    if token.pos_ in ("VERB", "AUX"):
+        return token.i, token.i + 1
+    keep = [token.i]
+    for child in token.children:
+        if child.dep_ in TRIM_DEPS or is_relative_clause(child):
+            continue
+        keep += [t.i for t in child.subtree]
+    start, end = min(keep), max(keep) + 1
+    # a conjunct/apposition inside the range ends it
+    for child in token.children:
+        if (child.dep_ in TRIM_DEPS or is_relative_clause(child)) and start < child.i < end:
+            if child.i > token.i:
+                end = min(end, child.left_edge.i)
+            else:
+                start = max(start, child.right_edge.i + 1)
+    doc = token.doc
+    while end - 1 > start and doc[end - 1].is_punct:
+        end -= 1
+    while start < end - 1 and doc[start].is_punct:
+        start += 1
+    return start, end

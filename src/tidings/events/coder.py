@@ -1,0 +1,283 @@
+"""The PLOVER event coder: triggers (data/triggers.yaml) + dependency roles → Events."""
+
+from __future__ import annotations
+
+import logging
+import re
+from types import MappingProxyType
+from dataclasses import dataclass, replace
+
+from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor
+from tidings.events.dates import DateMention, DateSettings, find_dates, is_background
+from tidings.events.factuality import factuality
+from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
+from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
+from tidings.records import Event, Mention, Participant, Span
+
+log = logging.getLogger(__name__)
+
+NON_PARTICLE_ENTS = frozenset({"DATE", "TIME"})
+BLOCKING_PARTICLES = frozenset({"down", "off", "out", "back", "away", "up"})
+SCALE = MappingProxyType({"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "hundred": 100})
+MONEY_WORDS = frozenset({"$", "€", "£", "dollar", "euro", "pound", "usd", "eur", "yuan", "rouble", "ruble"})
+
+
+@dataclass
+class _Candidate:
+    event: Event
+    source_heads: frozenset[int]
+    target_heads: frozenset[int]
+
+
+class EventCoder:
+    """Codes PLOVER events in a parsed article. Loads its lexicon and gazetteer once."""
+
+    def __init__(self, lexicon: Lexicon | None = None, gazetteer: Gazetteer | None = None,
+                 dates: DateSettings | None = None) -> None:
+        self.lexicon = lexicon or Lexicon.load()
+        self.gazetteer = gazetteer or Gazetteer.load()
+        self.dates = dates or DateSettings.load()
+
+    def code(self, doc, mentions: list[Mention], published: str | None = None) -> list[Event]:
+        finder = ArgFinder(doc, mentions, self.lexicon.speech_verbs, self.lexicon.light_verbs)
+        finder.non_governors = self.lexicon.non_governors
+        finder.document_nouns = self.lexicon.document_nouns
+        finder.places = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
+        finder.matcher = self.match
+        events: list[Event] = []
+        for sentence in doc.sents:
+            dates: list[DateMention] | None = None
+            candidates: list[_Candidate] = []
+            for token in sentence:
+                trigger = self.match(token)
+                if trigger is None or self._defers(token, trigger):
+                    continue
+                found = self._candidates(token, trigger, sentence, finder)
+                if found and dates is None:
+                    dates = find_dates(sentence.text, published, self.dates, offset=sentence.start_char)
+                for candidate in found:
+                    self._date(candidate.event, dates, published)
+                candidates += found
+            events += [c.event for c in _dedupe(candidates)]
+        return events
+
+    # -- trigger matching ------------------------------------------------------------------
+    def match(self, token) -> Trigger | None:
+        """The lexicon entry `token` triggers, if any."""
+        table, is_noun = self._table(token)
+        if table is None:
+            return None
+        candidates = table.get(token.lemma_.lower()) or table.get(token.lower_)
+        if not candidates:
+            return None
+        particles = {c.lower_ for c in token.children if c.dep_ == "prt" or (
+            c.dep_ == "prep" and not any(p.ent_type_ in NON_PARTICLE_ENTS for p in c.children))}
+        real_particles = {c.lower_ for c in token.children if c.dep_ == "prt"}
+        compounds = {c.lemma_.lower() for c in token.children if c.dep_ in ("compound", "amod")}
+        for entry in candidates:
+            if entry.particles and not particles & set(entry.particles):
+                continue
+            if not entry.particles and not is_noun and real_particles & BLOCKING_PARTICLES:
+                continue
+            if entry.compound and not compounds & set(entry.compound):
+                continue
+            if entry.requires and not REQUIREMENTS[entry.requires](token, self.lexicon):
+                continue
+            return entry
+        return None
+
+    def _table(self, token) -> tuple[dict | None, bool]:
+        if token.tag_.startswith("VB") and token.pos_ in ("VERB", "AUX", "ADJ") and token.dep_ != "amod":
+            return self.lexicon.verbs, False
+        if token.pos_ == "NOUN" and token.dep_ != "compound" and not token.ent_type_:
+            return self.lexicon.nouns, True
+        if token.pos_ == "ADJ" and token.dep_ in ("acomp", "ROOT", "conj", "xcomp"):
+            return self.lexicon.adjectives, False
+        return None, False
+
+    def _defers(self, token, trigger: Trigger) -> bool:
+        """A verb whose object is itself a nominal trigger acts as a light verb:
+        "gave X a deadline", "expressed its condemnation", "offered support"."""
+        if trigger.pos != "verb" or token.lemma_ not in self.lexicon.light_verbs:
+            return False
+        for obj in token.children:
+            if obj.dep_ == "dobj" and obj.pos_ == "NOUN":
+                entry = self.match(obj)
+                if entry is not None:
+                    return True
+        return False
+
+    # -- one event ---------------------------------------------------------------------------
+    def _candidates(self, token, trigger: Trigger, sentence, finder: ArgFinder) -> list[_Candidate]:
+        is_noun = trigger.pos == "noun"
+        if is_noun and token.dep_ in ("conj", "appos") and self.match(token.head) == trigger:
+            return []  # "consequences and costs": one event for coordinated nominal triggers
+        sources = self._first_role(token, trigger.source, finder, is_noun, exclude=set())
+        used = {t.i for t in sources} | {token.i}
+        targets = self._first_role(token, trigger.target, finder, is_noun, exclude=used)
+        split = not sources and len(targets) >= 2 and "between" in trigger.target
+        if split:  # "talks between A, B and C": A is the source, B and C the targets
+            sources, targets = targets[:1], targets[1:]
+        source_parts = finder.participants(sources, expand=not split)
+        target_parts = _without(finder.participants(targets, expand=not split), source_parts)
+        if not target_parts and len(source_parts) >= 2 and (
+                trigger.symmetric or trigger.type in self.lexicon.symmetric_types):
+            source_parts, target_parts = source_parts[:1], source_parts[1:]
+        if not source_parts and not target_parts:
+            return []
+        gov = governor(token) if is_noun else None
+        if gov is not None and gov.lemma_ in self.lexicon.reversal_verbs and token.dep_ not in ("nsubj", "csubj"):
+            return []  # "lifted the sanctions": the verb codes the event
+        if is_noun and token.dep_ == "pobj" and token.head.head.pos_ in ("VERB", "AUX") and gov is not None \
+                and gov.lemma_ in self.lexicon.reference_verbs:
+            return []  # "involved in Canada's assistance": a reference to an ongoing programme
+        if is_noun and token.dep_ == "pobj" and token.head.lower_ == "of" \
+                and token.head.head.lemma_.lower() in self.lexicon.reversal_nouns:
+            return []  # "the suspension of aid": the suspension is the event
+        value = factuality(token, self.lexicon)
+        event = Event(
+            type=trigger.type, mode=trigger.mode, context=list(trigger.context),
+            trigger=_trigger_span(token, trigger),
+            sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
+            rule=trigger.id, source=source_parts, target=target_parts, factuality=value,
+            location=find_location(finder.places, token, sentence, self.gazetteer, gov),
+            size=_size(sources + targets + children(token, "dobj")),
+        )
+        candidate = _Candidate(event, frozenset(t.i for t in sources), frozenset(t.i for t in targets))
+        stance = self._stance(token, trigger, gov, event)
+        return [stance, candidate] if stance is not None else [candidate]
+
+    def _stance(self, token, trigger: Trigger, gov, event: Event) -> _Candidate | None:
+        """The commitment a future or refused act expresses, as an event of its own:
+        'X will release Y' → AGREE (a promise), 'X will extend the curfew' → THREATEN,
+        'X will not lift the embargo' → REJECT (a refusal). The act itself stays coded with
+        factuality future/negated."""
+        if not event.source:
+            return None
+        if event.factuality == "negated" and trigger.type in self.lexicon.refusal_types and _refusal(token, gov):
+            kind, suffix = "REJECT", "refusal"
+        elif event.factuality == "future" and trigger.type in self.lexicon.promise_types and _promise(token, gov):
+            kind, suffix = "AGREE", "promise"
+        elif event.factuality == "future" and trigger.type in self.lexicon.threat_types and _promise(token, gov):
+            kind, suffix = "THREATEN", "threat"
+        else:
+            return None
+        stance = replace(event, type=kind, mode=None, context=[], rule=f"{trigger.id}+{suffix}",
+                         factuality="asserted", source=list(event.source), target=list(event.target))
+        return _Candidate(stance, frozenset(), frozenset())
+
+    @staticmethod
+    def _first_role(token, roles, finder: ArgFinder, is_noun: bool, exclude: set[int]) -> list:
+        for role in roles:
+            heads = [h for h in finder.role(token, role, is_noun) if h.i not in exclude and h.i != token.i
+                     and h.ent_type_ not in NON_ACTOR_ENTS and not h.like_num]
+            if heads:
+                return heads
+        return []
+
+    def _date(self, event: Event, dates: list[DateMention], published: str | None) -> None:
+        chosen = _nearest(dates, event.trigger.start)
+        if chosen is not None and event.factuality == "future" and chosen.rule == "d.weekday":
+            again = find_dates(chosen.text, published, self.dates, offset=chosen.start, future=True)
+            chosen = again[0] if again else chosen
+        event.date = (chosen.iso if chosen else None) or published
+        event.date_text = chosen.text if chosen else None
+        event.background = is_background(chosen, published, self.dates)
+
+
+def _refusal(token, gov) -> bool:
+    """'will not lift', 'would not agree', 'refused to release': a stated refusal."""
+    clause = gov if gov is not None else token
+    for node in (clause, clause.head):
+        words = {c.lower_ for c in node.children if c.dep_ in ("aux", "neg")}
+        if words & {"will", "wo", "would", "'ll"} and words & {"not", "n't", "never"}:
+            return True
+        if node.lemma_ in ("refuse", "decline") and clause.dep_ == "xcomp":
+            return True
+    return False
+
+
+def _promise(token, gov) -> bool:
+    """'will release', 'plans to meet': a commitment by the subject (not 'is expected to')."""
+    clause = gov if gov is not None else token
+    for node in (clause, clause.head):
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall") for c in node.children):
+            return True
+        if clause.dep_ == "xcomp" and node.lemma_ in ("plan", "intend", "promise", "pledge", "vow", "decide", "agree", "offer"):
+            return True
+    return False
+
+
+def _trigger_span(token, trigger: Trigger) -> Span:
+    parts = [token]
+    if trigger.particles:
+        words = set(trigger.particles)
+        preps = [r.split(":", 1)[1] for r in trigger.target if r.startswith("prep:")]
+        if preps:
+            words.add(preps[0])  # "cracked down on": the particle and the target's preposition
+        parts += [c for c in token.children if c.dep_ in ("prt", "prep") and c.lower_ in words]
+    if trigger.compound:
+        parts += [c for c in token.children if c.dep_ == "compound"]
+    start = min(p.idx for p in parts)
+    last = max(parts, key=lambda p: p.idx)
+    end = last.idx + len(last.text)
+    return Span(token.doc[min(p.i for p in parts):last.i + 1].text, start, end)
+
+
+def _without(parts: list[Participant], others: list[Participant]) -> list[Participant]:
+    return [p for p in parts if not any(p.start < o.end and o.start < p.end for o in others)]
+
+
+def _nearest(dates: list[DateMention], position: int) -> DateMention | None:
+    usable = [d for d in dates if d.iso is not None] or dates
+    if not usable:
+        return None
+    return min(usable, key=lambda d: min(abs(d.start - position), abs(d.end - position)))
+
+
+def _size(heads: list) -> int | None:
+    """'100,000 Russian troops' → 100000 (never money)."""
+    for head in heads:
+        numbers = [c for c in head.children if c.dep_ == "nummod"]
+        for num in numbers:
+            words = [t for t in num.subtree]
+            if any(t.lower_ in MONEY_WORDS or t.lemma_.lower() in MONEY_WORDS for t in list(head.subtree)[:3] + words):
+                continue
+            value = _number(words)
+            if value is not None:
+                return value
+    return None
+
+
+def _number(tokens) -> int | None:
+    value = None
+    for token in tokens:
+        text = token.text.replace(",", "")
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            value = float(text)
+        elif token.lower_ in SCALE and value is not None:
+            value *= SCALE[token.lower_]
+    return int(value) if value is not None else None
+
+
+def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Drop an event that another event of the same type in the sentence covers
+    (same or more participants), e.g. "travelled for a visit" → one CONSULT."""
+    kept: list[_Candidate] = []
+    for i, c in enumerate(candidates):
+        covered = False
+        for j, other in enumerate(candidates):
+            if i == j or other.event.type != c.event.type:
+                continue
+            if _covers(other.event, c.event) and (not _covers(c.event, other.event) or j < i):
+                covered = True
+                break
+        if not covered:
+            kept.append(c)
+    return kept
+
+
+def _covers(big: Event, small: Event) -> bool:
+    def inside(parts: list[Participant], pool: list[Participant]) -> bool:
+        return all(any(p.start < q.end and q.start < p.end for q in pool) for p in parts)
+    return inside(small.source, big.source) and inside(small.target, big.target)

@@ -1,0 +1,175 @@
+"""Date expressions in a sentence, resolved against the publication date.
+
+Relative expressions ("last week", "yesterday") come from data/dates.yaml; weekdays, month
+names, "N days ago", "in 2014", "since January 2014" and absolute dates are parsed here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+import yaml
+
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3}
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_PREFIX = r"(?:(?P<prefix>since|in|on|around|about|by|from|until|early|late|mid|earlier|last|this|next)\s+)?"
+PATTERNS = {
+    "mdy": re.compile(_PREFIX + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b", re.I),
+    "dmy": re.compile(_PREFIX + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<year>\d{4}))?\b", re.I),
+    "my": re.compile(_PREFIX + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I),
+    "y": re.compile(r"\b(?P<prefix>since|in|from|during|by|until|early|late|mid)[\s-]+(?P<year>(?:19|20)\d\d)\b", re.I),
+    "weekday": re.compile(r"\b(?:(?P<prefix>on|last|next|this|since|by|until)\s+)?(?P<weekday>"
+                          + "|".join(WEEKDAYS) + r")\b", re.I),
+    "ago": re.compile(r"\b(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?P<unit>day|week|month|year)s?\s+ago\b", re.I),
+}
+
+
+@dataclass
+class DateMention:
+    text: str
+    start: int  # char offsets into the text that was searched (plus the caller's offset)
+    end: int
+    iso: str | None
+    since: bool = False
+    rule: str = ""
+
+
+@dataclass
+class DateSettings:
+    relative: list[dict[str, Any]]
+    since_words: list[str]
+    background_days: int
+
+    @classmethod
+    def load(cls) -> "DateSettings":
+        text = resources.files("tidings.events").joinpath("data/dates.yaml").read_text("utf-8")
+        data = yaml.safe_load(text)
+        for entry in data["relative"]:
+            entry["regex"] = re.compile(entry["pattern"], re.I)
+        return cls(data["relative"], data.get("since_words", ["since"]), int(data.get("background_days", 365)))
+
+
+def parse_iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, published: str | None, settings: DateSettings,
+               offset: int = 0, future: bool = False) -> list[DateMention]:
+    """All date expressions in `text`, resolved against `published` (ISO) where possible."""
+    pub = parse_iso(published)
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, iso: str | None, rule: str, since: bool = False) -> None:
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append(DateMention(m.group(0), m.start() + offset, m.end() + offset, iso, since, rule))
+
+    for name in ("mdy", "dmy", "my", "y"):
+        for m in PATTERNS[name].finditer(text):
+            since = (m.groupdict().get("prefix") or "").lower() in settings.since_words
+            add(m, _absolute(m, pub), f"d.{name}", since)
+    for m in PATTERNS["ago"].finditer(text):
+        add(m, _ago(m, pub), "d.ago")
+    for m in PATTERNS["weekday"].finditer(text):
+        add(m, _weekday(m, pub, future), "d.weekday",
+            (m.group("prefix") or "").lower() in settings.since_words)
+    for entry in settings.relative:
+        for m in entry["regex"].finditer(text):
+            add(m, _relative(entry, pub), entry["id"])
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def is_background(mention: DateMention | None, published: str | None, settings: DateSettings) -> bool:
+    """Dated well before publication (more than `background_days`), or 'since' a past date."""
+    if mention is None or mention.iso is None:
+        return False
+    pub = parse_iso(published)
+    when = parse_iso(mention.iso)
+    if pub is None or when is None:
+        return mention.since
+    age = (pub - when).days
+    return age > settings.background_days or (mention.since and age > 31)
+
+
+def _absolute(m: re.Match, pub: date | None) -> str | None:
+    groups = m.groupdict()
+    year = int(groups["year"]) if groups.get("year") else None
+    month = MONTHS[groups["month"].lower().rstrip(".")] if groups.get("month") else 1
+    day = int(groups["day"]) if groups.get("day") else 1
+    if year is None:
+        if pub is None:
+            return None
+        year = pub.year
+        try:
+            if date(year, month, min(day, 28)) - pub > timedelta(days=60):
+                year -= 1  # "January 9" read in a December article, or "December 30" in January
+        except ValueError:
+            return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _ago(m: re.Match, pub: date | None) -> str | None:
+    if pub is None:
+        return None
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    unit = m.group("unit").lower()
+    if unit == "month":
+        return _shift_month(pub.replace(day=1), -n).isoformat()
+    if unit == "year":
+        return date(pub.year - n, 1, 1).isoformat()
+    return (pub - timedelta(days=n * UNITS[unit])).isoformat()
+
+
+def _weekday(m: re.Match, pub: date | None, future: bool) -> str | None:
+    if pub is None:
+        return None
+    target = WEEKDAYS[m.group("weekday").lower()]
+    prefix = (m.group("prefix") or "").lower()
+    if prefix == "next" or (future and prefix != "last"):
+        return (pub + timedelta(days=(target - pub.weekday()) % 7 or 7)).isoformat()
+    back = (pub.weekday() - target) % 7
+    if prefix == "last" and back == 0:
+        back = 7
+    return (pub - timedelta(days=back)).isoformat()
+
+
+def _relative(entry: dict[str, Any], pub: date | None) -> str | None:
+    if pub is None:
+        return None
+    kind, off = entry["kind"], int(entry["offset"])
+    if kind == "days":
+        return (pub + timedelta(days=off)).isoformat()
+    if kind == "week":
+        return (pub - timedelta(days=pub.weekday()) + timedelta(weeks=off)).isoformat()
+    if kind == "month":
+        return _shift_month(pub.replace(day=1), off).isoformat()
+    return date(pub.year + off, 1, 1).isoformat()
+
+
+def _shift_month(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

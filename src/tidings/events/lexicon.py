@@ -1,0 +1,296 @@
+"""The trigger lexicon (data/triggers.yaml) and the factuality cues (data/factuality.yaml).
+
+Loaded once by EventCoder; read-only afterwards. `REQUIREMENTS` names the extra checks an
+entry may demand (`requires:` in the YAML) — each is a small predicate over the trigger token (and the lexicon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from tidings.records import PLOVER_TYPES
+
+VERB_SOURCE = ("subj",)
+VERB_TARGET = ("obj", "prep:against", "prep:on", "prep:with", "prep:to", "prep:from", "prep:at",
+               "prep:into", "ccomp_subj")
+NOUN_SOURCE = ("poss", "modifier", "governor")
+NOUN_TARGET = ("prep:against", "prep:on", "prep:with", "prep:to", "prep:of", "prep:for", "prep:at",
+               "prep:in")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    pos: str  # "verb" | "noun" | "adjective"
+    lemmas: tuple[str, ...]
+    type: str
+    mode: str | None
+    context: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    compound: tuple[str, ...] = ()
+    requires: str | None = None
+    source: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+    symmetric: bool = False
+
+
+SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
+              "document_nouns", "promise_types", "threat_types", "reversal_verbs", "reversal_nouns", "reference_verbs")
+
+
+@dataclass
+class Lexicon:
+    verbs: dict[str, list[Trigger]]
+    nouns: dict[str, list[Trigger]]
+    adjectives: dict[str, list[Trigger]]
+    light_verbs: frozenset[str]
+    speech_verbs: frozenset[str]
+    symmetric_types: frozenset[str]
+    non_governors: frozenset[str]
+    refusal_types: frozenset[str]
+    document_nouns: frozenset[str]
+    promise_types: frozenset[str]
+    threat_types: frozenset[str]
+    word_classes: dict[str, frozenset[str]]
+    reversal_verbs: frozenset[str]
+    reversal_nouns: frozenset[str]
+    reference_verbs: frozenset[str]
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> "Lexicon":
+        data = _read_yaml("triggers.yaml")
+        verbs = _index(data["verbs"], "verb")
+        nouns = _index(data["nouns"], "noun")
+        adjectives = _index(data.get("adjectives", []), "adjective")
+        cues = {key: frozenset(str(v).lower() for v in values)
+                for key, values in _read_yaml("factuality.yaml").items()}
+        sets = {name: frozenset(data.get(name, [])) for name in SET_FIELDS}
+        word_classes = {name: frozenset(str(w).lower() for w in words)
+                        for name, words in data.get("word_classes", {}).items()}
+        return cls(verbs=verbs, nouns=nouns, adjectives=adjectives, word_classes=word_classes, cues=cues, **sets)
+
+    def words(self, name: str) -> frozenset[str]:
+        """A word class of data/triggers.yaml (`word_classes`), e.g. "weapon_nouns"."""
+        return self.word_classes[name]
+
+    def entries(self) -> list[Trigger]:
+        seen: dict[str, Trigger] = {}
+        for table in (self.verbs, self.nouns, self.adjectives):
+            for triggers in table.values():
+                for trigger in triggers:
+                    seen[trigger.id] = trigger
+        return list(seen.values())
+
+
+def _read_yaml(name: str) -> dict[str, Any]:
+    text = resources.files("tidings.events").joinpath(f"data/{name}").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _index(entries: list[dict[str, Any]], pos: str) -> dict[str, list[Trigger]]:
+    table: dict[str, list[Trigger]] = {}
+    for raw in entries:
+        trigger = _trigger(raw, pos)
+        for lemma in trigger.lemmas:
+            table.setdefault(lemma, []).append(trigger)
+    # entries with particles or requirements are tried before plain ones of the same lemma
+    for triggers in table.values():
+        triggers.sort(key=lambda t: (not t.particles and not t.compound, t.requires is None))
+    return table
+
+
+def _trigger(raw: dict[str, Any], pos: str) -> Trigger:
+    if raw["type"] not in PLOVER_TYPES:
+        raise ValueError(f"trigger {raw['id']}: unknown PLOVER type {raw['type']}")
+    requires = raw.get("requires")
+    if requires is not None and requires not in REQUIREMENTS:
+        raise ValueError(f"trigger {raw['id']}: unknown requirement {requires}")
+    default_source, default_target = (NOUN_SOURCE, NOUN_TARGET) if pos == "noun" else (VERB_SOURCE, VERB_TARGET)
+    return Trigger(
+        id=raw["id"], pos=pos, lemmas=tuple(raw["lemmas"]), type=raw["type"], mode=raw.get("mode"),
+        context=tuple(raw.get("context") or ()), particles=tuple(raw.get("particles") or ()),
+        compound=tuple(raw.get("compound") or ()), requires=requires,
+        source=tuple(raw.get("source") or default_source), target=tuple(raw.get("target") or default_target),
+        symmetric=bool(raw.get("symmetric", False)),
+    )
+
+
+# --- requirements -------------------------------------------------------------------------
+# Each predicate takes the trigger token and the Lexicon; word lists come from `word_classes`
+# in data/triggers.yaml (lexicon.words(name)).
+ACTOR_ENTS = ("GPE", "ORG", "PERSON", "NORP")
+
+
+def _children(token, *deps: str) -> list:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
+    words = lexicon.words(name)
+    return any(c.lemma_.lower() in words or c.lower_ in words for c in _children(token, *deps))
+
+
+def _has_actor_obj(token, lexicon) -> bool:
+    return any(c.ent_type_ in ACTOR_ENTS or c.pos_ == "PROPN" for c in _children(token, "dobj"))
+
+
+def _actor_target(token, lexicon) -> bool:
+    for prep in _children(token, "prep"):
+        if any(p.ent_type_ in ("GPE", "ORG", "PERSON", "LOC") for p in _children(prep, "pobj")):
+            return True
+    return False
+
+
+def _official_travel(token, lexicon) -> bool:
+    """Travel to a place or actor by someone who is not a military unit (troops arriving is no visit)."""
+    if not _actor_target(token, lexicon) or _children(token, "dobj"):
+        return False  # "flew medicine into X" is transport, not a visit
+    node = token
+    while node.dep_ in ("conj", "relcl", "acl") and node.head.i != node.i and not _children(node, "nsubj"):
+        node = node.head
+    subjects = [node.head if s.lower_ in ("which", "who", "that") and node.dep_ == "relcl" else s
+                for s in _children(node, "nsubj")] or ([node] if node.pos_ == "NOUN" else [])
+    forces = lexicon.words("force_nouns") | lexicon.words("peace_words")
+    return not any(t.lemma_.lower() in forces for s in subjects for t in s.subtree)
+
+
+def _light_verb(token, lexicon) -> bool:
+    node = token
+    while node.dep_ in ("conj", "appos") and node.head.i != node.i and node.head.pos_ == "NOUN":
+        node = node.head
+    if node.dep_ in ("dobj", "nsubjpass"):
+        return node.head.lemma_ in lexicon.light_verbs
+    if node.dep_ == "pobj":  # "in a lawsuit against", "declared a state of emergency"
+        outer = node.head.head
+        if outer.pos_ == "NOUN" and node.head.lower_ == "of" and outer.dep_ in ("dobj", "nsubjpass"):
+            outer = outer.head
+        return outer.lemma_ in lexicon.light_verbs
+    return False
+
+
+def _hedged(token, lexicon) -> bool:
+    return any(t.lower_ in lexicon.words("hedges") for t in token.sent)
+
+
+def _light_verb_go(token, lexicon) -> bool:
+    head = token.head.head if token.dep_ == "pobj" else token.head  # "went on strike"
+    return head.lemma_ in lexicon.words("strike_verbs")
+
+
+def _xcomp_agree(token, lexicon) -> bool:
+    return any(c.lemma_ in lexicon.words("agreement_verbs") for c in _children(token, "xcomp"))
+
+
+def _ccomp_no_obj(token, lexicon) -> bool:
+    return bool(_children(token, "ccomp")) and not _children(token, "dobj")
+
+
+def _plural_or_embargo(token, lexicon) -> bool:
+    return token.tag_ == "NNS" or token.lemma_ == "embargo"
+
+
+def _actor_like(token, lexicon) -> bool:
+    return token.ent_type_ in ACTOR_ENTS or token.pos_ in ("PROPN", "PRON") \
+        or token.lemma_.lower() in lexicon.words("person_nouns")
+
+
+def _actor_arg(token, lexicon) -> bool:
+    """An actor to fight/meet: actor object, 'with/against' an actor, or a plural/coordinated subject."""
+    if any(_actor_like(c, lexicon) for c in _children(token, "dobj")):
+        return True
+    for prep in _children(token, "prep"):
+        if prep.lower_ in ("with", "against", "between") and any(_actor_like(p, lexicon) for p in _children(prep, "pobj")):
+            return True
+    subjects = _children(token, "nsubj")
+    return not _children(token, "dobj") and (
+        any(c.dep_ == "conj" for s in subjects for c in s.children)
+        or any(s.tag_ == "NNS" or s.lower_ in ("sides", "both") for s in subjects))
+
+
+def _peacekeepers(token, lexicon) -> bool:
+    """Deployments of peacekeepers, observers, medics: material aid (PLOVER AID), not MOBILIZE."""
+    nouns = _children(token, "dobj", "nsubjpass", "nsubj") + [token]
+    if token.dep_ == "acl":
+        nouns.append(token.head)
+    words = {t.lower_ for n in nouns for t in n.subtree} | {t.lemma_.lower() for n in nouns for t in n.subtree}
+    return bool(words & lexicon.words("peace_words"))
+
+
+def _obj_forces(token, lexicon) -> bool:
+    forces = lexicon.words("force_nouns")
+    objs = _children(token, "dobj")
+    for prt in _children(token, "prt"):
+        objs += _children(prt, "dobj")
+    return any(o.lemma_.lower() in forces or any(c.lemma_.lower() in forces for c in o.children
+                                                 if c.dep_ in ("compound", "amod")) for o in objs)
+
+
+def _to_streets(token, lexicon) -> bool:
+    streets = lexicon.words("street_nouns")
+    return any(p.lower_ in ("to", "into", "onto") and any(o.lemma_.lower() in streets for o in _children(p, "pobj"))
+               for p in _children(token, "prep"))
+
+
+def _ccomp_must(token, lexicon) -> bool:
+    for clause in _children(token, "ccomp"):
+        if any(aux.lower_ in lexicon.words("obligation_modals") for aux in _children(clause, "aux")):
+            return True
+        if clause.lemma_ == "need" or (clause.lemma_ == "have" and _children(clause, "xcomp")):
+            return True
+    return False
+
+
+def _ccomp_blame(token, lexicon) -> bool:
+    """'said the Taliban were responsible': a reported attribution of blame."""
+    blame = lexicon.words("blame_words")
+    for clause in _children(token, "ccomp"):
+        if clause.lemma_ == "be" and any(c.lower_ in blame for c in _children(clause, "acomp", "attr", "prep")):
+            return True
+    return False
+
+
+def _weapon_obj(token, lexicon) -> bool:
+    return _obj_in(token, lexicon, "weapon_nouns") or (
+        not _children(token, "dobj") and any(p.lower_ in ("at", "on") for p in _children(token, "prep")))
+
+
+REQUIREMENTS: dict[str, Callable[..., bool]] = {
+    "ccomp_no_obj": _ccomp_no_obj,
+    "xcomp_lemma_agree": _xcomp_agree,
+    "obj_lemma_deal": lambda t, lx: _obj_in(t, lx, "deal_nouns"),
+    "obj_lemma_truce": lambda t, lx: _obj_in(t, lx, "truce_nouns", ("dobj", "nsubjpass")),
+    "actor_target": _actor_target,
+    "official_travel": _official_travel,
+    "obj_actor": _has_actor_obj,
+    "obj_present": lambda t, lx: bool(_children(t, "dobj")),
+    "prep_from": lambda t, lx: any(c.lower_ == "from" for c in _children(t, "prep")),
+    "prep_with": lambda t, lx: any(c.lower_ == "with" for c in _children(t, "prep")),
+    "no_obj": lambda t, lx: not _children(t, "dobj"),
+    "light_verb": _light_verb,
+    "light_verb_go": _light_verb_go,
+    "hedged": _hedged,
+    "plural_or_embargo": _plural_or_embargo,
+    "actor_arg": _actor_arg,
+    "obj_forces": _obj_forces,
+    "obj_refuge": lambda t, lx: _obj_in(t, lx, "refuge_nouns"),
+    "obj_work": lambda t, lx: _obj_in(t, lx, "work_nouns"),
+    "obj_fire": lambda t, lx: _obj_in(t, lx, "fire_nouns"),
+    "obj_envoy": lambda t, lx: _obj_in(t, lx, "envoy_nouns", ("dobj", "nsubjpass")),
+    "obj_border": lambda t, lx: _obj_in(t, lx, "border_nouns"),
+    "to_streets": _to_streets,
+    "ccomp_must": _ccomp_must,
+    "ccomp_blame": _ccomp_blame,
+    "peacekeepers": _peacekeepers,
+    "weapon_obj": _weapon_obj,
+    "obj_restriction": lambda t, lx: _obj_in(t, lx, "restriction_nouns"),
+    "of_cooperation": lambda t, lx: any(p.lemma_.lower() in lx.words("cooperation_nouns")
+                                        for prep in _children(t, "prep") if prep.lower_ == "of"
+                                        for p in _children(prep, "pobj")),
+    "xcomp_present": lambda t, lx: bool(_children(t, "xcomp")),
+}
