@@ -8,7 +8,6 @@ the country, then the prepositional tail ("… at the University of Toronto"), t
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
@@ -75,11 +74,12 @@ class Reading:
         return out
 
 
-def parse_year(date: str | int | None) -> int:
+def parse_year(date: str | int | None) -> int | None:
+    """The year of a date; None when no date is given (then a person's latest office counts)."""
     if isinstance(date, int):
         return date
     match = _YEAR.search(str(date or ""))
-    return int(match.group(1)) if match else _dt.date.today().year
+    return int(match.group(1)) if match else None
 
 
 def match_items(kb: KnowledgeBase, keys: list[str], surfaces: list[str], lower_ok: bool = False) -> list[Item]:
@@ -137,11 +137,18 @@ def person_reading(entry: Entry, year: int, how: str = "kb") -> Reading:
     return Reading(entry.name, entry.country, sector, how, entry.kb_id, org=org, kind="person")
 
 
-def person_sector(entry: Entry, year: int) -> tuple[str | None, str | None]:
-    """The sector of a KB person in `year`: the office held then, ELI after leaving office."""
+def person_sector(entry: Entry, year: int | None) -> tuple[str | None, str | None]:
+    """The sector of a KB person in `year`: the office held then, ELI after leaving office.
+
+    With no year (an undated text) the person is coded by their latest office: a text that
+    names them without a date is taken to speak of them in that role.
+    """
     roles = entry.roles
     if not roles:
         return None, None
+    if year is None:
+        role = max(roles, key=lambda r: r.start or 0)
+        return role.sector, role.org
     active = [r for r in roles if (r.start or 0) <= year <= (r.end if r.end is not None else 9999)]
     if active:
         role = max(active, key=lambda r: r.start or 0)
