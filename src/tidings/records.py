@@ -154,6 +154,7 @@ class Quote:
     direct: bool = True
     speaker: Participant | None = None
     cue: Span | None = None
+    rule: str | None = None  # id of the quote/cue rule that found it (quotes/data/cues.yaml)
 
 
 @dataclass

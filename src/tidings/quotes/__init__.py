@@ -31,8 +31,8 @@ class QuoteExtractor:
     def find(self, doc, mentions: list[Mention]) -> list[Found]:
         """Internal records (rule ids, local speaker spans, attribution kinds) for `doc`."""
         found = find_attributions(doc, mentions, self.lexicon)
-        doc.user_data[USER_DATA_KEY] = found
-        return found
+        doc.user_data[USER_DATA_KEY] = found  # all, for attribute(); hidden ones included
+        return [f for f in found if not f.hidden]
 
     def extract(self, doc, mentions: list[Mention]) -> list[Quote]:
         return [to_quote(doc.text, f) for f in self.find(doc, mentions)]
@@ -40,12 +40,14 @@ class QuoteExtractor:
     def attribute(self, events: list[Event], quotes: list[Quote], doc, mentions: list[Mention]) -> None:
         found = doc.user_data.get(USER_DATA_KEY)
         if found is None:
-            found = self.find(doc, mentions)
+            self.find(doc, mentions)
+            found = doc.user_data[USER_DATA_KEY]
         attribute_events(events, found, doc, mentions, self.lexicon)
 
 
 def to_quote(text: str, f: Found) -> Quote:
     speaker = f.speaker.participant if f.speaker is not None else None
     cue = Span(f.cue.span.text, f.cue.span.start, f.cue.span.end) if f.cue is not None else None
+    rule = f"{f.rule}+{f.cue.rule}" if f.direct and f.cue is not None else f.rule
     return Quote(text=text[f.start:f.end], start=f.start, end=f.end, direct=f.direct,
-                 speaker=speaker, cue=cue)
+                 speaker=speaker, cue=cue, rule=rule)

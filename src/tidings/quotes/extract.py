@@ -1,0 +1,531 @@
+"""Direct quotes and indirect attributions of one document, as internal `Found` records."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from tidings.quotes.lexicon import CueLexicon
+from tidings.quotes.marks import QuoteSpan, find_quotes, paragraphs
+from tidings.quotes.speakers import Speaker, SpeakerResolver
+from tidings.records import Mention, Span
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep")
+EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
+NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance")
+FRAME_GAP = 4
+DASHES = ("–", "—", "--", "-")
+STOP_DEPS = ("advcl", "xcomp", "prep", "npadvmod", "parataxis", "dep", "ccomp", "dobj")  # characters allowed between a quote mark and an adjacent frame sentence
+
+
+@dataclass
+class Cue:
+    """A cue occurrence: the verb/phrase token, its rule, class and (once resolved) speaker."""
+
+    token: Token
+    span: Span
+    rule: str
+    cls: str
+    speaker: Speaker | None = None
+
+
+@dataclass
+class Found:
+    """One attribution: content span, whether it is a direct quote, its cue and speaker."""
+
+    start: int
+    end: int
+    direct: bool
+    rule: str
+    cue: Cue | None = None
+    speaker: Speaker | None = None
+    hidden: bool = False  # duplicated by a direct quote: kept for event attribution only
+
+    @property
+    def kind(self) -> str:
+        if self.cue is not None and self.cue.cls == "learn" and self.speaker is not None \
+                and self.speaker.kind in ("named", "outlet"):
+            return "outlet"
+        return self.speaker.kind if self.speaker is not None else "none"
+
+
+def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon) -> list[Found]:
+    text = doc.text  # built on each access: read once
+    quotes = find_quotes(text, lex)
+    qindex = _QuoteIndex(quotes, len(text))
+    resolver = SpeakerResolver(doc, mentions, lex)
+    cues = _find_cues(doc, lex, qindex)
+    for cue in cues:  # in text order, so pronouns see earlier speakers
+        cue.speaker = _resolve_cue_speaker(cue, resolver, qindex)
+    indirect = [f for f in (_indirect(c, lex) for c in cues) if f is not None]
+    direct = _direct(doc, text, quotes, cues, indirect, resolver, lex)
+    for f in indirect:
+        f.hidden = _covered_by_quote(f, direct)
+    return sorted(direct + indirect, key=lambda f: (f.start, f.end))
+
+
+# -- quote index ---------------------------------------------------------------------------
+class _QuoteIndex:
+    def __init__(self, quotes: list[QuoteSpan], text_len: int) -> None:
+        self.ranges = [(q.open_mark, q.close_mark if q.close_mark is not None else q.end) for q in quotes]
+        self.starts = [r[0] for r in self.ranges]
+
+    def inside(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and self.ranges[i][0] < offset < self.ranges[i][1]
+
+
+# -- cues ----------------------------------------------------------------------------------
+def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex) -> list[Cue]:
+    cues: list[Cue] = []
+    first_words = {phrase.split()[0] for phrase in lex.phrases}
+    for token in doc:
+        if token.pos_ not in ("VERB", "PUNCT", "NOUN") and token.lower_ not in first_words:
+            continue
+        if qindex.inside(token.idx):
+            continue
+        cue = _verb_cue(token, lex) or _phrase_cue(doc, token, lex) or _colon_cue(token) \
+            or _noun_cue(token, lex)
+        if cue is not None:
+            cues.append(cue)
+    return cues
+
+
+def _noun_cue(token: Token, lex: CueLexicon) -> Cue | None:
+    if token.pos_ != "NOUN" or token.lemma_.lower() not in lex.noun_cues:
+        return None
+    return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.noun_cue_id, "noun")
+
+
+def _opens_paragraph(span: SpacySpan) -> bool:
+    doc = span.doc
+    return span.start == 0 or (doc[span.start - 1].is_space and "\n" in doc[span.start - 1].text)
+
+
+def _colon_cue(token: Token) -> Cue | None:
+    """`TAPPER: …` / `Graham: Trump's rhetoric …`: a name opening a sentence, then a colon."""
+    if token.text != ":" or token.i == 0:
+        return None
+    sent_start = token.sent.start
+    name = token.doc[sent_start:token.i]
+    if not _opens_paragraph(name):
+        return None  # a transcript or headline line: the name opens the paragraph
+    if not 1 <= len(name) <= 4 or not all(t.pos_ == "PROPN" or t.is_upper for t in name):
+        return None
+    if any(t.is_punct or t.like_num for t in name):
+        return None
+    return Cue(token, Span(":", token.idx, token.idx + 1), "cue.colon_speaker", "colon")
+
+
+def _verb_cue(token: Token, lex: CueLexicon) -> Cue | None:
+    if token.pos_ != "VERB":
+        return None
+    verb = lex.verbs.get(token.lemma_.lower())
+    if verb is None:
+        return None
+    return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), verb.id, verb.cls)
+
+
+def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
+    for phrase, rule in lex.phrases.items():
+        words = phrase.split()
+        if token.lower_ != words[0] or token.i + len(words) > len(doc):
+            continue
+        if all(doc[token.i + k].lower_ == w for k, w in enumerate(words)):
+            last = doc[token.i + len(words) - 1]
+            return Cue(token, Span(doc[token.i:last.i + 1].text, token.idx, last.idx + len(last.text)),
+                       rule, "phrase")
+    return None
+
+
+def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
+    head = _speaker_token(cue)
+    if head is not None and qindex.inside(head.idx):
+        head = _name_after_quote(cue, qindex)
+    return resolver.resolve(head) if head is not None else None
+
+
+def _name_after_quote(cue: Cue, qindex: _QuoteIndex) -> Token | None:
+    """`… Russia, “Braun said.`: the parser took a word inside the quote as the subject;
+    the name between the quote and the cue is the speaker."""
+    doc = cue.token.doc
+    names: list[Token] = []
+    for i in range(cue.token.i - 1, max(-1, cue.token.i - 6), -1):
+        token = doc[i]
+        if token.pos_ != "PROPN" or qindex.inside(token.idx):
+            break
+        names.append(token)
+    return names[0] if names else None
+
+
+def _speaker_token(cue: Cue) -> Token | None:
+    token = cue.token
+    if cue.cls == "phrase":
+        return _phrase_object(cue)
+    if cue.cls == "colon":
+        return token.doc[token.i - 1]
+    if cue.cls == "noun":
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        return owners[0] if owners else None
+    for _ in range(3):
+        agent = [c for c in token.children if c.dep_ == "agent"]
+        if agent:
+            pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
+            if pobj:
+                return pobj[0]
+        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
+        if subjects:
+            return subjects[0]
+        if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
+            return token.head  # "the super PAC supporting Jeb Bush"
+        if token.dep_ not in CLIMB_DEPS or token.head is token:
+            return _left_nominal(token)
+        token = token.head
+    return None
+
+
+def _left_nominal(verb: Token) -> Token | None:
+    """A misparsed subject: the verb's nearest nominal left child ("About 4 in 10 say")."""
+    for child in reversed(list(verb.lefts)):
+        if child.pos_ in ("NOUN", "PROPN", "PRON", "NUM") and child.dep_ not in ("dobj", "pobj", "npadvmod"):
+            return child
+    return None
+
+
+def _phrase_object(cue: Cue) -> Token | None:
+    doc = cue.token.doc
+    last = doc[cue.token.i + len(cue.span.text.split()) - 1]
+    objs = [c for c in last.children if c.dep_ in ("pobj", "dobj")]
+    return objs[0] if objs else None
+
+
+# -- indirect ------------------------------------------------------------------------------
+def _indirect(cue: Cue, lex: CueLexicon) -> Found | None:
+    span = _content_tokens(cue, lex)
+    if span is None or not _plausible_content(span, cue):
+        return None
+    start, end = _trim(span)
+    if end - start < 2 or len(span) < 2:
+        return None
+    return Found(start, end, False, cue.rule, cue, cue.speaker)
+
+
+def _plausible_content(span: SpacySpan, cue: Cue) -> bool:
+    """Reported content is a clause or a noun phrase, never a bare framing phrase
+    ("In a statement released …")."""
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    if not words:
+        return False
+    first = words[0]
+    bare_pp = first.dep_ == "prep" and first.right_edge.i >= words[-1].i
+    return not (bare_pp and cue.cls != "phrase" and first.lower_ not in ("about", "for", "to", "on", "of"))
+
+
+def _content_tokens(cue: Cue, lex: CueLexicon) -> SpacySpan | None:
+    token, doc = cue.token, cue.token.doc
+    if cue.cls == "phrase":
+        return _phrase_content(cue)
+    if cue.cls == "colon":
+        return _after_colon(token)
+    if cue.cls == "noun":
+        return _that_clause(token)
+    comps = [c for c in token.children if c.dep_ == "ccomp"]
+    if comps:
+        return _complement_span(token, comps[0])
+    if cue.cls in ("evidence", "cognition") and lemma_of(token) not in lex.xcomp_content:
+        return None
+    if token.dep_ == "parataxis" and token.head.pos_ in ("VERB", "AUX"):
+        return _clause_without(token.head, list(token.subtree))
+    lemma = token.lemma_.lower()
+    xcomps = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
+    if xcomps and lemma in lex.xcomp_content:
+        objs = [c for c in token.children if c.dep_ in ("dobj", "prep") and c.i < xcomps[0].i and c.i > token.i]
+        first = objs[0].left_edge.i if objs else xcomps[0].left_edge.i
+        return doc[first:xcomps[0].right_edge.i + 1]
+    return _object_content(token, lex) or _colon_content(token) or _tail_content(cue)
+
+
+def _that_clause(noun: Token) -> SpacySpan | None:
+    """`his claim that X`: the that-clause attached to the noun."""
+    for child in noun.rights:
+        if child.dep_ in ("acl", "ccomp", "relcl") and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in child.children):
+            return noun.doc[child.left_edge.i:child.right_edge.i + 1]
+    return None
+
+
+def _complement_span(cue: Token, comp: Token) -> SpacySpan:
+    """The complement clause; when it follows the cue, up to the sentence end (the parser
+    often hangs later conjuncts on the cue), stopping at the cue's own later modifiers."""
+    doc = cue.doc
+    start, end = comp.left_edge.i, comp.right_edge.i + 1
+    if comp.i < cue.i:
+        return doc[start:end]
+    stop = cue.sent.end
+    for child in cue.rights:
+        if child.i >= end and child.dep_ in STOP_DEPS and not _misattached_conjunct(child):
+            stop = min(stop, child.left_edge.i)
+    return doc[start:max(end, stop)]
+
+
+def _misattached_conjunct(child: Token) -> bool:
+    """`said money is needed to develop a vaccine, educate the public …`: a bare verb hung on
+    the cue is a conjunct of the content, not the cue's own modifier (", adding …")."""
+    return child.dep_ == "advcl" and child.tag_ in ("VB", "VBP") and not any(
+        c.dep_ in ("mark", "nsubj", "advmod") for c in child.children)
+
+
+def lemma_of(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _object_content(token: Token, lex: CueLexicon) -> SpacySpan | None:
+    lemma = token.lemma_.lower()
+    doc = token.doc
+    if lemma in lex.dobj_content:
+        objs = [c for c in token.children if c.dep_ == "dobj"
+                and (c.pos_ != "PRON" or c.lower_.endswith("self") or c.lower_.endswith("selves"))]
+        preds = [c for c in token.children if c.dep_ in ("oprd", "ccomp", "xcomp") and c.i > token.i]
+        if objs and preds:  # "called the talks a dead end"
+            return doc[objs[0].left_edge.i:preds[-1].right_edge.i + 1]
+        if objs:
+            return _without_appositive(objs[0])
+        if preds and preds[-1].dep_ == "oprd":
+            return doc[preds[-1].left_edge.i:preds[-1].right_edge.i + 1]
+    preps = lex.prep_content.get(lemma)
+    if preps:
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ in preps:
+                pobjs = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+                if pobjs:
+                    return doc[pobjs[0].left_edge.i:pobjs[0].right_edge.i + 1]
+    return None
+
+
+def _without_appositive(head: Token) -> SpacySpan:
+    """The noun phrase of `head` up to an appositive ("a guarantee … – a demand that …")."""
+    doc = head.doc
+    end = head.right_edge.i + 1
+    for child in head.rights:
+        if child.dep_ == "appos":
+            end = min(end, child.left_edge.i)
+    for token in doc[head.i + 1:end]:
+        if token.text in DASHES:
+            end = token.i
+            break
+    while end - 1 > head.i and doc[end - 1].is_punct:
+        end -= 1
+    return doc[head.left_edge.i:end]
+
+
+def _colon_content(token: Token) -> SpacySpan | None:
+    """`X said: the content` when the parser left the content unattached."""
+    doc = token.doc
+    i = token.i + 1
+    while i < len(doc) and doc[i].dep_ in ("advmod", "prep", "pobj", "det", "amod", "compound") and i - token.i < 6:
+        i += 1
+    if i < len(doc) - 3 and doc[i].text == ":":
+        return doc[i + 1:doc[i].sent.end]
+    return None
+
+
+def _after_colon(token: Token) -> SpacySpan | None:
+    doc = token.doc
+    end = token.sent.end
+    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+        end += 1
+    return doc[token.i + 1:end] if end - token.i > 3 else None
+
+
+def _tail_content(cue: Cue) -> SpacySpan | None:
+    """`…, police said.` when the parser did not make the clause a complement."""
+    token = cue.token
+    sent = token.sent
+    after = [t for t in token.doc[token.i + 1:sent.end] if not t.is_punct and not t.is_space]
+    if len(after) > 5:
+        return None
+    subject = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
+    first = min([token.i] + [s.left_edge.i for s in subject if s.i < token.i])
+    comma = first - 1
+    if comma - sent.start < 3 or token.doc[comma].text not in (",", "—", "–"):
+        return None
+    return token.doc[sent.start:comma]
+
+
+def _phrase_content(cue: Cue) -> SpacySpan | None:
+    """`According to X, C.` → C; `C, according to X …` → C."""
+    token, doc = cue.token, cue.token.doc
+    sent = token.sent
+    phrase = list(token.subtree)
+    before = [t for t in doc[sent.start:phrase[0].i] if not (t.is_punct or t.is_space)]
+    after = [t for t in doc[phrase[-1].i + 1:sent.end] if not (t.is_punct or t.is_space)]
+    if not before:
+        return doc[after[0].i:after[-1].i + 1] if after else None
+    if len(before) < 4 and after:  # "Fundraising, according to the campaign, has surged"
+        return doc[before[0].i:after[-1].i + 1]
+    return doc[before[0].i:before[-1].i + 1]
+
+
+def _clause_without(head: Token, removed: list[Token]) -> SpacySpan | None:
+    """The clause of `head` minus the tokens of `removed` (the attribution), as one span."""
+    doc = head.doc
+    removed_ids = {t.i for t in removed}
+    keep = [t.i for t in head.subtree if t.i not in removed_ids and not t.is_punct]
+    if not keep:
+        return None
+    lo, hi = min(keep), max(keep)
+    if removed_ids and min(removed_ids) > lo and max(removed_ids) < hi:
+        # attribution in the middle: keep the larger side
+        left, right = min(removed_ids) - lo, hi - max(removed_ids)
+        lo, hi = (lo, min(removed_ids) - 1) if left >= right else (max(removed_ids) + 1, hi)
+    return doc[lo:hi + 1]
+
+
+def _trim(span: SpacySpan) -> tuple[int, int]:
+    text, base = span.text, span.start_char
+    start, end = 0, len(text)
+    while start < end and text[start] in EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in EDGE_PUNCT:
+        end -= 1
+    return base + start, base + end
+
+
+# -- direct --------------------------------------------------------------------------------
+def _direct(doc: Doc, text: str, quotes: list[QuoteSpan], cues: list[Cue], indirect: list[Found],
+            resolver: SpeakerResolver, lex: CueLexicon) -> list[Found]:
+    out: list[Found] = []
+    paras = paragraphs(text)
+    para_starts = [p[0] for p in paras]
+    for q in quotes:
+        earlier = sorted([f for f in out + indirect if f.end <= q.open_mark], key=lambda f: f.end)
+        found = _embedded(q, indirect) or _framed(doc, text, q, cues, indirect, resolver, lex) \
+            or _continued(doc, q, earlier, paras, para_starts)
+        if found is None:
+            if len(text[q.start:q.end].split()) < lex.min_unattributed_words:
+                continue
+            found = Found(q.start, q.end, True, "quote.unattributed")
+        out.append(found)
+    return out
+
+
+def _embedded(q: QuoteSpan, indirect: list[Found]) -> Found | None:
+    """A partial quote inside reported content takes that attribution's speaker."""
+    for f in indirect:
+        if f.start <= q.start and q.end <= f.end + 1 and (q.end - q.start) < 0.8 * (f.end - f.start):
+            return Found(q.start, q.end, True, "quote.embedded", f.cue, f.speaker)
+    return None
+
+
+def _outer_phrase_attribution(cue: Cue, indirect: list[Found]) -> Found | None:
+    """`According to US officials, Morgan agreed that “…”`: the quote is the officials' account."""
+    for f in indirect:
+        if f.cue is not None and f.cue.cls == "phrase" and f.start <= cue.span.start < f.end \
+                and f.speaker is not None:
+            return f
+    return None
+
+
+def _framed(doc: Doc, text: str, q: QuoteSpan, cues: list[Cue], indirect: list[Found],
+            resolver: SpeakerResolver, lex: CueLexicon) -> Found | None:
+    lo, hi = _frame(doc, text, q)
+    close = q.close_mark if q.close_mark is not None else q.end
+    best: Cue | None = None
+    best_distance = 10 ** 9
+    for cue in cues:
+        if cue.cls in NO_FRAME_CLASSES or not (lo <= cue.span.start < hi):
+            continue
+        distance = q.open_mark - cue.span.end if cue.span.start < q.open_mark else cue.span.start - close
+        if distance < 0:
+            continue  # inside the quote (a cue of a nested quote)
+        if distance < best_distance:
+            best, best_distance = cue, distance
+    if best is None:
+        return None
+    outer = _outer_phrase_attribution(best, indirect)
+    if outer is not None:
+        return Found(q.start, q.end, True, "quote.framed.according", outer.cue, outer.speaker)
+    speaker = best.speaker
+    if speaker is not None and not resolver.known_actor(_speaker_head(best, speaker)):
+        fragment = _fragment_speaker(doc, best, resolver)
+        speaker = fragment or speaker
+    if speaker is None:
+        speaker = _fragment_speaker(doc, best, resolver)
+    if speaker is None:
+        return None  # a cue with no speaker ("the so-called “reform”") does not frame a quote
+    return Found(q.start, q.end, True, "quote.framed", best, speaker)
+
+
+def _speaker_head(cue: Cue, speaker: Speaker) -> Token:
+    span = cue.token.doc.char_span(speaker.local.start, speaker.local.end, alignment_mode="expand")
+    return span.root if span is not None else cue.token
+
+
+def _frame(doc: Doc, text: str, q: QuoteSpan) -> tuple[int, int]:
+    """Character range searched for a quote's cue: its sentences plus adjacent fragments."""
+    close = q.close_mark if q.close_mark is not None else q.end
+    first = doc.char_span(q.open_mark, q.open_mark + 1, alignment_mode="expand")
+    last = doc.char_span(close, min(close + 1, len(text)), alignment_mode="expand")
+    if first is None or last is None:
+        return q.open_mark, close
+    s_first, s_last = first[0].sent, last[-1].sent
+    lo, hi = s_first.start_char, s_last.end_char
+    if s_last.end < len(doc) and s_last.end_char - close <= FRAME_GAP:
+        nxt = doc[s_last.end].sent
+        if "\n" not in text[close:nxt.start_char]:
+            hi = nxt.end_char
+    if s_first.start > 0 and q.open_mark - s_first.start_char <= FRAME_GAP:
+        prev = doc[s_first.start - 1].sent
+        if prev.text.rstrip().endswith(":"):
+            lo = prev.start_char
+    return lo, hi
+
+
+def _fragment_speaker(doc: Doc, cue: Cue, resolver: SpeakerResolver) -> Speaker | None:
+    """`“…,” May wrote. Amber Bineau, a spokeswoman …, in a statement.`: the verb-less
+    sentence after the cue names the speaker."""
+    sent = cue.token.sent
+    if sent.end >= len(doc):
+        return None
+    nxt = doc[sent.end].sent
+    tokens = [t for t in nxt if not t.is_space]
+    if not tokens or any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return None
+    name_end = 0
+    while name_end < len(tokens) and tokens[name_end].pos_ == "PROPN":
+        name_end += 1
+    if name_end == 0 or name_end >= len(tokens) or tokens[name_end].text != ",":
+        return None
+    span = doc[tokens[0].i:tokens[name_end - 1].i + 1]
+    return resolver.from_span(span, "speaker.fragment")
+
+
+def _continued(doc: Doc, q: QuoteSpan, previous: list[Found], paras: list[tuple[int, int]],
+               para_starts: list[int]) -> Found | None:
+    """A quote opening a paragraph (or a sentence) with no cue continues the last quote's speaker."""
+    previous = [f for f in previous if f.speaker is not None and f.speaker.participant is not None]
+    if not previous:
+        return None
+    last = previous[-1]
+    p = bisect.bisect_right(para_starts, q.open_mark) - 1
+    opens_paragraph = p >= 0 and q.open_mark - paras[p][0] <= 1
+    prev_para = bisect.bisect_right(para_starts, last.start) - 1
+    if opens_paragraph and p - prev_para in (0, 1):
+        return Found(q.start, q.end, True, "quote.continuation", last.cue, last.speaker)
+    same_para = p == prev_para
+    token = doc.char_span(q.open_mark, q.open_mark + 1, alignment_mode="expand")
+    if same_para and token is not None and token[0].is_sent_start:
+        return Found(q.start, q.end, True, "quote.continuation", last.cue, last.speaker)
+    return None
+
+
+def _covered_by_quote(f: Found, direct: list[Found]) -> bool:
+    length = max(1, f.end - f.start)
+    for q in direct:
+        overlap = min(f.end, q.end) - max(f.start, q.start)
+        if overlap > 0.8 * length:
+            return True
+    return False

@@ -1,0 +1,110 @@
+"""The attribution knowledge of tidings.quotes, loaded from `data/cues.yaml` into a frozen record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+KINDS_FROM_NOUNS = ("anonymous", "spokesperson", "document", "official", "outlet")
+
+
+@dataclass(frozen=True)
+class CueVerb:
+    id: str
+    cls: str  # speech | write | cognition | evidence | learn | directive
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    verbs: dict[str, CueVerb]
+    phrases: dict[str, str]  # lower-case phrase → rule id
+    statement_frames: dict[str, str]
+    speaker_nouns: dict[str, str]  # lemma (or "two words") → attribution kind
+    anonymity_markers: frozenset[str]
+    person_pronouns: frozenset[str]
+    group_pronouns: frozenset[str]
+    denial_lemmas: frozenset[str]
+    denial_objects: dict[str, str | None]
+    confirm_lemmas: frozenset[str]
+    refusal_lemmas: frozenset[str]
+    negators: frozenset[str]
+    outlet_learn_lemmas: frozenset[str]
+    double_open: frozenset[str]
+    double_close: frozenset[str]
+    single_open: frozenset[str]
+    single_close: frozenset[str]
+    min_unattributed_words: int
+    xcomp_content: frozenset[str] = frozenset()
+    dobj_content: frozenset[str] = frozenset()
+    noun_cues: frozenset[str] = frozenset()
+    noun_cue_id: str = "cue.noun"
+    prep_content: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def double_marks(self) -> frozenset[str]:
+        return self.double_open | self.double_close
+
+
+def load_lexicon(text: str | None = None) -> CueLexicon:
+    """Parse cues.yaml (or `text`, for tests) and validate it."""
+    if text is None:
+        text = resources.files("tidings.quotes").joinpath("data/cues.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    return _build(raw)
+
+
+def _build(raw: dict[str, Any]) -> CueLexicon:
+    verbs: dict[str, CueVerb] = {}
+    for group in raw["verbs"]:
+        _require(group, ("id", "class", "lemmas"), "verbs")
+        for lemma in group["lemmas"]:
+            verbs.setdefault(lemma, CueVerb(group["id"], group["class"]))
+    speaker_nouns: dict[str, str] = {}
+    for kind in KINDS_FROM_NOUNS:
+        for noun in raw["speaker_nouns"].get(kind, []):
+            speaker_nouns.setdefault(noun, kind)
+    marks = raw["quote_marks"]
+    pronouns = raw["pronouns"]
+    return CueLexicon(
+        verbs=verbs,
+        phrases=_phrase_ids(raw["phrases"]),
+        statement_frames=_phrase_ids(raw["statement_frames"]),
+        speaker_nouns=speaker_nouns,
+        anonymity_markers=frozenset(raw["anonymity_markers"]),
+        person_pronouns=frozenset(pronouns["person"]),
+        group_pronouns=frozenset(pronouns["group"]),
+        denial_lemmas=frozenset(raw["denial_lemmas"]),
+        denial_objects=dict(raw["denial_objects"]),
+        confirm_lemmas=frozenset(raw["confirm_lemmas"]),
+        refusal_lemmas=frozenset(raw["refusal_lemmas"]),
+        negators=frozenset(raw["negators"]),
+        outlet_learn_lemmas=frozenset(raw["outlet_learn_lemmas"]),
+        double_open=frozenset(marks["double_open"]),
+        double_close=frozenset(marks["double_close"]),
+        single_open=frozenset(marks["single_open"]),
+        single_close=frozenset(marks["single_close"]),
+        min_unattributed_words=int(raw["min_unattributed_words"]),
+        xcomp_content=frozenset(raw.get("xcomp_content", [])),
+        dobj_content=frozenset(raw.get("dobj_content", [])),
+        noun_cues=frozenset(raw.get("noun_cues", {}).get("lemmas", [])),
+        noun_cue_id=raw.get("noun_cues", {}).get("id", "cue.noun"),
+        prep_content={k: frozenset(v) for k, v in raw.get("prep_content", {}).items()},
+    )
+
+
+def _phrase_ids(groups: list[dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for group in groups:
+        _require(group, ("id", "text"), "phrases")
+        for phrase in group["text"]:
+            out[phrase.lower()] = group["id"]
+    return out
+
+
+def _require(entry: dict[str, Any], keys: tuple[str, ...], section: str) -> None:
+    missing = [k for k in keys if k not in entry]
+    if missing:
+        raise ValueError(f"cues.yaml {section}: entry {entry!r} lacks {missing}")

@@ -1,0 +1,250 @@
+"""Who is speaking: from the cue's subject token to a Participant of the article's actors.
+
+Names resolve to the actor mention they sit in (full name = the longest name of the same
+entity, or of an earlier person mention ending with the same surname); pronouns resolve to
+the most recent compatible speaker (or person subject); nominal speakers ("the
+spokeswoman", "US officials", "sources") become participants of their own span.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from tidings.quotes.lexicon import CueLexicon
+from tidings.records import Mention, Participant, Span, participant_from_mention
+
+PERSON_LABELS = {"PERSON"}
+GROUP_LABELS = {"ORG", "NORP", "GPE"}
+
+
+@dataclass
+class Speaker:
+    """A resolved speaker: where the text names it here (`local`) and who it is."""
+
+    local: Span
+    participant: Participant | None
+    kind: str  # attribution kind (named | official | spokesperson | anonymous | document | outlet)
+    person: bool
+    rule: str
+
+
+class SpeakerResolver:
+    """Per-document speaker resolution over the article's mentions (built per call, not cached)."""
+
+    def __init__(self, doc: Doc, mentions: list[Mention], lex: CueLexicon) -> None:
+        self.doc = doc
+        self.lex = lex
+        self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
+        self._starts = [m.start for m in self.mentions]
+        self._ent_labels = {(e.start_char, e.end_char): e.label_ for e in doc.ents}
+        self._history: list[tuple[int, Speaker]] = []  # (char offset, speaker) in text order
+
+    # -- public --------------------------------------------------------------------------
+    def resolve(self, token: Token) -> Speaker:
+        """Resolve the speaker named by `token` (the head of a subject or a pobj)."""
+        if token.lower_ in self.lex.person_pronouns or token.lower_ in self.lex.group_pronouns:
+            speaker = self._pronoun(token)
+        else:
+            speaker = self._noun_phrase(token)
+        self.remember(token.idx, speaker)
+        return speaker
+
+    def from_span(self, span: SpacySpan, rule: str) -> Speaker:
+        """A speaker named by a bare span (the verb-less fragment after a garbled quote)."""
+        speaker = self._noun_phrase(span.root, core=span)
+        speaker.rule = rule
+        self.remember(span.start_char, speaker)
+        return speaker
+
+    def remember(self, offset: int, speaker: Speaker) -> None:
+        if speaker.participant is not None:
+            self._history.append((offset, speaker))
+
+    def known_actor(self, token: Token) -> bool:
+        """Whether `token` names a person/organisation the article knows (a mention or entity)."""
+        if token.lower_ in self.lex.person_pronouns or token.lower_ in self.lex.group_pronouns:
+            return True
+        mention = self._mention_at(token.idx, token.idx + len(token.text))
+        if mention is not None and (mention.label in PERSON_LABELS | GROUP_LABELS or mention.label is None):
+            return mention.label != "DATE"
+        return token.ent_type_ in PERSON_LABELS | GROUP_LABELS or token.pos_ == "NOUN"
+
+    # -- names and nominals --------------------------------------------------------------
+    def _noun_phrase(self, token: Token, core: SpacySpan | None = None) -> Speaker:
+        doc = self.doc
+        if core is None:
+            core = doc[_core_start(token):token.i + 1]
+        local = Span(core.text, core.start_char, core.end_char)
+        mention = self._best_mention(core, token)
+        kind = self._kind(token, mention)
+        person = self._is_person(token, mention)
+        if mention is None and token.pos_ == "PROPN":
+            mention = self._surname_antecedent(token)
+        if mention is not None and (mention.start <= token.idx < mention.end or token.pos_ == "PROPN"):
+            participant = participant_from_mention(mention)
+            participant.name = self._full_name(mention)
+            return Speaker(local, participant, kind, person, "speaker.mention")
+        participant = Participant(text=core.text, start=core.start_char, end=core.end_char,
+                                  name=_strip_det(core))
+        if mention is not None and mention.actor is not None:  # "the Canadian government"
+            participant.country = mention.actor.country
+            participant.sector = mention.actor.sector
+        return Speaker(local, participant, kind, person, "speaker.nominal")
+
+    def _best_mention(self, core: SpacySpan, head: Token) -> Mention | None:
+        inside = self._mentions_in(core.start_char, core.end_char)
+        if not inside:
+            return None
+        for m in inside:
+            if m.start <= head.idx < m.end:
+                return m
+        persons = [m for m in inside if self._label(m) in PERSON_LABELS]
+        return (persons or inside)[-1]
+
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        i = bisect.bisect_left(self._starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def _mention_at(self, start: int, end: int) -> Mention | None:
+        i = bisect.bisect_right(self._starts, start) - 1
+        while i >= 0 and i >= bisect.bisect_right(self._starts, start) - 4:
+            m = self.mentions[i]
+            if m.start <= start and end <= m.end:
+                return m
+            i -= 1
+        return None
+
+    def _label(self, mention: Mention) -> str | None:
+        return mention.label or self._ent_labels.get((mention.start, mention.end))
+
+    def _surname_antecedent(self, token: Token) -> Mention | None:
+        """An earlier person mention ending in the same word ("Braun" → "Aurel Braun")."""
+        for m in reversed(self.mentions):
+            if m.start >= token.idx:
+                continue
+            if self._label(m) in PERSON_LABELS and m.text.split()[-1] == token.text:
+                return m
+        return None
+
+    def _full_name(self, mention: Mention) -> str:
+        """The entity's name: its longest person-name mention (or the KB name), not a title."""
+        actor_name = mention.actor.name if mention.actor is not None and mention.actor.name else None
+        if self._label(mention) not in PERSON_LABELS:
+            return _strip_possessive(actor_name or mention.text)
+        names = [mention.text] + ([actor_name] if actor_name else [])
+        if mention.entity is not None:
+            names += [m.text for m in self.mentions
+                      if m.entity == mention.entity and self._label(m) in PERSON_LABELS]
+        last = _strip_possessive(mention.text.split()[-1])
+        names += [m.text for m in self.mentions
+                  if self._label(m) in PERSON_LABELS and m.start < mention.start
+                  and _strip_possessive(m.text.split()[-1]) == last]
+        return _strip_possessive(max(names, key=len))
+
+    def _entity_is_spokesperson(self, mention: Mention | None) -> bool:
+        """Another mention of the same entity is a spokes-noun ("Bineau" → "a spokeswoman for …")."""
+        if mention is None or mention.entity is None:
+            return False
+        for m in self.mentions:
+            if m.entity == mention.entity and m is not mention:
+                words = m.text.lower().split()
+                if words and self.lex.speaker_nouns.get(words[0]) == "spokesperson":
+                    return True
+        return False
+
+    def _is_person(self, token: Token, mention: Mention | None) -> bool:
+        if mention is not None and self._label(mention) in PERSON_LABELS:
+            return True
+        if token.ent_type_ == "PERSON":
+            return True
+        return self.lex.speaker_nouns.get(token.lemma_.lower()) == "spokesperson"
+
+    def _kind(self, token: Token, mention: Mention | None) -> str:
+        """Attribution kind from the speaker's nouns (head, compounds, appositives) and labels."""
+        words = {t.lemma_.lower() for t in token.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB")}
+        words |= {t.lower_ for t in token.subtree}
+        if words & self.lex.anonymity_markers and token.pos_ != "PROPN":
+            return "anonymous"
+        head_kind = self.lex.speaker_nouns.get(token.lemma_.lower())
+        appos_kinds = [self.lex.speaker_nouns.get(t.lemma_.lower()) for t in token.children
+                       if t.dep_ == "appos"]
+        if "spokesperson" in appos_kinds or head_kind == "spokesperson" or self._entity_is_spokesperson(mention):
+            return "spokesperson"
+        if head_kind == "anonymous" and token.pos_ != "PROPN":
+            return "anonymous"
+        if head_kind in ("document", "official", "outlet") and token.pos_ != "PROPN":
+            return head_kind
+        if mention is not None and mention.actor is not None:
+            if mention.actor.sector == "MED":
+                return "outlet"
+            if self._label(mention) not in PERSON_LABELS and mention.actor.sector in ("GOV", "MIL", "COP", "IGO", "LEG", "JUD", "SPY"):
+                return "official"
+        if head_kind in ("official", "outlet", "document") and not (
+                mention is not None and self._label(mention) in PERSON_LABELS):
+            return head_kind
+        return "named"
+
+    # -- pronouns ------------------------------------------------------------------------
+    def _pronoun(self, token: Token) -> Speaker:
+        local = Span(token.text, token.idx, token.idx + len(token.text))
+        lower = token.lower_
+        if lower in ("who", "which", "that") and token.dep_.startswith("nsubj") and token.head.dep_ == "relcl":
+            antecedent = token.head.head
+            if antecedent.pos_ in ("NOUN", "PROPN"):
+                found = self._noun_phrase(antecedent)
+                return replace(found, local=local, rule="speaker.relative")
+        want_person = lower in ("he", "she", "him", "her", "i", "me")
+        for offset, speaker in reversed(self._history):
+            if offset >= token.idx or token.idx - offset > 1500:
+                continue
+            if speaker.person == want_person or (not want_person and lower in ("we", "us")):
+                return replace(speaker, local=local, rule="speaker.pronoun")
+        mention = self._recent_mention(token.idx, want_person)
+        if mention is not None:
+            participant = participant_from_mention(mention)
+            participant.name = self._full_name(mention)
+            return Speaker(local, participant, "named" if want_person else "official", want_person,
+                           "speaker.pronoun.mention")
+        return Speaker(local, None, "named", want_person, "speaker.pronoun.unresolved")
+
+    def _recent_mention(self, offset: int, person: bool) -> Mention | None:
+        i = bisect.bisect_left(self._starts, offset) - 1
+        while i >= 0 and offset - self.mentions[i].start < 1500:
+            m = self.mentions[i]
+            label = self._label(m)
+            if (person and label in PERSON_LABELS) or (not person and label in ("ORG", "NORP")):
+                return m
+            i -= 1
+        return None
+
+
+def _core_start(token: Token) -> int:
+    """First token of the noun phrase headed by `token`, ignoring right-hand modifiers."""
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ in ("det", "compound", "amod", "poss", "nmod", "nummod", "quantmod", "case") \
+                or child.pos_ == "PROPN":
+            start = min(start, child.left_edge.i)
+    return start
+
+
+def _strip_det(span: SpacySpan) -> str:
+    tokens = list(span)
+    while tokens and tokens[0].dep_ == "det" and tokens[0].lower_ in ("the", "a", "an"):
+        tokens = tokens[1:]
+    return "".join(t.text_with_ws for t in tokens).strip() or span.text
+
+
+def _strip_possessive(name: str) -> str:
+    for suffix in ("’s", "'s"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name

@@ -1,0 +1,347 @@
+"""Quotes and attribution (tidings.quotes) against the real spaCy model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from tidings.actors import ActorResolver
+from tidings.nlp import load_model
+from tidings.quotes import QuoteExtractor, load_lexicon
+from tidings.quotes.marks import find_quotes
+from tidings.records import Event, Participant, Span
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def nlp_quotes():
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def quoter():
+    return QuoteExtractor()
+
+
+@pytest.fixture(scope="session")
+def resolver_quotes():
+    return ActorResolver()
+
+
+@pytest.fixture
+def run(nlp_quotes, quoter, resolver_quotes):
+    def go(_nlp, _quoter, text):
+        doc = nlp_quotes(text)
+        mentions = resolver_quotes.find_mentions(doc)
+        return doc, mentions, quoter.extract(doc, mentions)
+    return go
+
+
+def quote_starting(quotes, prefix):
+    hits = [q for q in quotes if q.text.startswith(prefix)]
+    assert hits, f"no quote starting {prefix!r} in {[q.text for q in quotes]}"
+    return hits[0]
+
+
+def speaker_name(quote):
+    assert quote.speaker is not None, f"no speaker for {quote.text!r}"
+    return quote.speaker.name or quote.speaker.text
+
+
+# -- quotation marks -------------------------------------------------------------------------
+def test_straight_quote_split_around_attribution_keeps_one_speaker(nlp_quotes, quoter, run):
+    text = ('Senator Maria Lopez spoke to reporters on Tuesday. "We will not back down," she said, '
+            '"and we will win this fight in the courts."')
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    first = quote_starting(quotes, "We will not back down")
+    second = quote_starting(quotes, "and we will win")
+    assert first.direct and second.direct
+    assert "Lopez" in speaker_name(first) and "Lopez" in speaker_name(second)
+    assert first.text == "We will not back down"  # the comma inside the marks is dropped
+
+
+def test_curly_quote_with_surname_resolves_to_full_name(nlp_quotes, quoter, run):
+    text = ("Aurel Braun, a professor at the University of Toronto, spoke on Monday.\n\n"
+            "“It depends a lot on what Americans do,” said Braun, who is also affiliated with Harvard.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "It depends")
+    assert quote.text == "It depends a lot on what Americans do"
+    assert speaker_name(quote) == "Aurel Braun"
+    assert quote.speaker.text == "Braun" and text[quote.speaker.start:quote.speaker.end] == "Braun"
+    assert quote.cue.text == "said"
+
+
+def test_single_curly_quotes_are_not_confused_with_apostrophes(nlp_quotes, quoter, run):
+    text = ("The minister’s aide said the plan was ‘a complete disgrace for the country’ and "
+            "that the government’s critics weren’t wrong.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    direct = [q for q in quotes if q.direct]
+    assert [q.text for q in direct] == ["a complete disgrace for the country"]
+
+
+def test_straight_single_quotes_and_contractions(nlp_quotes, quoter):
+    text = "Smith said the deal was 'dead on arrival in the Senate' but he didn't say why it's stalled."
+    lex = load_lexicon()
+    spans = find_quotes(text, lex)
+    assert [text[s.start:s.end] for s in spans] == ["dead on arrival in the Senate"]
+
+
+def test_guillemets(nlp_quotes, quoter):
+    text = "« Nous ne céderons pas sur ce point essentiel », a déclaré le ministre Jean Dupont."
+    spans = find_quotes(text, load_lexicon())
+    assert [text[s.start:s.end] for s in spans] == ["Nous ne céderons pas sur ce point essentiel"]
+
+
+def test_wrong_way_closing_mark_still_closes_the_quote(nlp_quotes, quoter, run):
+    text = ("Aurel Braun is a professor.\n\n“What Mr Putin fears is a successful Ukraine that "
+            "presents an alternative vision to Russia, “Braun said.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "What Mr Putin")
+    assert quote.text.endswith("to Russia")
+    assert speaker_name(quote) == "Aurel Braun"
+
+
+def test_partial_quote_inside_a_sentence(nlp_quotes, quoter, run):
+    text = "Russia’s Deputy Foreign Minister Sergei Ryabkov called the talks a “dead end”."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "dead end")
+    assert quote.text == "dead end"
+    assert "Ryabkov" in speaker_name(quote)
+
+
+def test_partial_quote_inside_reported_speech_takes_its_speaker(nlp_quotes, quoter, run):
+    text = ("The United States warned that Russia could seek a pretext, including engaging in "
+            "“false flag” operations.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert "United States" in speaker_name(quote_starting(quotes, "false flag"))
+
+
+def test_paragraph_opening_a_quote_continues_the_previous_speaker(nlp_quotes, quoter, run):
+    text = ("“The gathering of troops is jeopardizing security throughout the region,” Joly said.\n\n"
+            "“These aggressive actions must be deterred. Canada will work with its partners.”\n\n"
+            "Opposition conservatives called for more sanctions.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    first = quote_starting(quotes, "The gathering")
+    second = quote_starting(quotes, "These aggressive")
+    assert speaker_name(first) == speaker_name(second)
+    assert "Joly" in speaker_name(second)
+
+
+def test_unattributed_scare_quotes_are_dropped(nlp_quotes, quoter, run):
+    text = "The so-called “reform” passed on Tuesday after a long debate in parliament."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert all(q.text != "reform" for q in quotes)
+
+
+# -- indirect speech ---------------------------------------------------------------------------
+def test_said_that_gives_the_complement_clause(nlp_quotes, quoter, run):
+    text = "Defence Minister Anita Anand said that the soldiers would return home by March."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    indirect = [q for q in quotes if not q.direct]
+    assert len(indirect) == 1
+    assert indirect[0].text == "that the soldiers would return home by March"
+    assert indirect[0].cue.text == "said"
+    assert "Anand" in speaker_name(indirect[0])
+
+
+def test_according_to_and_trailing_attribution(nlp_quotes, quoter, run):
+    text = ("According to the Canadian government, Ottawa has provided about $700 million in assistance. "
+            "The unit has also been tasked with planning evacuations, sources said.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    contents = {q.text: q for q in quotes if not q.direct}
+    assert "Ottawa has provided about $700 million in assistance" in contents
+    assert "The unit has also been tasked with planning evacuations" in contents
+    assert contents["The unit has also been tasked with planning evacuations"].cue.text == "said"
+
+
+def test_pronoun_speaker_resolves_to_the_last_person_speaker(nlp_quotes, quoter, run):
+    text = ("Prime Minister Justin Trudeau spoke in Ottawa on Monday. "
+            "He warned that Russia would face severe consequences.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = [q for q in quotes if not q.direct][0]
+    assert quote.text.startswith("that Russia would face")
+    assert "Trudeau" in quote.speaker.text  # the participant is the antecedent mention
+    assert speaker_name(quote) == "Justin Trudeau"
+
+
+def test_garbled_attribution_takes_the_name_of_the_verbless_fragment(nlp_quotes, quoter, run):
+    text = ("“The command is part of the wider armed forces’ efforts to support Ukraine’s security forces,” "
+            "May wrote. Amber Bineau, a spokeswoman for the Special Operations Command, in a statement to "
+            "Global News.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert speaker_name(quote_starting(quotes, "The command")) == "Amber Bineau"
+
+
+# -- event attribution ---------------------------------------------------------------------------
+def event_at(doc, text, trigger, type_="MOBILIZE", factuality="asserted", source=None):
+    i = text.index(trigger)
+    sent = doc.char_span(i, i + len(trigger), alignment_mode="expand")[0].sent
+    return Event(type=type_, trigger=Span(trigger, i, i + len(trigger)),
+                 sentence=Span(sent.text, sent.start_char, sent.end_char), rule="test",
+                 factuality=factuality,
+                 source=[Participant(source, 0, len(source), name=source)] if source else [])
+
+
+def test_events_in_reported_content_become_reported(nlp_quotes, quoter, run):
+    text = ("Sources said Canadian troops were deployed to Ukraine. "
+            "Canada sent aid to Ukraine last year. "
+            "According to the Defence Ministry, Russia may attack Kyiv.")
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    deployed = event_at(doc, text, "deployed")
+    sent = event_at(doc, text, "sent", "AID")
+    attack = event_at(doc, text, "attack", "ASSAULT", factuality="hypothetical")
+    quoter.attribute([deployed, sent, attack], quotes, doc, mentions)
+    assert deployed.factuality == "reported" and deployed.attribution.kind == "anonymous"
+    assert sent.factuality == "asserted" and sent.attribution.kind == "none"
+    assert attack.factuality == "hypothetical" and attack.attribution.kind == "official"
+
+
+def test_outlet_has_learned_is_the_outlets_own_reporting(nlp_quotes, quoter, run):
+    text = ("Canadian special forces operators have been deployed to Ukraine, Global News has learned. "
+            "Neither the government nor the Canadian forces would officially confirm the presence of "
+            "special forces in Ukraine.")
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    deployed = event_at(doc, text, "deployed")
+    quoter.attribute([deployed], quotes, doc, mentions)
+    assert deployed.attribution.kind == "outlet"
+    assert deployed.attribution.confirmed is False
+    assert deployed.factuality == "asserted"
+
+
+def test_official_confirmation_sets_confirmed_true(nlp_quotes, quoter, run):
+    text = ("Canadian special forces operators have been deployed to Ukraine, sources said. "
+            "The Defence Ministry confirmed the deployment of special forces to Ukraine.")
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    deployed = event_at(doc, text, "deployed")
+    quoter.attribute([deployed], quotes, doc, mentions)
+    assert deployed.attribution.confirmed is True
+
+
+def test_denial_marks_the_earlier_allegation_disputed(nlp_quotes, quoter, run):
+    text = ("The United States warned that Russia could seek a pretext for invading Ukraine. "
+            "Canada sent aid to Ukraine. The Kremlin has denied the US allegations.")
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    warned = event_at(doc, text, "warned", "ACCUSE", source="United States")
+    aid = event_at(doc, text, "sent", "AID", source="Canada")
+    quoter.attribute([warned, aid], quotes, doc, mentions)
+    assert warned.attribution.disputed is True
+    assert "Kremlin" in warned.attribution.denied_by
+    assert aid.attribution.disputed is False
+
+
+def test_statement_by_spokesperson_gives_spokesperson_kind(nlp_quotes, quoter, run):
+    text = "A spokeswoman for the ministry said in a statement that the talks had collapsed."
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    collapsed = event_at(doc, text, "collapsed", "CONSULT")
+    quoter.attribute([collapsed], quotes, doc, mentions)
+    assert collapsed.attribution.kind == "spokesperson"
+    assert collapsed.factuality == "reported"
+
+
+def test_speech_act_inside_according_to_is_reported_by_the_outer_source(nlp_quotes, quoter, run):
+    text = ("According to US officials, Morgan also agreed that “further Russian invasion of Ukraine "
+            "would result in massive consequences.”")
+    doc, mentions, quotes = run(nlp_quotes, quoter, text)
+    agreed = event_at(doc, text, "agreed", "AGREE")
+    consequences = event_at(doc, text, "result", "THREATEN", factuality="hypothetical")
+    quoter.attribute([agreed, consequences], quotes, doc, mentions)
+    assert agreed.attribution.kind == "official" and "officials" in agreed.attribution.speaker
+    assert agreed.factuality == "reported"
+    assert consequences.factuality == "hypothetical"
+    assert consequences.attribution.speaker == agreed.attribution.speaker
+
+
+def test_quote_records_carry_rule_ids(nlp_quotes, quoter, run):
+    text = '"We will not back down," Senator Maria Lopez said on Tuesday.'
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "We will not")
+    assert quote.rule == "quote.framed+cue.say"
+
+
+# -- data and properties -----------------------------------------------------------------------
+def test_lexicon_rules_have_ids_and_validation_rejects_missing_ids():
+    lex = load_lexicon()
+    assert lex.verbs["say"].id == "cue.say"
+    assert all(v.id.startswith("cue.") for v in lex.verbs.values())
+    assert lex.phrases["according to"] == "cue.according_to"
+    with pytest.raises(ValueError):
+        load_lexicon("verbs:\n  - {class: speech, lemmas: [say]}\n")
+
+
+WORDS = st.lists(st.sampled_from(["war", "peace", "talks", "Russia", "troops", "it's", "don't", "aid", "2022"]),
+                 min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=WORDS, inside=WORDS, after=WORDS,
+       marks=st.sampled_from([("“", "”"), ('"', '"'), ("«", "»"), ("‘", "’"), ("''", "''")]))
+def test_a_quoted_run_of_words_is_found_exactly(before, inside, after, marks):
+    text = " ".join(before) + " " + marks[0] + " ".join(inside) + marks[1] + " " + " ".join(after) + "."
+    spans = find_quotes(text, load_lexicon())
+    assert [text[s.start:s.end] for s in spans] == [" ".join(inside)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ,.'’‘“”\"«»\n")), max_size=80))
+def test_quote_spans_are_ordered_in_bounds_and_disjoint(text):
+    spans = find_quotes(text, load_lexicon())
+    last_end = -1
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+        assert s.start >= last_end
+        last_end = s.end
+
+
+# -- the seed article ----------------------------------------------------------------------------
+def seed_body() -> str:
+    article = (SHARED / "seed" / "article.txt").read_text(encoding="utf-8")
+    start = article.index("Canadian special forces operators")
+    end = article.index("Russian Federation.”") + len("Russian Federation.”")
+    kept, skip_next = [], False
+    for line in article[start:end].split("\n"):
+        if skip_next and line.strip():
+            skip_next = False
+            continue
+        if line.startswith("Read more:"):
+            skip_next = True
+            continue
+        if line.strip() == "The story continues below the ad":
+            continue
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+
+
+SEED_QUOTES = [
+    ("(Canadian Special Operations Forces Command) is part", "Bineau"),
+    ("instructor and leadership expertise", "Bineau"),
+    ("dead end", "Ryabkov"),
+    ("false flag", "United States"),
+    ("The gathering of Russian troops", "Joly"),
+    ("These aggressive actions must be deterred", "Joly"),
+    ("stand shoulder to shoulder", "conservatives"),
+    ("makes a difference", "Braun"),
+    ("It depends a lot on what Americans do", "Braun"),
+    ("What Mr Putin fears is a successful Ukraine", "Braun"),
+    ("continued close coordination to deter", "Morgan"),
+    ("further Russian invasion of Ukraine would result", "officials"),
+]
+
+
+@pytest.fixture(scope="session")
+def seed_quotes(nlp_quotes, quoter, resolver_quotes):
+    if not (SHARED / "seed" / "article.txt").exists():
+        pytest.skip("../shared absent")
+    doc = nlp_quotes(seed_body())
+    return quoter.extract(doc, resolver_quotes.find_mentions(doc))
+
+
+@pytest.mark.parametrize("start,surname", SEED_QUOTES)
+def test_seed_quote_table(seed_quotes, start, surname):
+    quotes = seed_quotes
+    quote = quote_starting([q for q in quotes if q.direct], start)
+    name = speaker_name(quote)
+    assert surname.lower() in name.lower(), f"{start!r}: speaker {name!r}, expected ~{surname!r}"
