@@ -1,0 +1,175 @@
+"""Connections to DuckDB and PostgreSQL behind one small interface.
+
+SQL in the store is written once, with `?` placeholders, in the subset of SQL both engines
+understand (`unnest(?::text[])` bulk inserts, `strpos`, `date_trunc`, `IS NOT DISTINCT FROM`,
+`FILTER (WHERE …)`). The PostgreSQL backend rewrites `?` to psycopg's `%s`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_PID = re.compile(r"PID (\d+)")
+
+
+class StoreError(Exception):
+    """A problem with the database that the user can act on (message says how)."""
+
+
+class StoreLockedError(StoreError):
+    """The DuckDB file is open for writing by another process."""
+
+
+class SchemaVersionError(StoreError):
+    """The database's schema version is not the one this code reads."""
+
+
+def is_postgres_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+class Backend:
+    """One open connection. Subclasses set `name` and implement the primitives."""
+
+    name = ""
+    location = ""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        """Run a SELECT: (column names, rows)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+
+    def lock_writers(self) -> None:
+        """Inside a transaction: wait for other writers of the same database (no-op if there are none)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # -- shared helpers --------------------------------------------------------------------
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run a SELECT: one plain dict per row (dates as ISO strings)."""
+        names, rows = self.query(sql, params)
+        return [{n: _plain(v) for n, v in zip(names, row)} for row in rows]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        _, rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+class DuckDBBackend(Backend):
+    name = "duckdb"
+
+    def __init__(self, path: str, read_only: bool) -> None:
+        import duckdb
+
+        self.location = path
+        if read_only and not Path(path).exists():
+            raise StoreError(f"no database at {path}")
+        try:
+            self.con = duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                pid = _PID.search(message)
+                raise StoreLockedError(
+                    f"database {path} is in use by another process"
+                    f" (pid {pid.group(1) if pid else 'unknown'}); wait for it to finish") from exc
+            raise StoreError(f"cannot open {path}: {message}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(sql, list(params))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return names, cursor.fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PostgresBackend(Backend):
+    name = "postgresql"
+
+    def __init__(self, url: str, read_only: bool) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise StoreError('PostgreSQL needs psycopg 3: pip install "psycopg[binary]"') from exc
+        self.location = _redact(url)
+        try:
+            self.con = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to {self.location}: {exc}") from exc
+        if read_only:
+            self.con.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(self._sql(sql), list(params))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(self._sql(sql), list(params))
+        names = [d.name for d in cursor.description]
+        return names, cursor.fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.con.transaction():
+            yield
+
+    def lock_writers(self) -> None:
+        # One writer at a time per database: a batch's check-then-insert cannot race.
+        self.con.execute("SELECT pg_advisory_xact_lock(7164616)")  # arbitrary constant: "tidings"
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _redact(url: str) -> str:
+    """The URL without its password (for messages)."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def connect(db: str, read_only: bool = False) -> Backend:
+    """Open a DuckDB file (a path) or a PostgreSQL database (a postgresql:// URL)."""
+    if is_postgres_url(db):
+        return PostgresBackend(db, read_only)
+    return DuckDBBackend(db, read_only)
