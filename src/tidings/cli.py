@@ -265,7 +265,10 @@ def show(article: str, db: str, as_json: bool) -> None:
     from tidings.output import render_article
 
     store = _open(db)
-    result = store.article(article)
+    try:
+        result = store.article(article)
+    except Exception as exc:  # an ambiguous id prefix
+        _fail(str(exc))
     if result is None:
         _fail(f"no article {article!r} in {db}")
     if as_json:
@@ -286,6 +289,90 @@ def stats(db: str, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         render_stats(data, sys.stdout)
+
+
+@cli.command()
+@click.argument("table", type=click.Choice(["events", "quotes", "actors", "articles"]), default="events")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
+              show_default=True, help="plover: one POLECAT-style JSON record per event (events only).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.option("--actor", help="Only events/quotes/actors of this actor (code or name part).")
+@click.option("--type", "type_", help="Only events of this PLOVER type.")
+@click.option("--since", callback=_date, metavar="YYYY-MM-DD")
+@click.option("--until", callback=_date, metavar="YYYY-MM-DD")
+@db_option
+def export(table: str, fmt: str, output: str | None, actor, type_, since, until, db: str) -> None:
+    """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
+
+    `--format plover` writes events as POLECAT-style JSON Lines (Event ID, Event Date, Event
+    Type, Event Mode, Actor …, Recipient …, Placename …) plus tidings' provenance fields.
+    """
+    from tidings.export import ExportSettings, export as run_export
+    from tidings.store import ActorFilter, EventFilter, QuoteFilter
+
+    if fmt == "parquet" and not output:
+        raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
+    store = _open(db)
+    cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
+    query = cls(**_filters({"actor": actor, "type_": type_, "since": since, "until": until}, cls)) if cls else None
+    try:
+        count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query)
+    except ValueError as exc:
+        _fail(str(exc))
+    if output:
+        click.echo(f"{count} rows written to {output}", err=True)
+
+
+@cli.command()
+@click.option("--dyad", required=True, metavar="A:B",
+              help="Two actors, e.g. RUS:UKR or RUSGOV:UKRMIL (codes or name parts; also A,B).")
+@click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
+@click.option("--since", callback=_date, metavar="YYYY-MM-DD")
+@click.option("--until", callback=_date, metavar="YYYY-MM-DD")
+@click.option("--directed", is_flag=True, help="Only A as source and B as target.")
+@click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@db_option
+def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, plot: str | None, fmt: str, db: str) -> None:
+    """Events between two actors over time: counts per PLOVER type and quad class.
+
+    By default reports of one event in several articles count once (merged events); --raw
+    counts every report.
+    """
+    from tidings.analysis import dyad_series, plot_series
+
+    parts = [p.strip() for p in dyad.replace(",", ":").split(":") if p.strip()]
+    if len(parts) != 2:
+        raise click.BadParameter("give two actors as A:B, e.g. RUS:UKR", param_hint="--dyad")
+    store = _open(db)
+    try:
+        rows = dyad_series(store, parts[0], parts[1], by=by, since=since, until=until,
+                           merged=not raw, directed=directed)
+    except ValueError as exc:
+        _fail(str(exc))
+    if plot:
+        plot_series(rows, plot, title=f"{parts[0]} – {parts[1]} per {by}")
+        click.echo(f"plot written to {plot}", err=True)
+    columns = ["period", "total", "verbal_cooperation", "material_cooperation", "verbal_conflict",
+               "material_conflict"] if fmt == "table" else None
+    if fmt == "table":
+        rows = [{k: v for k, v in r.items()} for r in rows]
+    _emit(rows, fmt, columns=columns)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost by default).")
+@click.option("--port", default=8000, show_default=True)
+@click.option("--token", envvar="TIDINGS_TOKEN",
+              help="Turn on the write endpoint (POST /api/ingest), which then requires this bearer token.")
+def serve(db: str, host: str, port: int, token: str | None) -> None:
+    """Browse the database in a web UI, with a JSON API under /api/ (OpenAPI at /docs)."""
+    from tidings.web import serve as run_server
+
+    _open(db).close()  # a clear error now if the database is missing or locked
+    run_server(db, host=host, port=port, token=token)
 
 
 # --- database --------------------------------------------------------------------------------

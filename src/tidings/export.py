@@ -1,0 +1,193 @@
+"""`tidings export`: tables as CSV, JSON Lines or Parquet, and events as PLOVER/POLECAT records.
+
+The `plover` format writes one JSON object per event with the column names of the POLECAT
+data releases (Event ID, Event Date, Event Type, Event Mode, Quad Code, Contexts, Actor …,
+Recipient …, Placename …, Source, Publication Date, Story People/Organizations/Locations,
+Language, Version), so a POLECAT user's loader reads it unchanged, plus tidings' own provenance
+fields (sentence, offsets, rule, factuality, attribution) under keys that start with "tidings_".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from tidings import __version__
+from tidings.records import ArticleResult, Event, Participant
+
+TABLES = ("events", "quotes", "actors", "articles")
+FORMATS = ("csv", "jsonl", "parquet", "plover")
+PAGE = 5000
+QUAD_CODE = {"verbal cooperation": 1, "material cooperation": 2, "verbal conflict": 3, "material conflict": 4}
+
+
+@dataclass
+class ExportSettings:
+    table: str = "events"
+    format: str = "csv"
+    output: str | None = None  # None: standard output (not for parquet)
+
+
+def table_rows(store, table: str, query=None) -> Iterator[dict[str, Any]]:
+    """All rows of a table, page by page (filters of `query` apply to events/quotes/actors)."""
+    from dataclasses import replace
+
+    from tidings.store import ActorFilter, EventFilter, QuoteFilter
+
+    if table == "articles":
+        from tidings.analysis import recent_articles
+
+        offset = 0
+        while page := recent_articles(store, limit=PAGE, offset=offset):
+            yield from page
+            offset += len(page)
+        return
+    kind = {"events": (store.events, EventFilter), "quotes": (store.quotes, QuoteFilter),
+            "actors": (store.actors, ActorFilter)}[table]
+    method, cls = kind
+    base = query or cls()
+    offset = 0
+    while True:
+        page = method(replace(base, limit=PAGE, offset=offset))
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def write_table(rows: Iterator[dict[str, Any]], fmt: str, out: TextIO | None, path: str | None) -> int:
+    """Write rows as csv/jsonl (to `out`) or parquet (to `path`); returns the row count."""
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not path:
+            raise ValueError("parquet needs --output FILE")
+        data = [{k: _scalar(v) for k, v in row.items()} for row in rows]
+        pq.write_table(pa.Table.from_pylist(data), path)
+        return len(data)
+    count = 0
+    writer = None
+    for row in rows:
+        if fmt == "jsonl":
+            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        else:
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row.keys()), extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow({k: _scalar(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
+    """One POLECAT-style record per stored event (of the articles the event filter selects)."""
+    seen: set[str] = set()
+    for row in table_rows(store, "events", query):
+        article_id = row["article_id"]
+        if article_id in seen:
+            continue
+        seen.add(article_id)
+        result = store.article(article_id)
+        if result is not None:
+            yield from article_records(result)
+
+
+def article_records(result: ArticleResult) -> Iterator[dict[str, Any]]:
+    from tidings.output import QUAD
+
+    people = sorted({m.actor.name for m in result.mentions if m.actor and m.label == "PERSON"})
+    orgs = sorted({m.actor.name for m in result.mentions if m.actor and m.label == "ORG"})
+    places = sorted({e.location.name or e.location.text for e in result.events if e.location})
+    for number, event in enumerate(result.events):
+        actor, recipient = _first(event.source), _first(event.target)
+        quad = QUAD.get(event.type)
+        yield {
+            "Event ID": f"{result.id}-{number}",
+            "Event Date": event.date or result.published,
+            "Event Type": event.type,
+            "Event Mode": event.mode or "",
+            "Event Intensity": None,
+            "Quad Code": QUAD_CODE.get(quad),
+            "Contexts": ";".join(event.context),
+            **_party("Actor", actor, event.source),
+            **_party("Recipient", recipient, event.target),
+            **_place(event),
+            "Source": result.credited_publisher or result.site_name or "",
+            "Publication Date": result.published,
+            "Story People": ";".join(people),
+            "Story Organizations": ";".join(orgs),
+            "Story Locations": ";".join(places),
+            "Language": result.language,
+            "Version": f"tidings {__version__}",
+            **_provenance(result, event),
+        }
+
+
+def _first(parties: list[Participant]) -> Participant | None:
+    return next((p for p in parties if p.country), parties[0] if parties else None)
+
+
+def _party(prefix: str, party: Participant | None, everyone: list[Participant]) -> dict[str, Any]:
+    sectors = sorted({p.sector for p in everyone if p.sector})
+    return {
+        f"{prefix} Name": (party.name or party.text) if party else "",
+        f"{prefix} Country": (party.country or "") if party else "",
+        f"{prefix} COW": None,
+        f"Primary {prefix} Sector": (party.sector or "") if party else "",
+        f"{prefix} Sectors": ";".join(sectors),
+        f"{prefix} Title": "",
+        f"{prefix} Name Raw": party.text if party else "",
+        f"Wikipedia {prefix} ID": None,
+    }
+
+
+def _place(event: Event) -> dict[str, Any]:
+    loc = event.location
+    return {
+        "Placename": (loc.name or loc.text) if loc else "", "City": "", "District": "", "Province": "",
+        "Country": (loc.country or "") if loc else "", "Latitude": None, "Longitude": None,
+        "GeoNames ID": loc.geonameid if loc else None, "Raw Placename": loc.text if loc else "",
+        "Feature Type": "",
+    }
+
+
+def _provenance(result: ArticleResult, event: Event) -> dict[str, Any]:
+    att = event.attribution
+    return {
+        "tidings_article_id": result.id, "tidings_url": result.url,
+        "tidings_sentence": result.text[event.sentence.start:event.sentence.end],
+        "tidings_sentence_start": event.sentence.start, "tidings_sentence_end": event.sentence.end,
+        "tidings_trigger": event.trigger.text, "tidings_rule": event.rule,
+        "tidings_factuality": event.factuality, "tidings_background": event.background,
+        "tidings_attribution_kind": att.kind, "tidings_attribution_speaker": att.speaker,
+        "tidings_confirmed": att.confirmed, "tidings_disputed": att.disputed,
+    }
+
+
+def export(store, settings: ExportSettings, out: TextIO | None = None, query=None) -> int:
+    """Write one table (or PLOVER records) and return how many rows were written."""
+    if settings.table not in TABLES:
+        raise ValueError(f"unknown table {settings.table!r} (one of {', '.join(TABLES)})")
+    if settings.format == "plover":
+        if settings.table != "events":
+            raise ValueError("the plover format exports events only")
+        rows = plover_records(store, query)
+        fmt = "jsonl"
+    else:
+        rows = table_rows(store, settings.table, query)
+        fmt = settings.format
+    if settings.output and fmt != "parquet":
+        with Path(settings.output).open("w", encoding="utf-8", newline="") as handle:
+            return write_table(rows, fmt, handle, None)
+    return write_table(rows, fmt, out, settings.output)
