@@ -1,0 +1,261 @@
+"""Aggregate queries the store does not offer, written over its backend connection.
+
+Every query here uses `?` placeholders and SQL that DuckDB and PostgreSQL both understand
+(the store's own convention, see tidings.store.backends). Event filters are the store's
+`EventFilter`, turned into SQL by the store's own `event_where`, so a page that shows a
+count and the table behind it agree.
+
+Actor keys: a participant is grouped by country ("RUS"), an international organisation by
+"IGO <name>", and an unresolved participant by its name. A key is always something the
+store's actor filters read back (a code, "IGO NATO", or a name part).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from tidings.store.filters import EventFilter, Where, actor_match, event_where, paging
+
+PERIODS = ("day", "week", "month")
+QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
+
+# One actor key per participant row (alias given by the caller).
+_KEY = ("CASE WHEN {p}.country = 'IGO' AND {p}.name IS NOT NULL THEN 'IGO ' || {p}.name"
+        " WHEN {p}.country IS NOT NULL THEN {p}.country ELSE coalesce({p}.name, {p}.text) END")
+
+# The columns Store.events returns, so dyad event lists render with the same table.
+EVENT_COLUMNS = (
+    "e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
+    " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
+    " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
+    " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
+    " e.location_country, e.location_name, e.rule, e.article_id, e.ordinal AS event,"
+    " a.title AS article_title, a.published, a.url")
+
+_ORDERS = {
+    "date": "e.day ASC NULLS LAST, e.article_id, e.ordinal",
+    "-date": "e.day DESC NULLS LAST, e.article_id, e.ordinal",
+    "type": "e.type, e.day ASC NULLS LAST, e.article_id, e.ordinal",
+    "article": "e.article_id, e.ordinal",
+}
+
+
+def actor_key(p: str) -> str:
+    """SQL for the actor key of the participant alias `p`."""
+    return _KEY.format(p=p)
+
+
+def check_period(by: str) -> str:
+    if by not in PERIODS:
+        raise ValueError(f"by must be one of {', '.join(PERIODS)} (not {by!r})")
+    return by
+
+
+def period_sql(by: str) -> str:
+    """SQL for the first day of the event's period (`by` is checked, then inlined)."""
+    return f"CAST(date_trunc('{check_period(by)}', e.day) AS DATE)"
+
+
+_PAIRS = ("FROM events e"
+          " JOIN event_participants s ON s.article_id = e.article_id AND s.event_ordinal = e.ordinal"
+          " AND s.role = 'source'"
+          " JOIN event_participants t ON t.article_id = e.article_id AND t.event_ordinal = e.ordinal"
+          " AND t.role = 'target'")
+
+
+def _quad_counts() -> str:
+    """Counts per quad class over rows that carry a `quad_class` column."""
+    return ", ".join(f"count(*) FILTER (WHERE quad_class = '{quad}') AS {quad.replace(' ', '_')}"
+                     for quad in QUAD_CLASSES)
+
+
+def top_dyads(store, f: EventFilter | None = None, limit: int = 10, coded: bool = False) -> list[dict[str, Any]]:
+    """The most active (source, target) pairs of actor keys among events matching `f`,
+    with counts per quad class; self-pairs left out. An event counts once per pair.
+    `coded`: only participants resolved to a country code (or IGO)."""
+    f = f or EventFilter(limit=None)
+    where = event_where(f, store.codes)
+    if coded:
+        where.add("s.country IS NOT NULL AND t.country IS NOT NULL")
+    return store.backend.rows(
+        f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class,"
+        f" {actor_key('s')} AS source, {actor_key('t')} AS target {_PAIRS} {where.sql()})"
+        f" SELECT source, target, count(*) AS events, {_quad_counts()} FROM pairs WHERE source <> target"
+        " GROUP BY source, target ORDER BY events DESC, source, target LIMIT ?", where.params + [int(limit)])
+
+
+def network(store, f: EventFilter | None = None, limit: int = 60, coded: bool = False) -> dict[str, Any]:
+    """Who acts on whom among events matching `f`: the `limit` heaviest edges
+    (source key → target key, with counts per quad class) and their nodes (`coded`: only
+    actors resolved to a country code or IGO)."""
+    edges = top_dyads(store, f, limit=limit, coded=coded)
+    nodes: dict[str, dict[str, Any]] = {}
+    for edge in edges:
+        for role, key in (("out", edge["source"]), ("in", edge["target"])):
+            node = nodes.setdefault(key, {"id": key, "out": 0, "in": 0})
+            node[role] += edge["events"]
+    return {"nodes": sorted(nodes.values(), key=lambda n: (-(n["out"] + n["in"]), n["id"])), "edges": edges}
+
+
+def timeline(store, f: EventFilter | None = None, by: str = "week") -> list[dict[str, Any]]:
+    """Events matching `f` per period and quad class: rows {period, <quad columns>, total},
+    oldest first, with empty periods filled in."""
+    f = f or EventFilter(limit=None)
+    where = event_where(f, store.codes)
+    where.add("e.day IS NOT NULL")
+    rows = store.backend.rows(
+        f"SELECT {period_sql(by)} AS period, e.quad_class, count(*) AS n FROM events e {where.sql()}"
+        " GROUP BY 1, 2 ORDER BY 1, 2", where.params)
+    periods: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = periods.setdefault(row["period"], _empty_period(row["period"]))
+        key = (row["quad_class"] or "none").replace(" ", "_")
+        entry[key] = entry.get(key, 0) + row["n"]
+        entry["total"] += row["n"]
+    return fill_periods(periods, by, _empty_period)
+
+
+def _empty_period(period: str) -> dict[str, Any]:
+    return {"period": period, **{q.replace(" ", "_"): 0 for q in QUAD_CLASSES}, "total": 0}
+
+
+MAX_FILLED = 5000  # never fill more empty periods than this (a stray 1900 date would explode a chart)
+
+
+def fill_periods(periods: dict[str, dict], by: str, empty) -> list[dict]:
+    """The periods in order, with the empty ones between the first and the last added."""
+    if not periods:
+        return []
+    keys = sorted(periods)
+    first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+    out, current = [], first
+    while current <= last and len(out) < MAX_FILLED:
+        key = current.isoformat()
+        out.append(periods.get(key) or empty(key))
+        current = next_period(current, by)
+    if len(out) >= MAX_FILLED:  # too sparse to fill: only the periods that have events
+        return [periods[k] for k in keys]
+    return out
+
+
+def next_period(day: date, by: str) -> date:
+    if by == "day":
+        return date.fromordinal(day.toordinal() + 1)
+    if by == "week":
+        return date.fromordinal(day.toordinal() + 7)
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def counterparts(store, actor: str, f: EventFilter | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    """Who `actor` acts on (as source: `to`) and who acts on it (as target: `from`): one row
+    per counterpart key with counts by direction and quad class."""
+    f = replace(f or EventFilter(limit=None), actor=None, source=None, target=None)
+    rows: dict[str, dict[str, Any]] = {}
+    for mine, other, direction in (("s", "t", "to"), ("t", "s", "from")):
+        where = event_where(f, store.codes)
+        match_sql, match_params = _matches(store, actor, mine)
+        where.add(match_sql, *match_params)
+        found = store.backend.rows(
+            f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class, {actor_key(other)} AS actor"
+            f" {_PAIRS} {where.sql()})"
+            f" SELECT actor, count(*) AS events, {_quad_counts()} FROM pairs GROUP BY actor", where.params)
+        for row in found:
+            entry = rows.setdefault(row["actor"], {"actor": row["actor"], "to": 0, "from": 0, "events": 0,
+                                                   **{q.replace(" ", "_"): 0 for q in QUAD_CLASSES}})
+            entry[direction] += row["events"]
+            entry["events"] += row["events"]
+            for quad in QUAD_CLASSES:
+                name = quad.replace(" ", "_")
+                entry[name] += row[name]
+    ordered = sorted(rows.values(), key=lambda r: (-r["events"], r["actor"]))
+    return ordered[:limit]
+
+
+def _matches(store, value: str, alias: str) -> tuple[str, list[Any]]:
+    """SQL: the participant `alias` is the actor `value` (a code or a name part)."""
+    where = Where()
+    actor_match(value, store.codes, country=f"{alias}.country", sector=f"{alias}.sector",
+                names=(f"{alias}.name", f"{alias}.text"), where=where)
+    return "(" + " AND ".join(where.conditions or ["1 = 1"]) + ")", where.params
+
+
+def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
+    """A subquery of the events between `a` and `b`: (article_id, event_ordinal, forward),
+    forward = 1 when `a` is a source and `b` a target of the event (else `b` acts on `a`)."""
+    a_s, a_s_params = _matches(store, a, "s")
+    b_t, b_t_params = _matches(store, b, "t")
+    forward = f"{a_s} AND {b_t}"
+    params = a_s_params + b_t_params
+    condition, condition_params = forward, list(params)
+    if not directed:
+        b_s, b_s_params = _matches(store, b, "s")
+        a_t, a_t_params = _matches(store, a, "t")
+        condition = f"(({forward}) OR ({b_s} AND {a_t}))"
+        condition_params = params + b_s_params + a_t_params
+    sql = ("SELECT s.article_id, s.event_ordinal,"
+           f" max(CASE WHEN {forward} THEN 1 ELSE 0 END) AS forward"
+           " FROM event_participants s JOIN event_participants t"
+           " ON t.article_id = s.article_id AND t.event_ordinal = s.event_ordinal AND t.role = 'target'"
+           f" WHERE s.role = 'source' AND {condition} GROUP BY s.article_id, s.event_ordinal")
+    return sql, params + condition_params
+
+
+def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
+    """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set."""
+    sql, params = dyad_ids(store, a, b, directed)
+    return f"JOIN ({sql}) d ON d.article_id = e.article_id AND d.event_ordinal = e.ordinal", params
+
+
+def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> list[dict]:
+    """The events between `a` and `b` (either direction unless `directed`), filtered and paged
+    by `f` like Store.events, with the same columns."""
+    f = replace(f or EventFilter(), actor=None, source=None, target=None)
+    where = event_where(f, store.codes)
+    order = _ORDERS.get(f.order)
+    if order is None:
+        raise ValueError(f"order must be one of {', '.join(_ORDERS)} (not {f.order!r})")
+    join, join_params = dyad_join(store, a, b, directed)
+    page, page_params = paging(f.limit, f.offset)
+    return store.backend.rows(
+        f"SELECT {EVENT_COLUMNS} FROM events e {join} JOIN articles a ON a.id = e.article_id {where.sql()}"
+        f" ORDER BY {order}{page}", join_params + where.params + page_params)
+
+
+def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
+                    search: str | None = None) -> list[dict[str, Any]]:
+    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+    where = Where()
+    if status:
+        where.add("status = ?", status)
+    if search:
+        where.add("strpos(lower(coalesce(title, '')), lower(?)) > 0", search)
+    page, params = paging(limit, offset)
+    return store.backend.rows(
+        "SELECT id, title, published, credited_publisher, site_name, url, status, error,"
+        " n_mentions, n_events, n_quotes FROM articles"
+        f" {where.sql()} ORDER BY published DESC NULLS LAST, id{page}", where.params + params)
+
+
+def duplicate_copies(store, article_id: str) -> list[dict[str, Any]]:
+    """Other stored copies of the same story, when the store records duplicate clusters
+    (an `articles` column named `cluster`, `cluster_id` or `duplicate_of`); else []."""
+    column = _cluster_column(store)
+    if column is None:
+        return []
+    return store.backend.rows(
+        f"SELECT id, title, published, credited_publisher, url FROM articles"
+        f" WHERE {column} = (SELECT {column} FROM articles WHERE id = ?) AND id <> ? ORDER BY published, id",
+        [article_id, article_id])
+
+
+def _cluster_column(store) -> str | None:
+    rows = store.backend.rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'articles'"
+        " AND table_schema = current_schema()")
+    names = {r["column_name"] for r in rows}
+    for candidate in ("cluster", "cluster_id", "duplicate_of"):
+        if candidate in names:
+            return candidate
+    return None

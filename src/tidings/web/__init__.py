@@ -1,0 +1,48 @@
+"""tidings' web UI and JSON API (FastAPI, server-rendered Jinja2 pages, SVG charts, no CDN).
+
+    from tidings.web import create_app, serve
+    app = create_app("tidings.duckdb")                 # read-only
+    serve("tidings.duckdb", host="127.0.0.1", port=8000, token=None)
+
+Pages: /  /events  /articles  /articles/{id}  /actors  /actor?a=RUS  /dyad?a=RUS&b=UKR
+/network  /quotes. JSON API under /api/ (schema at /api/openapi.json); CSV with
+?format=csv or /api/events.csv, /api/quotes.csv, /api/actors.csv. With a token, POST
+/api/ingest (Authorization: Bearer <token>) extracts and stores one article.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def create_app(db: str, token: str | None = None, pool_size: int = 4):
+    """The FastAPI app over `db` (read-only unless `token`; see tidings.web.app.create_app)."""
+    from tidings.web.app import create_app as _create
+
+    return _create(db, token=token, pool_size=pool_size)
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          log_level: str = "info") -> None:
+    """Run the web app with uvicorn until interrupted (binds to localhost by default)."""
+    import uvicorn
+
+    if not _is_loopback(host):
+        log.warning("serving on %s: reachable from other machines%s", host,
+                    "" if token is None else " (the ingest endpoint is on)")
+    uvicorn.run(create_app(db, token=token), host=host, port=port, log_level=log_level)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+__all__ = ["create_app", "serve"]

@@ -1,0 +1,132 @@
+"""Server-rendered HTML pages (Jinja2, autoescaped). Each page has a JSON twin under /api/."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from tidings.analysis import network
+from tidings.store import EventFilter
+from tidings.web import svg, views
+from tidings.web.app import _State
+from tidings.web.params import (
+    By, Limit, Offset, Opt, day_param, text_param, url_with, actor_filter, dyad_params, event_filter, quote_filter,
+)
+
+
+def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[str, Any]:
+    """A filter record as the query parameters that produce it (search → text)."""
+    params = {}
+    for key, value in asdict(f).items():
+        if key in skip or value in (None, ""):
+            continue
+        params["text" if key == "search" else key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return params
+
+
+def add_pages(app: FastAPI, state: _State) -> None:
+    pool = state.pool
+
+    def render(name: str, request: Request, **context: Any) -> HTMLResponse:
+        html = state.templates.get_template(name).render(request=request, writable=state.token is not None,
+                                                         **context)
+        return HTMLResponse(html)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request, by: By = "month"):
+        with pool.store() as store:
+            data = views.overview(store, by)
+        chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
+            "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
+        return render("overview.html", request, chart=chart, by=by, **data)
+
+    @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
+    def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
+               dyad: Annotated[tuple | None, Depends(dyad_params)]):
+        with pool.store() as store:
+            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+        params = _filter_params(f)
+        if dyad:
+            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
+
+    @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
+    def quotes(request: Request, f=Depends(quote_filter)):
+        with pool.store() as store:
+            page = views.quotes(store, f)
+        return render("quotes.html", request, page=page, f=f, params=_filter_params(f))
+
+    @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
+    def actors(request: Request, f=Depends(actor_filter)):
+        with pool.store() as store:
+            page = views.actors(store, f)
+        return render("actors.html", request, page=page, f=f, params=_filter_params(f))
+
+    @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
+    def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None):
+        code = text_param(a, "a")
+        if code is None:
+            raise HTTPException(400, "a: an actor is required (e.g. /actor?a=RUS)")
+        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        with pool.store() as store:
+            data = views.actor(store, code, by, since_d, until_d)
+        chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
+            "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
+                        "quad_class": quad}))
+        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, **data)
+
+    @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
+    def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
+             until: Opt = None, merged: bool = False, directed: bool = False):
+        a_code, b_code = text_param(a, "a"), text_param(b, "b")
+        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        data, chart = None, None
+        if a_code and b_code:
+            with pool.store() as store:
+                data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed)
+            chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
+                "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
+                            "until": _period_end(row["period"], by), "quad_class": quad}))
+        return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
+                      merged=merged, directed=directed, data=data, chart=chart)
+
+    @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
+    def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
+        limit = min(f.limit or 40, 120) if "limit" in request.query_params else 40
+        with pool.store() as store:
+            net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
+        params = _filter_params(f, skip=("limit", "offset", "order"))
+        picture = svg.network_svg(
+            net, node_link=lambda key: url_with("/actor", {"a": key}),
+            edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
+        return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
+                      all_actors=all_actors)
+
+    @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
+    def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
+        status, text = text_param(status, "status", 20), text_param(text, "text")
+        with pool.store() as store:
+            page = views.articles(store, limit, offset, status, text)
+        return render("articles.html", request, page=page, params={"status": status, "text": text, "limit": limit})
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article(request: Request, article_id: str):
+        article_id = text_param(article_id, "article_id") or ""
+        with pool.store() as store:
+            data = views.article(store, article_id) if article_id else None
+        if data is None:
+            raise HTTPException(404, f"no article {article_id!r}")
+        return render("article.html", request, **data)
+
+
+def _period_end(period: str, by: str) -> str:
+    """The last day of the period starting on `period`."""
+    from datetime import date
+
+    from tidings.analysis.queries import next_period
+
+    start = date.fromisoformat(period)
+    return date.fromordinal(next_period(start, by).toordinal() - 1).isoformat()

@@ -1,0 +1,110 @@
+"""What each page shows, as plain data: the HTML pages and the JSON API both call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from tidings import analysis
+from tidings.store import ActorFilter, EventFilter, QuoteFilter, Store
+
+
+@dataclass
+class Page:
+    """Rows of one page of a table, and whether there is a next one."""
+
+    rows: list[dict[str, Any]]
+    offset: int
+    limit: int
+    has_next: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "offset": self.offset, "limit": self.limit, "has_next": self.has_next}
+
+
+def _paged(fetch, f, limit: int) -> Page:
+    """Fetch one row more than asked, to know whether a next page exists."""
+    rows = fetch(replace(f, limit=limit + 1))
+    return Page(rows=rows[:limit], offset=f.offset, limit=limit, has_next=len(rows) > limit)
+
+
+def events(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> Page:
+    """A page of events matching `f` (between the two actors of `dyad` when given)."""
+    limit = f.limit or 50
+    if dyad:
+        return _paged(lambda g: analysis.dyad_events(store, dyad[0], dyad[1], g, directed), f, limit)
+    return _paged(store.events, f, limit)
+
+
+def quotes(store: Store, f: QuoteFilter) -> Page:
+    return _paged(store.quotes, f, f.limit or 50)
+
+
+def actors(store: Store, f: ActorFilter) -> Page:
+    return _paged(store.actors, f, f.limit or 50)
+
+
+def articles(store: Store, limit: int, offset: int, status: str | None, text: str | None) -> Page:
+    rows = analysis.recent_articles(store, limit + 1, offset, status=status, search=text)
+    return Page(rows=rows[:limit], offset=offset, limit=limit, has_next=len(rows) > limit)
+
+
+def overview(store: Store, by: str = "month") -> dict[str, Any]:
+    """Counts, top dyads, recent articles, errors, and the timeline over the publication
+    dates of the articles (background events dated years earlier would flatten it)."""
+    stats = store.stats()
+    since, until = _published_range(store)
+    return {
+        "stats": {k: v for k, v in stats.items() if k != "errors"},
+        "top_dyads": analysis.top_dyads(store, limit=12),
+        "timeline": analysis.timeline(store, EventFilter(since=since, until=until, limit=None), by=by),
+        "timeline_range": [since.isoformat() if since else None, until.isoformat() if until else None],
+        "recent_articles": analysis.recent_articles(store, limit=12, status="ok"),
+        "errors": [row._asdict() for row in store.errors()[:50]],
+        "n_errors": len(stats["errors"]),
+    }
+
+
+def actor(store: Store, code: str, by: str = "month", since=None, until=None) -> dict[str, Any]:
+    f = EventFilter(actor=code, since=since, until=until, limit=None)
+    return {
+        "actor": code,
+        "timeline": analysis.timeline(store, f, by=by),
+        "counterparts": analysis.counterparts(store, code, replace(f, actor=None), limit=25),
+        "quotes": store.quotes(QuoteFilter(actor=code, since=since, until=until, limit=25, order="-date")),
+        "events": store.events(replace(f, limit=25, order="-date")),
+        "names": store.actors(ActorFilter(actor=code, limit=15)),
+    }
+
+
+def dyad(store: Store, a: str, b: str, by: str, since=None, until=None, merged: bool = False,
+         directed: bool = False) -> dict[str, Any]:
+    return {"a": a, "b": b, "by": by, "merged": merged, "directed": directed,
+            "series": analysis.dyad_series(store, a, b, by=by, since=since, until=until, merged=merged,
+                                           directed=directed)}
+
+
+def article(store: Store, article_id: str) -> dict[str, Any] | None:
+    from tidings.web.markup import mark_up
+
+    result = store.article(article_id)
+    if result is None:
+        return None
+    marked = mark_up(result)
+    return {"result": result, "html": marked.html, "annotations": marked.annotations,
+            "duplicates": analysis.duplicate_copies(store, result.id)}
+
+
+def _published_range(store: Store) -> tuple[date | None, date | None]:
+    """The first and last publication day of the stored articles (None when unknown)."""
+    row = store.backend.rows("SELECT min(left(published, 10)) AS first, max(left(published, 10)) AS last"
+                             " FROM articles WHERE status = 'ok' AND published IS NOT NULL")
+    return _as_day(row[0]["first"]) if row else None, _as_day(row[0]["last"]) if row else None
+
+
+def _as_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

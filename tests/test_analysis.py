@@ -1,0 +1,197 @@
+"""Dyad series, timelines, top dyads, networks and counterparts over a real store (DuckDB in
+tmp_path; PostgreSQL too when TIDINGS_TEST_POSTGRES holds a URL), filled with articles whose
+events are written out here so every count can be checked by hand."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tidings.analysis import (
+    counterparts, dyad_events, dyad_series, network, plot_series, timeline, top_dyads,
+)
+from tidings.records import ArticleResult, Event, Participant, Span
+from tidings.store import EventFilter, open_store
+
+PG_ENV = "TIDINGS_TEST_POSTGRES"
+
+RUS = ("Russia", "RUS", None)
+RUS_GOV = ("Sergei Lavrov", "RUS", "GOV")
+UKR = ("Ukraine", "UKR", None)
+UKR_MIL = ("Ukrainian army", "UKR", "MIL")
+USA = ("United States", "USA", "GOV")
+NATO = ("NATO", "IGO", None)
+
+# (article, published, [(type, source, target, event date, location country, factuality)])
+ARTICLES = [
+    ("a1", "2022-01-03", [("ASSAULT", RUS, UKR, "2022-01-03", "UKR", "asserted"),
+                          ("ACCUSE", UKR, RUS, "2022-01-04", None, "asserted"),
+                          ("SANCTION", USA, RUS, "2022-01-04", None, "asserted")]),
+    # another outlet's report of the same attack, a day later: merges with a1's ASSAULT
+    ("a2", "2022-01-04", [("ASSAULT", RUS, UKR, "2022-01-04", "UKR", "asserted")]),
+    ("a3", "2022-01-12", [("CONSULT", RUS_GOV, UKR, "2022-01-12", None, "asserted"),
+                          ("AGREE", RUS_GOV, UKR_MIL, None, None, "asserted")]),  # dated by the article
+    ("a4", "2022-02-15", [("AID", USA, UKR, "2022-02-14", None, "asserted"),
+                          ("REJECT", UKR_MIL, RUS_GOV, "2022-02-16", None, "reported"),
+                          ("THREATEN", NATO, RUS, "2022-02-16", None, "asserted")]),
+    ("a5", None, [("ASSAULT", RUS, UKR, None, None, "asserted")]),  # no date at all: not in a series
+]
+
+
+def _participant(actor: tuple, text: str, position: int) -> Participant:
+    name, country, sector = actor
+    return Participant(text=name, start=position, end=position + len(name), country=country, sector=sector,
+                       name=name)
+
+
+def _result(article_id: str, published: str | None, events: list[tuple]) -> ArticleResult:
+    sentences, coded = [], []
+    offset = 0
+    for type_, source, target, day, place, factuality in events:
+        sentence = f"{source[0]} did {type_.lower()} to {target[0]}."
+        trigger_start = offset + len(source[0]) + 1
+        from tidings.records import Location
+
+        coded.append(Event(
+            type=type_, rule=f"test.{type_.lower()}",
+            trigger=Span(text="did", start=trigger_start, end=trigger_start + 3),
+            sentence=Span(text=sentence, start=offset, end=offset + len(sentence)),
+            source=[_participant(source, sentence, offset)],
+            target=[_participant(target, sentence, offset + sentence.index(target[0]))],
+            date=day, factuality=factuality,
+            location=Location(text=place, country=place) if place else None))
+        sentences.append(sentence)
+        offset += len(sentence) + 1
+    return ArticleResult(id=article_id, text=" ".join(sentences), published=published, title=article_id,
+                         content_hash=f"hash-{article_id}", status="ok", events=coded)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def analysis_store(request, tmp_path):
+    if request.param == "duckdb":
+        db = str(tmp_path / "analysis.duckdb")
+        cleanup = None
+    else:
+        base = os.environ.get(PG_ENV)
+        if not base:
+            pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
+        import psycopg
+
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f"CREATE SCHEMA {schema}")
+        db = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+
+        def cleanup():
+            with psycopg.connect(base, autocommit=True) as con:
+                con.execute(f"DROP SCHEMA {schema} CASCADE")
+    with open_store(db) as store:
+        store.save([_result(*article) for article in ARTICLES])
+        yield store
+    if cleanup:
+        cleanup()
+
+
+def _by_period(rows: list[dict]) -> dict[str, dict]:
+    return {row["period"]: row for row in rows}
+
+
+def test_weekly_series_counts_both_directions_by_quad_class_and_type(analysis_store):
+    rows = dyad_series(analysis_store, "RUS", "UKR", by="week")
+    weeks = _by_period(rows)
+    assert list(weeks) == ["2022-01-03", "2022-01-10", "2022-01-17", "2022-01-24", "2022-01-31",
+                           "2022-02-07", "2022-02-14"]  # Mondays, empty weeks filled in
+    first = weeks["2022-01-03"]
+    assert (first["total"], first["a_to_b"], first["b_to_a"]) == (3, 2, 1)
+    assert first["ASSAULT"] == 2 and first["ACCUSE"] == 1
+    assert first["material_conflict"] == 2 and first["verbal_conflict"] == 1 and first["conflict"] == 3
+    second = weeks["2022-01-10"]
+    assert (second["CONSULT"], second["AGREE"], second["verbal_cooperation"], second["cooperation"]) == (1, 1, 2, 2)
+    assert weeks["2022-01-17"]["total"] == 0
+    last = weeks["2022-02-14"]
+    assert (last["total"], last["REJECT"], last["b_to_a"]) == (1, 1, 1)  # AID is USA → UKR: not in the dyad
+    assert sum(r["total"] for r in rows) == 6  # the undated a5 event is left out
+
+
+def test_directed_series_keeps_only_a_acting_on_b(analysis_store):
+    rows = dyad_series(analysis_store, "RUS", "UKR", by="month", directed=True)
+    assert [(r["period"], r["total"]) for r in rows] == [("2022-01-01", 4)]
+    assert all(r["b_to_a"] == 0 for r in rows)
+    reverse = dyad_series(analysis_store, "UKR", "RUS", by="month", directed=True)
+    assert [(r["period"], r["total"]) for r in reverse] == [("2022-01-01", 1), ("2022-02-01", 1)]
+
+
+def test_actor_codes_select_sectors_names_and_organisations(analysis_store):
+    gov = dyad_series(analysis_store, "RUS:GOV", "UKR", by="month")
+    assert sum(r["total"] for r in gov) == 3  # CONSULT, AGREE (Lavrov → UKR), REJECT (UKR MIL → Lavrov)
+    mil = dyad_series(analysis_store, "RUSGOV", "UKR MIL", by="month")
+    assert sum(r["total"] for r in mil) == 2
+    by_name = dyad_series(analysis_store, "Lavrov", "Ukraine", by="month")
+    assert sum(r["total"] for r in by_name) == 1  # "Ukrainian army" does not contain "Ukraine"
+    assert sum(r["total"] for r in dyad_series(analysis_store, "Lavrov", "ukrain", by="month")) == 3
+    nato = dyad_series(analysis_store, "IGO NATO", "RUS", by="month")
+    assert [(r["period"], r["THREATEN"]) for r in nato] == [("2022-02-01", 1)]
+    assert dyad_series(analysis_store, "CHN", "RUS") == []
+
+
+def test_date_range_bounds_and_fills_the_series(analysis_store):
+    rows = dyad_series(analysis_store, "RUS", "UKR", by="day", since="2022-01-02", until="2022-01-06")
+    assert [r["period"] for r in rows] == ["2022-01-02", "2022-01-03", "2022-01-04", "2022-01-05", "2022-01-06"]
+    assert [r["total"] for r in rows] == [0, 1, 2, 0, 0]
+    months = dyad_series(analysis_store, "RUS", "UKR", by="month", since="2021-12-15", until="2022-03-31")
+    assert [r["period"] for r in months] == ["2021-12-01", "2022-01-01", "2022-02-01", "2022-03-01"]
+    with pytest.raises(ValueError):
+        dyad_series(analysis_store, "RUS", "UKR", by="fortnight")
+    with pytest.raises(ValueError):
+        dyad_series(analysis_store, "RUS", "UKR", since="last tuesday")
+
+
+def test_merged_series_counts_one_event_reported_twice_once(analysis_store):
+    plain = _by_period(dyad_series(analysis_store, "RUS", "UKR", by="week"))
+    merged = _by_period(dyad_series(analysis_store, "RUS", "UKR", by="week", merged=True))
+    assert plain["2022-01-03"]["ASSAULT"] == 2
+    assert merged["2022-01-03"]["ASSAULT"] == 1
+    assert merged["2022-01-03"]["ACCUSE"] == 1  # a different event type never merges
+    assert merged["2022-01-10"]["total"] == plain["2022-01-10"]["total"]
+
+
+def test_series_agrees_with_the_event_list_behind_it(analysis_store):
+    rows = dyad_events(analysis_store, "RUS", "UKR", EventFilter(limit=None))
+    assert len(rows) == 7  # including the undated one
+    assert {r["article_id"] for r in rows} == {"a1", "a2", "a3", "a4", "a5"}
+    week = dyad_events(analysis_store, "RUS", "UKR",
+                       EventFilter(since="2022-01-03", until="2022-01-09", quad_class="material conflict",
+                                   limit=None))
+    assert [r["type"] for r in week] == ["ASSAULT", "ASSAULT"]
+
+
+def test_timeline_top_dyads_network_and_counterparts(analysis_store):
+    months = _by_period(timeline(analysis_store, EventFilter(limit=None), by="month"))
+    assert months["2022-01-01"]["total"] == 6 and months["2022-02-01"]["total"] == 3
+    assert months["2022-01-01"]["material_conflict"] == 3  # 2 ASSAULT + SANCTION
+    assert months["2022-01-01"]["verbal_cooperation"] == 2  # CONSULT, AGREE
+    dyads = top_dyads(analysis_store, limit=3)
+    assert (dyads[0]["source"], dyads[0]["target"], dyads[0]["events"]) == ("RUS", "UKR", 5)
+    net = network(analysis_store)
+    assert {n["id"] for n in net["nodes"]} == {"RUS", "UKR", "USA", "IGO NATO"}
+    rus = next(n for n in net["nodes"] if n["id"] == "RUS")
+    assert (rus["out"], rus["in"]) == (5, 4)
+    partners = {c["actor"]: c for c in counterparts(analysis_store, "RUS")}
+    assert (partners["UKR"]["to"], partners["UKR"]["from"]) == (5, 2)
+    assert partners["USA"]["from"] == 1 and partners["IGO NATO"]["from"] == 1
+
+
+def test_plot_series_draws_cooperation_and_conflict(analysis_store, tmp_path):
+    from PIL import Image
+
+    rows = dyad_series(analysis_store, "RUS", "UKR", by="week")
+    path = plot_series(rows, tmp_path / "dyad.png", title="RUS – UKR")
+    image = Image.open(path).convert("RGB")
+    assert image.size[0] >= 600
+    colours = {image.getpixel((x, y)) for x in range(0, image.size[0], 2) for y in range(0, image.size[1], 2)}
+    assert (0xC0, 0x39, 0x2B) in colours  # material conflict bars
+    assert (0x7F, 0xB8, 0xE0) in colours  # verbal cooperation bars
+    empty = plot_series([], tmp_path / "empty.png")
+    assert Image.open(empty).size == image.size

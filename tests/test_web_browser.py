@@ -1,0 +1,200 @@
+"""The web UI in a real browser: uvicorn on a free localhost port, headless Chromium (Debian's
+/usr/bin/chromium) driven by Playwright. Screenshots go to test-artifacts/ (gitignored).
+
+Skips when Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("needs Debian's chromium at /usr/bin/chromium", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+from test_web import build_db  # noqa: E402  (the corpus with untrusted markup, shared with test_web)
+
+from tidings.store import EventFilter, open_store  # noqa: E402
+from tidings.web import create_app  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory) -> str:
+    return build_db(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="session")
+def live_server(browser_db):
+    """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(browser_db), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page with its console errors, uncaught exceptions and dialogs recorded."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1360, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, url: str) -> None:
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200, (url, response and response.status)
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_clean(self) -> None:
+        assert not self.errors, self.errors
+        assert not self.dialogs, self.dialogs
+        assert self.page.evaluate("() => window.__pwned") is None
+        assert self.page.title() != "pwned"  # what the injected scripts would set
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    watched = Watched(chromium)
+    yield watched
+    watched.close()
+
+
+@pytest.mark.parametrize("name,path", [
+    ("overview", "/"), ("events", "/events"), ("articles", "/articles"), ("actors", "/actors"),
+    ("quotes", "/quotes"), ("network", "/network"), ("actor", "/actor?a=Russia"),
+    ("dyad", "/dyad?a=Russia&b=Ukraine&by=day"),
+])
+def test_page_loads_in_chromium_without_console_errors(live_server, browser_page, name, path):
+    browser_page.goto(live_server + path)
+    assert browser_page.page.locator("header.top nav a").count() >= 7
+    assert browser_page.page.locator("h1").count() == 1
+    browser_page.shot(f"page-{name}")
+    browser_page.assert_clean()
+
+
+def test_events_filter_form_narrows_the_table(live_server, browser_page, browser_db):
+    with open_store(browser_db, read_only=True) as store:
+        event_type = store.events(EventFilter(limit=1))[0]["type"]
+        expected = len(store.events(EventFilter(type=event_type, limit=None)))
+    page = browser_page.page
+    browser_page.goto(live_server + "/events")
+    page.fill("input[name=type]", event_type)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("load")
+    assert f"type={event_type}" in page.url
+    assert "actor=" not in page.url  # empty fields are left out of the URL
+    types = page.locator("table.events tbody span.type").all_inner_texts()
+    assert types and set(types) == {event_type}
+    assert len(types) == min(expected, 50)
+    browser_page.shot("events-filtered")
+    browser_page.assert_clean()
+
+
+def test_evidence_link_opens_the_reader_at_the_highlighted_sentence(live_server, browser_page):
+    page = browser_page.page
+    browser_page.goto(live_server + "/events?order=date")
+    link = page.locator("a.evidence-link").first
+    href = link.get_attribute("href")
+    event = int(href.rsplit("#ev-", 1)[1])
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(href)
+    focused = page.locator("#article-text .focus")
+    assert focused.count() >= 1
+    assert page.locator(f"#ev-{event}").count() == 1
+    # the event's trigger is marked, and pointing at it shows the coding with its rule
+    trigger = page.locator("#article-text .t.focus").first
+    trigger.hover()
+    assert "rule" in page.locator("#panel").inner_text()
+    for cls in ("t", "m"):
+        assert page.locator(f"#article-text span.{cls}").count() >= 1, cls
+    browser_page.shot("reader-evidence")
+    browser_page.assert_clean()
+
+
+def test_hovering_a_highlight_shows_its_coding(live_server, browser_page, browser_db):
+    with open_store(browser_db, read_only=True) as store:
+        row = store.events(EventFilter(limit=1, order="article"))[0]
+        result = store.article(row["article_id"])
+    page = browser_page.page
+    browser_page.goto(live_server + f"/articles/{quote(result.id)}")
+    page.locator("#article-text span.t").first.hover()
+    panel = page.locator("#panel").inner_text()
+    assert any(event.type in panel for event in result.events)
+    assert any(event.rule in panel for event in result.events)
+    if result.mentions:
+        page.locator("#article-text span.m").first.click()
+        assert "actor" in page.locator("#panel").inner_text()
+    browser_page.assert_clean()
+
+
+def test_untrusted_markup_in_articles_never_runs(live_server, browser_page, browser_db):
+    with open_store(browser_db, read_only=True) as store:
+        probes = [r["id"] for r in store.backend.rows(
+            "SELECT id FROM articles WHERE text LIKE '%__pwned%' OR title LIKE '%__pwned%' ORDER BY id")]
+    assert len(probes) >= 2
+    page = browser_page.page
+    pages = [f"/articles/{quote(i)}" for i in probes] + [
+        "/", "/articles", "/events?limit=1000", "/quotes?limit=1000", "/actors?limit=1000", "/network"]
+    for path in pages:
+        browser_page.goto(live_server + path)
+        # click and hover everything the untrusted text could have turned into
+        for span in page.locator("#article-text [data-a]").all()[:80]:
+            span.hover()
+            span.click()
+        assert page.locator("#article-text img, #article-text script, #article-text svg, #article-text a").count() == 0
+        browser_page.assert_clean()
+    browser_page.goto(live_server + f"/articles/{quote(probes[0])}")
+    assert "<script>" in page.locator("#article-text").inner_text()  # shown as text
+    browser_page.shot("xss-probe-reader")
+    browser_page.assert_clean()
