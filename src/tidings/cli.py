@@ -273,8 +273,17 @@ def show(article: str, db: str, as_json: bool) -> None:
         _fail(f"no article {article!r} in {db}")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        render_article(result, sys.stdout, color=sys.stdout.isatty())
+        return
+    from tidings.dedup.store_index import cluster_members
+
+    render_article(result, sys.stdout, color=sys.stdout.isatty())
+    copies = cluster_members(store, result.id)
+    if len(copies) > 1:
+        click.echo("\n## Copies of this story (canonical first)")
+        for copy in copies:
+            mark = "*" if copy["canonical"] else " "
+            click.echo(f"{mark} {copy['id']}  {copy['published'] or '-'}  "
+                       f"{copy['site_name'] or copy['credited_publisher'] or '-'}  {copy['title'] or ''}")
 
 
 @cli.command()

@@ -42,6 +42,7 @@ class IngestSummary:
     events: int = 0
     quotes: int = 0
     seconds: float = 0.0
+    clustered: int = 0  # articles given a near-duplicate cluster
     errors: list[tuple[str, str]] = field(default_factory=list)  # (origin, error)
 
     @property
@@ -110,8 +111,11 @@ class Ingestor:
         self.pipeline = pipeline  # reused across calls when given (watch mode)
 
     def ingest(self, documents: Iterable[Document]) -> IngestSummary:
+        from tidings.dedup.store_index import cluster_articles
+
         settings, store = self.settings, self.store
         summary = IngestSummary()
+        cluster_articles(store)  # articles an interrupted run stored but did not cluster yet
         fresh = _new_only(documents, store, summary, settings.reprocess)
         with _progress(settings.progress) as tick:
             batch: list[ArticleResult] = []
@@ -128,8 +132,12 @@ class Ingestor:
         return summary
 
     def _save(self, batch: list[ArticleResult], raw: dict[str, Document], summary: IngestSummary) -> None:
+        from tidings.dedup.store_index import cluster_articles
+
         saved = self.store.save(batch, documents=raw, replace=self.settings.reprocess)
         summary.add(saved, batch)
+        renamed = dict(saved.renamed)
+        summary.clustered += cluster_articles(self.store, [renamed.get(r.id, r.id) for r in batch])
 
 
 def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool) -> Iterator[Document]:

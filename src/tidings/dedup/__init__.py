@@ -30,10 +30,11 @@ class DedupSettings:
     word_shingle: int = 3  # words per text shingle
     anchor_shingle: int = 3  # anchors (names, numbers) per anchor shingle
     candidate_threshold: float = 0.25 # LSH banding threshold: generous, candidates are verified
-    text_threshold: float = 0.35  # estimated Jaccard of text shingles to call a duplicate
-    anchor_threshold: float = 0.4  # estimated Jaccard of anchor shingles to call a duplicate
+    text_threshold: float = 0.5  # estimated containment of text shingles to call a duplicate
+    anchor_threshold: float = 0.5  # estimated containment of anchor shingles to call a duplicate
     min_anchors: int = 8  # fewer anchors than this: the anchor view is not trusted
     seed: int = 1
+    scheme: str = "affine64"  # datasketch's hashing scheme (stored signatures must match it)
 
 
 @dataclass
@@ -131,11 +132,11 @@ class DuplicateIndex:
         return Signature(
             text=self._minhash(text_shingles),
             anchors=self._minhash(anchor_shingles) if len(anchor_list) >= s.min_anchors else None,
-            n_text=len(text_shingles), n_anchors=len(anchor_list),
+            n_text=len(text_shingles), n_anchors=len(anchor_shingles),
         )
 
     def _minhash(self, items: Iterable[str]) -> MinHash:
-        m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed)
+        m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed, scheme=self.settings.scheme)
         m.update_batch([i.encode("utf-8") for i in items])
         return m
 
@@ -166,8 +167,8 @@ class DuplicateIndex:
             other = self.backend.signature(key)
             if other is None:
                 continue
-            text_sim = signature.text.jaccard(other.text)
-            anchor_sim = (signature.anchors.jaccard(other.anchors)
+            text_sim = _similarity(signature.text, other.text, signature.n_text, other.n_text)
+            anchor_sim = (_similarity(signature.anchors, other.anchors, signature.n_anchors, other.n_anchors)
                           if signature.anchors is not None and other.anchors is not None else 0.0)
             if text_sim >= s.text_threshold or anchor_sim >= s.anchor_threshold:
                 found.append(Match(key, text_sim, anchor_sim))
@@ -178,17 +179,30 @@ class DuplicateIndex:
             self.backend.add(article_id, signature, self.band_hashes(signature))
 
 
+def _similarity(a: MinHash, b: MinHash, size_a: int, size_b: int) -> float:
+    """Estimated containment of the smaller shingle set in the larger (Jaccard when sizes are
+    unknown): a trimmed or condensed copy is mostly contained in its original even when their
+    Jaccard similarity is low because one is much longer."""
+    jaccard = a.jaccard(b)
+    if size_a <= 0 or size_b <= 0:
+        return jaccard
+    shared = jaccard / (1 + jaccard) * (size_a + size_b)
+    return min(1.0, shared / min(size_a, size_b))
+
+
 def signature_to_bytes(signature: Signature) -> tuple[bytes, bytes | None]:
     return (signature.text.hashvalues.tobytes(),
             signature.anchors.hashvalues.tobytes() if signature.anchors is not None else None)
 
 
-def signature_from_bytes(text: bytes, anchors_: bytes | None, settings: DedupSettings) -> Signature:
+def signature_from_bytes(text: bytes, anchors_: bytes | None, settings: DedupSettings,
+                         n_text: int = 0, n_anchors: int = 0) -> Signature:
     def load(raw: bytes) -> MinHash:
-        return MinHash(num_perm=settings.num_perm, seed=settings.seed,
+        return MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme=settings.scheme,
                        hashvalues=np.frombuffer(raw, dtype=np.uint64))
 
-    return Signature(text=load(text), anchors=load(anchors_) if anchors_ else None, n_text=0, n_anchors=0)
+    return Signature(text=load(text), anchors=load(anchors_) if anchors_ else None,
+                     n_text=n_text, n_anchors=n_anchors)
 
 
 @dataclass

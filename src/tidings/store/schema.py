@@ -146,7 +146,18 @@ V4 = Migration(4, "events.source_codes/target_codes: actor codes of each side, f
     _CODES.format(role="target"),
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4)
+V5 = Migration(5, "near-duplicate clusters: articles.cluster_id, MinHash signatures and LSH band buckets", (
+    "ALTER TABLE articles ADD COLUMN cluster_id TEXT",
+    "CREATE INDEX articles_cluster ON articles (cluster_id)",
+    """CREATE TABLE dedup_signatures (
+        article_id TEXT PRIMARY KEY, text_sig BYTEA NOT NULL, anchor_sig BYTEA,
+        n_text INTEGER NOT NULL, n_anchors INTEGER NOT NULL)""",
+    """CREATE TABLE dedup_bands (
+        view TEXT NOT NULL, band INTEGER NOT NULL, hash BIGINT NOT NULL, article_id TEXT NOT NULL)""",
+    "CREATE INDEX dedup_bands_hash ON dedup_bands (hash)",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables holding rows derived from one article (deleted and re-inserted on replace).
