@@ -280,3 +280,68 @@ def test_seed_background_and_conditional(seed_events):
     assert threat and threat[0].factuality == "hypothetical"
     troops = [e for e in seed_events if e.type == "MOBILIZE" and e.size == 100000]
     assert troops
+
+
+# -- generalisation: fallback targets, reporters, datelines, stances --------------------------
+def test_trigger_without_actor_target_takes_nearest_actor_of_its_clause(code):
+    event = only(code("Germany gave 300 million euros to promote private investment in Ethiopia."), "AID")
+    assert texts(event.source) == "Germany"
+    assert "Ethiopia" in texts(event.target)
+
+
+def test_fallback_target_skips_the_moved_object(code):
+    event = only(code("President Bush mobilized troops for the Gulf War against Iraq."), "MOBILIZE")
+    assert "Iraq" in texts(event.target)
+    assert "troops" not in texts(event.target)
+
+
+def test_thing_demanded_is_no_target_and_embedded_clauses_are_not_searched(code):
+    event = only(code("Russia has demanded a guarantee that Ukraine will not be allowed to join NATO."), "REQUEST")
+    assert texts(event.source) == "Russia"
+    assert "Ukraine" not in texts(event.target) and "guarantee" not in texts(event.target)
+
+
+def test_speech_act_coordinated_with_a_reported_state_is_the_reporters(code):
+    text = ("US Secretary of State Antony Blinken said NATO and the US remained committed to a diplomatic "
+            "solution and called on Russia to step down from its aggressive stance.")
+    event = only(code(text), "REQUEST")
+    assert "Blinken" in texts(event.source)
+    assert "NATO" not in texts(event.source)
+    assert texts(event.target) == "Russia"
+
+
+def test_dateline_is_not_part_of_the_source(code):
+    event = only(code("PARIS (Reuters) - Fighters loyal to Alassane Ouattara arrested Laurent Gbagbo in Abidjan."),
+                 "COERCE")
+    assert texts(event.source).startswith("Fighters")
+    assert "PARIS" not in texts(event.source)
+
+
+def test_call_for_sanctions_against_someone_accuses_them(code):
+    event = only(code("Some European countries have called for sanctions against Moscow over the case."), "ACCUSE")
+    assert event.rule.endswith("+punitive")
+    assert texts(event.target) == "Moscow"
+
+
+def test_announced_boycott_is_a_threat(code):
+    events = code("The Nigerian government announced it would boycott the economic forum in Cape Town.")
+    threat = only(events, "THREATEN")
+    assert threat.rule.endswith("+threat")
+    assert only(events, "PROTEST").factuality != "asserted"
+
+
+def test_pledging_ones_countrys_support_makes_the_speaker_the_source(code):
+    event = only(code("The Czech prime minister pledged his country's full support for Fayez Serraj."), "SUPPORT")
+    assert "prime minister" in texts(event.source)
+    assert "Serraj" in texts(event.target)
+
+
+def test_act_without_any_actor_is_no_event(code):
+    events = code("France sent experts to investigate the attacks on oil facilities.")
+    assert not [e for e in events if e.type == "ASSAULT"]
+
+
+def test_granting_permission_is_a_concession(code):
+    event = only(code("The High Court granted the State Security Service permission to detain the publisher."),
+                 "CONCEDE")
+    assert "State Security Service" in texts(event.target)

@@ -50,7 +50,8 @@ def dateline_end(sentence) -> int:
     """Token index after a dateline ("KABUL (Pajhwok) :", "THE HAGUE, Netherlands --"), else the
     sentence start."""
     for token in sentence[:14]:
-        if token.text in DATELINE_DASHES and token.i > sentence.start:
+        if (token.text in DATELINE_DASHES or (token.is_punct and token.text.strip("()[]") in DATELINE_DASHES)) \
+                and token.i > sentence.start:
             before = sentence.doc[sentence.start:token.i]
             if all(t.is_punct or t.like_num or t.is_upper or t.is_title or t.ent_type_ in ("GPE", "DATE", "ORG")
                    for t in before) and any(t.is_upper and len(t) > 1 for t in before):
@@ -177,6 +178,7 @@ class ArgFinder:
         self.document_nouns: frozenset[str] = frozenset()
         self.places: list = []  # the document's place entities (set by the coder)
         self.matcher = None  # set by the coder: token → Trigger | None
+        self.speech_act_types: frozenset[str] = frozenset()  # set by the coder
         self._starts = [m.start for m in self.mentions]
 
     def subject(self, verb):
@@ -194,10 +196,33 @@ class ArgFinder:
     def _role_subj(self, t, is_noun):
         if is_noun:
             return self._role_governor(t, is_noun)
+        reporter = self._reporting_subject(t)
+        if reporter is not None:
+            return [reporter]
         head, passive = self.subject(t)
         if passive:
             return self._role_agent(t, is_noun)
         return [head] if head is not None else []
+
+    def _reporting_subject(self, verb):
+        """'Blinken said NATO remained committed … and called on Russia …': a speech act without
+        a subject of its own, coordinated with a reported clause that is not itself an event,
+        is the reporter's act — its source is the subject of the reporting verb."""
+        if verb.dep_ != "conj" or children(verb, *SUBJ_DEPS, *PASSIVE_SUBJ_DEPS) or self.matcher is None:
+            return None
+        entry = self.matcher(verb)
+        if entry is None or entry.type not in self.speech_act_types:
+            return None
+        first = verb.head
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head
+        if first.dep_ != "ccomp" or first.head.lemma_ not in self.speech_verbs or self.matcher(first) is not None:
+            return None
+        own, _ = self.subject(first)
+        head, passive = self.subject(first.head)
+        if head is None or passive or (own is not None and own.i == head.i) or not self.is_actor(head):
+            return None
+        return head
 
     def _role_agent(self, t, is_noun):
         found = prep_objects(t, "by")
@@ -411,6 +436,37 @@ class ArgFinder:
             index -= 1
         return None
 
+    def nearby_actor(self, trigger, is_noun: bool, taken: list[Participant], theme_object: bool = False):
+        """The fallback target of a trigger without an actor target: the nearest actor mention
+        (or actor entity) in the trigger's clause — the trigger's subtree, or for a nominal
+        trigger the subtree of the verb it hangs from — that is not inside a participant
+        already found; words after the trigger come first ("gave 5 million euros to promote
+        investment in Ethiopia", "returned the skulls to Peru"). With `theme_object` the direct
+        object names what is moved, given or asked for ("mobilized troops for a war against Iraq"),
+        so it is no candidate (its prepositional phrases still are)."""
+        scope = governor(trigger) if is_noun else trigger
+        scope = scope if scope is not None else trigger
+        skip = {trigger.i}
+        if theme_object and not is_noun:
+            for obj in children(trigger, "dobj"):
+                skip.add(obj.i)
+                skip.update(t.i for c in obj.children if c.dep_ not in ("prep", "relcl", "acl") for t in c.subtree)
+        best, best_key = None, None
+        for token in clause_tokens(scope):
+            if token.i in skip or token.pos_ not in ("PROPN", "NOUN", "ADJ") or token.ent_type_ in NON_ACTOR_ENTS:
+                continue
+            if not (token.ent_type_ in ACTOR_ENTS or self.mention_at(token)):
+                continue
+            if any(p.start <= token.idx < p.end for p in taken):
+                continue
+            key = (token.i < trigger.i, abs(token.i - trigger.i))
+            if best_key is None or key < best_key:
+                best, best_key = token, key
+        while best is not None and best.dep_ in ("compound", "flat") and best.head.ent_type_ == best.ent_type_ \
+                and best.head.i != best.i:
+            best = best.head  # "the State Security Service": the name, not its first word
+        return best
+
     def is_actor(self, token) -> bool:
         return bool(self.mention_at(token)) or token.ent_type_ in ACTOR_ENTS or token.pos_ == "PROPN"
 
@@ -441,6 +497,11 @@ class ArgFinder:
                 found.append(participant_from_mention(other))
             return found
         start, end = np_span(token)
+        cut = dateline_end(token.sent)
+        if start < cut <= token.i:  # "PARIS (Reuters) - Fighters loyal to …": the dateline is no part of it
+            start = cut
+            while start < token.i and self.doc[start].is_punct:
+                start += 1
         span = self.doc[start:end]
         inner = self._mentions_in(span)
         left = [m for m in inner if m.end <= token.idx]
@@ -511,6 +572,35 @@ def object_gap(verb, trigger) -> bool:
     return (trigger is not None and trigger.type in GAP_TYPES and verb.dep_ == "acl"
             and any(c.dep_ in ("nsubj",) for c in verb.children)
             and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "nsubjpass") for c in verb.children))
+
+
+CLAUSE_DEPS = frozenset({"ccomp", "acl", "relcl", "advcl", "conj", "parataxis", "csubj"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+CONDITION_MARKS = frozenset({"until", "unless", "if", "once"})
+
+
+def is_finite_clause(verb) -> bool:
+    """A verb heading a finite clause of its own: it has a subject and a tense ("that Ukraine
+    will not be allowed", "after the army said"); "allow X to deliver", "help X reach" are not."""
+    if verb.pos_ not in ("VERB", "AUX") or verb.dep_ not in CLAUSE_DEPS:
+        return False
+    if not any(c.dep_ in SUBJ_DEPS or c.dep_ in PASSIVE_SUBJ_DEPS for c in verb.children):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in verb.children):
+        return False  # "will not lift the embargo until Cuba reforms": the condition names the target
+    return verb.tag_ in FINITE_TAGS or any(c.dep_ in ("aux", "auxpass") and c.lower_ != "to" for c in verb.children)
+
+
+def clause_tokens(head) -> list:
+    """The tokens of `head`'s subtree that belong to its own clause: embedded finite clauses
+    ("a guarantee that Ukraine will not be allowed …", "… after the army said …") are left out;
+    infinitives, participles, small clauses and conditions stay."""
+    found, stack = [], [head]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack += [c for c in node.children if not is_finite_clause(c)]
+    return found
 
 
 def _same_kind(conjunct, head) -> bool:

@@ -7,7 +7,7 @@ import re
 from types import MappingProxyType
 from dataclasses import dataclass, replace
 
-from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor
+from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
@@ -44,6 +44,7 @@ class EventCoder:
         finder.document_nouns = self.lexicon.document_nouns
         finder.places = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
         finder.matcher = self.match
+        finder.speech_act_types = self.lexicon.speech_act_types
         events: list[Event] = []
         for sentence in doc.sents:
             dates: list[DateMention] | None = None
@@ -119,12 +120,21 @@ class EventCoder:
         if split:  # "talks between A, B and C": A is the source, B and C the targets
             sources, targets = targets[:1], targets[1:]
         source_parts = finder.participants(sources, expand=not split)
+        if is_noun and sources:
+            sources, source_parts = _speaker_for_owner(token, sources, source_parts, finder)
         target_parts = _without(finder.participants(targets, expand=not split), source_parts)
         if not target_parts and len(source_parts) >= 2 and (
                 trigger.symmetric or trigger.type in self.lexicon.symmetric_types):
             source_parts, target_parts = source_parts[:1], source_parts[1:]
         if not source_parts and not target_parts:
             return []
+        if not source_parts and (is_noun or not is_passive(token)):
+            return []  # no one acts: a mention of an act ("the attacks on X"), not a report of one
+        if source_parts and not _has_actor(targets, target_parts, finder):
+            theme = not any(role.startswith("obj") for role in trigger.target)
+            extra = finder.nearby_actor(token, is_noun, source_parts + target_parts, theme_object=theme)
+            if extra is not None:
+                target_parts = target_parts + _without(finder.participants([extra], expand=False), source_parts)
         gov = governor(token) if is_noun else None
         if gov is not None and gov.lemma_ in self.lexicon.reversal_verbs and token.dep_ not in ("nsubj", "csubj"):
             return []  # "lifted the sanctions": the verb codes the event
@@ -134,12 +144,17 @@ class EventCoder:
         if is_noun and token.dep_ == "pobj" and token.head.lower_ == "of" \
                 and token.head.head.lemma_.lower() in self.lexicon.reversal_nouns:
             return []  # "the suspension of aid": the suspension is the event
+        kind, mode, rule = trigger.type, trigger.mode, trigger.id
+        punished = self._punished(trigger, targets, finder)
+        if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
+            targets, target_parts = punished, finder.participants(punished)
+            kind, mode, rule = "ACCUSE", "disapprove", f"{trigger.id}+punitive"
         value = factuality(token, self.lexicon)
         event = Event(
-            type=trigger.type, mode=trigger.mode, context=list(trigger.context),
+            type=kind, mode=mode, context=list(trigger.context),
             trigger=_trigger_span(token, trigger),
             sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
-            rule=trigger.id, source=source_parts, target=target_parts, factuality=value,
+            rule=rule, source=source_parts, target=target_parts, factuality=value,
             location=find_location(finder.places, token, sentence, self.gazetteer, gov),
             size=_size(sources + targets + children(token, "dobj")),
         )
@@ -156,15 +171,39 @@ class EventCoder:
             return None
         if event.factuality == "negated" and trigger.type in self.lexicon.refusal_types and _refusal(token, gov):
             kind, suffix = "REJECT", "refusal"
-        elif event.factuality == "future" and trigger.type in self.lexicon.promise_types and _promise(token, gov):
+        elif self._announced(event, token, gov) and trigger.type in self.lexicon.promise_types:
             kind, suffix = "AGREE", "promise"
-        elif event.factuality == "future" and trigger.type in self.lexicon.threat_types and _promise(token, gov):
+        elif self._announced(event, token, gov) and trigger.type in self.lexicon.threat_types:
             kind, suffix = "THREATEN", "threat"
         else:
             return None
         stance = replace(event, type=kind, mode=None, context=[], rule=f"{trigger.id}+{suffix}",
                          factuality="asserted", source=list(event.source), target=list(event.target))
         return _Candidate(stance, frozenset(), frozenset())
+
+    def _punished(self, trigger: Trigger, targets: list, finder: ArgFinder) -> list:
+        """For a request whose object is a punishment or an inquiry ("sanctions against X",
+        "an investigation into the death of X"): the actors it is aimed at."""
+        if trigger.type != "REQUEST":
+            return []
+        punitive = self.lexicon.words("punitive_nouns")
+        for head in targets:
+            if head.lemma_.lower() not in punitive:
+                continue
+            for word in ("against", "on", "into", "of", "for"):
+                found = finder.role(head, f"deep_prep:{word}", True)
+                found = [f for f in found if f.ent_type_ not in NON_ACTOR_ENTS]
+                if found:
+                    return found
+        return []
+
+    def _announced(self, event: Event, token, gov) -> bool:
+        """A commitment: 'will release', 'plans to meet', or — reported — 'said it would boycott'."""
+        if event.factuality == "future":
+            return _promise(token, gov)
+        if gov is not None and gov.lemma_ not in self.lexicon.light_verbs:
+            return False  # "would boycott a conference": the conference is no commitment
+        return event.factuality == "hypothetical" and _reported_would(token, gov, self.lexicon.speech_verbs)
 
     @staticmethod
     def _first_role(token, roles, finder: ArgFinder, is_noun: bool, exclude: set[int]) -> list:
@@ -185,6 +224,29 @@ class EventCoder:
         event.background = is_background(chosen, published, self.dates)
 
 
+def _speaker_for_owner(token, sources: list, parts: list[Participant], finder: ArgFinder):
+    """'Erdogan reiterated Turkey's support for X', 'the PM pledged his country's support': when the
+    owner of a nominal trigger is the entity the subject of its verb speaks for (same country,
+    or a pronoun phrase), the subject — the one who acts — is the source."""
+    owned = [s for s in sources if s.head.i == token.i and s.dep_ in ("poss", "compound", "amod", "nmod")]
+    if not owned:
+        return sources, parts
+    subject = finder.role(token, "governor", True)
+    if not subject or subject[0].i in {s.i for s in sources}:
+        return sources, parts
+    found = finder.participants(subject, expand=False)
+    pronoun = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in owned[0].children)
+    same = {p.country for p in found} & {p.country for p in parts} - {None}
+    if found and (pronoun or same):
+        return subject, found
+    return sources, parts
+
+
+def _has_actor(heads: list, parts: list[Participant], finder: ArgFinder) -> bool:
+    """Whether a target already names an actor (a mention, a named entity or a resolved actor)."""
+    return any(finder.is_actor(finder.antecedent(h)) for h in heads) or any(p.country or p.sector for p in parts)
+
+
 def _refusal(token, gov) -> bool:
     """'will not lift', 'would not agree', 'refused to release': a stated refusal."""
     clause = gov if gov is not None else token
@@ -195,6 +257,18 @@ def _refusal(token, gov) -> bool:
         if node.lemma_ in ("refuse", "decline") and clause.dep_ == "xcomp":
             return True
     return False
+
+
+def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
+    """'announced it would boycott the conference': a future in a reported clause (not 'would … if')."""
+    clause = gov if gov is not None else token
+    while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.dep_ != "ccomp" or clause.head.lemma_ not in speech_verbs:
+        return False
+    if not any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in clause.children):
+        return False
+    return not any(t.lower_ in ("if", "unless") for t in clause.subtree)
 
 
 def _promise(token, gov) -> bool:

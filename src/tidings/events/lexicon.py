@@ -18,7 +18,7 @@ from tidings.records import PLOVER_TYPES
 VERB_SOURCE = ("subj",)
 VERB_TARGET = ("obj", "prep:against", "prep:on", "prep:with", "prep:to", "prep:from", "prep:at",
                "prep:into", "ccomp_subj")
-NOUN_SOURCE = ("poss", "modifier", "governor")
+NOUN_SOURCE = ("poss", "modifier", "agent", "governor")
 NOUN_TARGET = ("prep:against", "prep:on", "prep:with", "prep:to", "prep:of", "prep:for", "prep:at",
                "prep:in")
 
@@ -40,7 +40,8 @@ class Trigger:
 
 
 SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
-              "document_nouns", "promise_types", "threat_types", "reversal_verbs", "reversal_nouns", "reference_verbs")
+              "document_nouns", "promise_types", "threat_types", "reversal_verbs", "reversal_nouns", "reference_verbs",
+              "speech_act_types")
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Lexicon:
     reversal_verbs: frozenset[str]
     reversal_nouns: frozenset[str]
     reference_verbs: frozenset[str]
+    speech_act_types: frozenset[str]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -260,7 +262,71 @@ def _weapon_obj(token, lexicon) -> bool:
         not _children(token, "dobj") and any(p.lower_ in ("at", "on") for p in _children(token, "prep")))
 
 
+def _undergo_verb(token, lexicon) -> bool:
+    """'faces criticism from the UN', 'drew condemnation from X': the subject undergoes the act."""
+    head = token.head.head if token.dep_ == "pobj" else token.head
+    return token.dep_ in ("dobj", "pobj", "nsubjpass") and head.lemma_.lower() in lexicon.words("undergo_verbs")
+
+
+def _let_free(token, lexicon) -> bool:
+    """'let free some 74 leaders', 'set the hostages free'."""
+    words = lexicon.words("free_words")
+    return any(c.lower_ in words for c in token.children if c.dep_ in ("xcomp", "ccomp", "oprd", "acomp", "advmod",
+                                                                     "prt", "dobj", "amod"))
+
+
+def _as_hostage(token, lexicon) -> bool:
+    """'held 20,000 civilians as human shields', 'took two aid workers hostage'."""
+    words = lexicon.words("hostage_words")
+    for child in token.children:
+        if child.dep_ in ("oprd", "xcomp", "advmod", "npadvmod", "attr", "dobj") and child.lemma_.lower() in words \
+                and child.dep_ != "dobj":
+            return True
+        if child.dep_ == "prep" and child.lower_ == "as" and any(p.lemma_.lower() in words for p in _children(child, "pobj")):
+            return True
+        if child.dep_ == "dobj" and any(g.lemma_.lower() in words for g in child.children if g.dep_ in ("amod", "appos", "compound", "oprd")):
+            return True
+    return False
+
+
+def _obj_goods(token, lexicon) -> bool:
+    goods = lexicon.words("goods_nouns")
+    for obj in _children(token, "dobj", "nsubjpass"):
+        if obj.lemma_.lower() in goods or any(t.lemma_.lower() in goods for t in obj.subtree if t.i <= obj.i + 4):
+            return True
+    return False
+
+
+def _search_for(token, lexicon) -> bool:
+    """'searched the consul's residence', 'searched X for evidence': a search of premises, not 'sought'."""
+    return _obj_in(token, lexicon, "search_objects") or any(
+        p.lower_ == "for" and any(o.lemma_ == "evidence" for o in _children(p, "pobj")) for p in _children(token, "prep"))
+
+
+def _obj_or_to(token, lexicon, name: str) -> bool:
+    """The object ("accepted the demands") or the object of 'to' ("acceded to the demands")."""
+    words = lexicon.words(name)
+    objs = _children(token, "dobj", "dative", "nsubjpass") + [p for prep in _children(token, "prep") if prep.lower_ == "to"
+                                                             for p in _children(prep, "pobj")]
+    return any(o.lemma_.lower() in words or o.lower_ in words for o in objs)
+
+
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
+    "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
+                                        for c in t.lefts for x in c.subtree),
+    "obj_permission": lambda t, lx: _obj_or_to(t, lx, "permission_nouns"),
+    "obj_demand": lambda t, lx: _obj_or_to(t, lx, "demand_nouns"),
+    "undergo_verb": _undergo_verb,
+    "let_free": _let_free,
+    "as_hostage": _as_hostage,
+    "obj_goods": _obj_goods,
+    "search_for": _search_for,
+    "obj_arms": lambda t, lx: _obj_in(t, lx, "arms_nouns") or any(
+        _obj_in(p, lx, "arms_nouns") for p in _children(t, "prt")),
+    "obj_funds": lambda t, lx: _obj_in(t, lx, "fund_nouns") or any(
+        c.ent_type_ == "MONEY" for o in _children(t, "dobj") for c in o.subtree),
+    "obj_or_passive": lambda t, lx: bool(_children(t, "dobj", "nsubjpass", "auxpass")),
+    "prep_on_against": lambda t, lx: any(c.lower_ in ("on", "against") for c in _children(t, "prep")),
     "ccomp_no_obj": _ccomp_no_obj,
     "xcomp_lemma_agree": _xcomp_agree,
     "obj_lemma_deal": lambda t, lx: _obj_in(t, lx, "deal_nouns"),
