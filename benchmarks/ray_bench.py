@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> dict:
     import ray
 
     files = corpus_files(args.limit)
-    ray.init(num_cpus=args.workers, include_dashboard=False, logging_level=logging.WARNING)
+    ray.init(num_cpus=args.workers, include_dashboard=False, _node_ip_address="127.0.0.1",
+             logging_level=logging.WARNING)
     try:
         rates: dict[str, list[float]] = {"local": [], "ray": []}
         for _ in range(args.repeat):

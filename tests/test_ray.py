@@ -25,7 +25,7 @@ def canonical(data: dict) -> str:
 
 @pytest.fixture(scope="module")
 def ray_instance():
-    ray.init(num_cpus=2, object_store_memory=200 * 1024 * 1024, include_dashboard=False,
+    ray.init(num_cpus=2, object_store_memory=200 * 1024 * 1024, include_dashboard=False, _node_ip_address="127.0.0.1",
              logging_level="WARNING")
     yield
     ray.shutdown()

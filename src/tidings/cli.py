@@ -107,8 +107,13 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int) -> No
               help="Extraction processes (each loads the model once); 0 = one per core.")
 @click.option("--urls", is_flag=True, help="Each PATH is a text file listing URLs (pages or feeds), one per line.")
 @max_bytes_option
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: spread extraction over a Ray cluster (see --address).")
+@click.option("--address", help="Ray cluster address (auto, or HOST:6379); default: start a local Ray.")
+@click.option("--output", type=click.Path(file_okay=False),
+              help="With --engine ray: also write results as Parquet shards into this folder.")
 def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int,
-           workers: int, urls: bool, max_bytes: int) -> None:
+           workers: int, urls: bool, max_bytes: int, engine: str, address: str | None, output: str | None) -> None:
     """Extract events, actors and quotes from news and store them in a database.
 
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz) and .warc/.warc.gz, an
@@ -121,6 +126,11 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
 
     if not paths and not reprocess:
         _fail("give at least one PATH (or --reprocess)")
+    if engine == "ray":
+        _ingest_ray(list(paths), db, published, reprocess, workers, address, output)
+        return
+    if address or output:
+        _fail("--address and --output go with --engine ray")
     settings = IngestSettings(db=db, published=published, reprocess=reprocess, batch_size=batch_size,
                               progress=sys.stderr.isatty(), workers=workers, urls=urls, max_bytes=max_bytes)
     try:
@@ -165,6 +175,23 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
         click.echo("stopped (every committed batch is kept)", err=True)
     except Exception as exc:
         _fail(str(exc))
+
+
+def _ingest_ray(paths: list[str], db: str, published, reprocess: bool, workers: int, address, output) -> None:
+    try:
+        from tidings.scale import RaySettings, run_ray
+    except ImportError:
+        _fail('the Ray engine needs Ray: pip install "tidings[ray]"')
+    settings = RaySettings(address=address, workers=workers, published=published, output=output, db=db,
+                           reprocess=reprocess)
+    try:
+        summary = run_ray(paths, settings)
+    except ConnectionError as exc:
+        _fail(f"cannot reach a Ray cluster at {address or 'a new local instance'}: {exc}")
+    except Exception as exc:
+        _fail(str(exc))
+    click.echo(summary.describe())
+    sys.exit(1 if summary.failed else 0)
 
 
 # --- queries ---------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def ray_session(settings: RaySettings) -> Iterator[str]:
     if settings.address:
         ray.init(address=settings.address, logging_level=logging.WARNING)
     else:
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False,
+        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, _node_ip_address="127.0.0.1",
                  object_store_memory=settings.object_store_memory, logging_level=logging.WARNING)
     try:
         yield _address(ray)
