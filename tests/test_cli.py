@@ -134,3 +134,45 @@ def test_query_on_a_missing_database_is_a_clear_error(tmp_path):
     proc = run("events", "--db", str(tmp_path / "nope.duckdb"))
     assert proc.returncode == 2
     assert "no database" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def stored(corpus, tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("db") / "t.duckdb"
+    run("ingest", str(corpus), "--db", str(db), "--published", "2022-02-08")
+    return db
+
+
+def test_export_writes_every_format(stored, tmp_path):
+    plover = run("export", "events", "--format", "plover", "--db", str(stored))
+    assert plover.returncode == 0, plover.stderr
+    records = [json.loads(x) for x in plover.stdout.splitlines()]
+    assert records and all(r["Event Type"] and r["Event ID"] and "tidings_sentence" in r for r in records)
+    assert {"Actor Country", "Recipient Country", "Quad Code", "Publication Date"} <= set(records[0])
+
+    events_csv = run("export", "events", "--db", str(stored))
+    assert events_csv.stdout.splitlines()[0].startswith("date,type")
+    quotes_jsonl = run("export", "quotes", "--format", "jsonl", "--db", str(stored))
+    assert any("We will not accept" in line for line in quotes_jsonl.stdout.splitlines())
+
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "articles.parquet"
+    done = run("export", "articles", "--format", "parquet", "--output", str(target), "--db", str(stored))
+    assert done.returncode == 0, done.stderr
+    assert pq.read_table(target).num_rows == 2  # the story and the failed empty file
+
+    refused = run("export", "events", "--format", "parquet", "--db", str(stored))
+    assert refused.returncode == 2
+
+
+def test_trends_counts_a_dyad_per_week_and_plots_it(stored, tmp_path):
+    png = tmp_path / "dyad.png"
+    proc = run("trends", "--dyad", "DEU:FRA", "--by", "week", "--format", "jsonl", "--plot", str(png),
+               "--db", str(stored))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert sum(r["total"] for r in rows) >= 1 and sum(r["CONSULT"] for r in rows) >= 1
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run("trends", "--dyad", "DEU", "--db", str(stored))
+    assert bad.returncode == 2
