@@ -502,5 +502,37 @@ def eval_extraction(directory: str, as_json: bool) -> None:
     _report(result, as_json, ["pages", "precision", "recall", "f1"])
 
 
+@cli.group()
+def kb() -> None:
+    """Extend the actor knowledge base (people, organisations) from open data."""
+
+
+@kb.command("import")
+@click.argument("dump", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kb-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of imported KB files (default: $TIDINGS_KB_DIR or ~/.local/share/tidings/kb).")
+@click.option("--limit", type=int, default=None, help="Read at most this many entities (per pass).")
+@click.option("--json", "as_json", is_flag=True)
+def kb_import(dump: str, kb_dir: str | None, limit: int | None, as_json: bool) -> None:
+    """Import people (positions held) and organisations from a Wikidata JSON dump (.json, .bz2, .gz)."""
+    from tidings.actors.wikidata import import_dump
+
+    summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        for key in ("entities", "malformed", "countries", "positions", "people", "orgs", "aliases_dropped"):
+            click.echo(f"{key:>16}: {getattr(summary, key)}")
+        click.echo(f"{'entities/s':>16}: {summary.entities_per_second:.0f}")
+        for reason, count in sorted(summary.skipped.items()):
+            click.echo(f"{'skipped':>16}: {count} {reason}")
+        for line in summary.warnings:
+            click.secho(f"warning: {line}", fg="yellow", err=True)
+        for path in summary.files:
+            click.echo(f"{'wrote':>16}: {path}")
+    if summary.error:
+        _fail(summary.error, code=1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

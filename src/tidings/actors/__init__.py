@@ -10,6 +10,7 @@ people, sector nouns) and offers:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,11 @@ __all__ = ["ActorResolver", "default_resolver", "evaluate"]
 class ActorResolver:
     """Resolves actor descriptions against the shipped knowledge base (read-only after init)."""
 
-    def __init__(self, data_dir: str | Path | None = None) -> None:
-        self.kb: KnowledgeBase = load_kb(data_dir)
+    def __init__(self, data_dir: str | Path | None = None,
+                 extra_dirs: Iterable[str | Path] | None = None) -> None:
+        """`extra_dirs`: folders of imported people*/orgs* YAML files (default: the user KB folder,
+        $TIDINGS_KB_DIR or ~/.local/share/tidings/kb, when it exists; `[]` for the shipped KB only)."""
+        self.kb: KnowledgeBase = load_kb(data_dir, extra_dirs)
 
     def resolve(self, text: str, context: str = "", date: str | int | None = None) -> dict[str, Any] | None:
         """`{"name", "country", "sector", "how", "kb_id", ...}` for an actor description, else None."""
