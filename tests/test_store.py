@@ -15,13 +15,14 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tidings.records import (
     PLOVER_TYPES, Actor, ArticleResult, Attribution, Document, Event, Location, Mention,
     Participant, Quote, Span,
 )
+from tidings.store.rows import safe_text
 from tidings.store import (
     SCHEMA_VERSION, ActorFilter, EventFilter, QuoteFilter, SchemaVersionError, StoreError,
     StoreLockedError, open_store,
@@ -139,14 +140,17 @@ _result = st.builds(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(result=_result)
+@example(result=ArticleResult(id="-", text="\ud800\x00", events=[Event(type="\ud800", trigger=Span("\x00", 0, 1),
+                                                                       sentence=Span("", 0, 0), rule="r")]))
 def test_any_article_result_round_trips_unchanged(store, result):
     result.id = uuid.uuid4().hex  # a new input each example (identity = content hash + URL)
     result.content_hash = uuid.uuid4().hex
     assert store.save([result]).inserted == 1
     assert store.article(result.id) == result
     rows = store.events(EventFilter(article=result.id, limit=None, order="article"))
-    assert [(r["event"], r["type"]) for r in rows] == [(i, e.type.replace("\x00", "\ufffd"))
-                                                        for i, e in enumerate(result.events)]
+    # the flat columns hold what every backend can store (NUL and lone surrogates replaced);
+    # the article's JSON above keeps the original exactly
+    assert [(r["event"], r["type"]) for r in rows] == [(i, safe_text(e.type)) for i, e in enumerate(result.events)]
 
 
 # --- idempotency and identity --------------------------------------------------------------
