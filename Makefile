@@ -17,8 +17,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
+DEMO_INPUTS = examples/html examples/text examples/feeds.jsonl examples/broken
+
+# exit 1 only says that some inputs failed: examples/broken/ holds bad files on purpose
 demo: venv
-	$(BIN)/tidings ingest examples/ --db $(DB) || test $$? -eq 1
+	$(BIN)/tidings ingest $(DEMO_INPUTS) --db $(DB) || test $$? -eq 1
 	@if [ -f $(SHARED)/seed/article.txt ]; then \
 		$(BIN)/tidings ingest $(SHARED)/seed/article.txt --published 2022-01-18 --db $(DB); fi
 	$(BIN)/tidings stats --db $(DB)
