@@ -263,6 +263,110 @@ def test_quote_records_carry_rule_ids(nlp_quotes, quoter, run):
 
 
 # -- data and properties -----------------------------------------------------------------------
+def indirect_containing(quotes, words):
+    hits = [q for q in quotes if not q.direct and words in q.text]
+    assert hits, f"no attribution containing {words!r} in {[q.text for q in quotes]}"
+    return hits[0]
+
+
+def test_seems_and_appears_report_the_whole_clause_without_a_source(nlp_quotes, quoter, run):
+    text = "The governor appears to be the early favourite in the race. Voters seem tired of the campaign."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    first = indirect_containing(quotes, "early favourite")
+    assert first.rule == "cue.raising" and first.speaker is None
+    assert first.text.startswith("The governor")
+    assert indirect_containing(quotes, "tired of the campaign").speaker is None
+
+
+def test_reportedly_marks_its_clause_as_reported(nlp_quotes, quoter, run):
+    text = "The company has reportedly been critical of the new tariffs for months."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "critical of the new tariffs")
+    assert quote.rule == "cue.adverb" and quote.speaker is None
+
+
+def test_object_with_its_for_clause_is_the_content(nlp_quotes, quoter, run):
+    text = "Senator Maria Lopez blasted the ministers for ignoring the drought in the north."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the ministers")
+    assert "ignoring the drought" in quote.text
+    assert "Lopez" in speaker_name(quote)
+
+
+def test_passive_cue_reports_its_subject_and_the_agent_speaks(nlp_quotes, quoter, run):
+    text = "The mayor has been criticized by local unions for failing to fix the roads."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "The mayor")
+    assert "failing to fix the roads" in quote.text
+    assert "unions" in speaker_name(quote)
+
+
+def test_passive_cue_without_agent_has_no_speaker(nlp_quotes, quoter, run):
+    text = "Third-party candidates were rarely mentioned during the debate."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "candidates")
+    assert quote.speaker is None
+
+
+def test_stance_adjective_with_that_clause(nlp_quotes, quoter, run):
+    text = "Hillary Clinton is confident that the party will unite behind her in November."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the party will unite")
+    assert quote.rule == "cue.adjective" and "Clinton" in speaker_name(quote)
+
+
+def test_noun_cue_with_prepositional_content_and_possessor(nlp_quotes, quoter, run):
+    text = "Donald Trump's criticism of the trade agreement with Mexico angered farmers in Iowa."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the trade agreement")
+    assert quote.rule == "cue.noun" and "Trump" in speaker_name(quote)
+
+
+def test_she_skips_an_earlier_male_speaker(nlp_quotes, quoter, run):
+    text = ("Hillary Clinton met Ted Cruz in Des Moines on Friday. Cruz said the tax plan would fail. "
+            "She said the plan was fair.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert speaker_name(indirect_containing(quotes, "would fail")) == "Ted Cruz"
+    quote = indirect_containing(quotes, "the plan was fair")
+    assert speaker_name(quote) == "Hillary Clinton"
+
+
+def test_he_skips_an_earlier_female_speaker(nlp_quotes, quoter, run):
+    text = ("Mr. Jim Hallett spoke before Hillary Clinton on Friday. Clinton said the tax plan would fail. "
+            "He said the plan was fair.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert speaker_name(indirect_containing(quotes, "the plan was fair")) != "Hillary Clinton"
+
+
+def test_role_description_resolves_to_the_person_with_that_role(nlp_quotes, quoter, run):
+    text = ("Sen. Ted Cruz campaigned in Iowa on Monday with Donald Trump. Voters cheered loudly. "
+            "The senator said taxes were too high.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "taxes were too high")
+    assert speaker_name(quote) == "Ted Cruz"
+
+
+def test_quoted_show_titles_are_not_quotes(nlp_quotes, quoter, run):
+    text = 'Trump appeared on "Meet the Press" on Sunday. He said he would win the nomination easily.'
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert not [q for q in quotes if q.direct]
+    assert indirect_containing(quotes, "he would win")
+
+
+def test_lemma_slips_of_the_model_are_corrected_by_word_form(nlp_quotes, quoter, run):
+    text = "The president hopes the Senate will confirm his nominee before the summer recess."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the Senate will confirm")
+    assert quote.rule == "cue.cognition"
+
+
+def test_quote_after_a_colon_belongs_to_the_clause_subject(nlp_quotes, quoter, run):
+    text = "Senator Maria Lopez spoke in Des Moines.\n\nAnd Chris Christie gloated: \u201cI told you he would never be ready.\u201d"
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "I told you")
+    assert quote.rule == "quote.framed+cue.colon_frame" and "Christie" in speaker_name(quote)
+
+
 def test_lexicon_rules_have_ids_and_validation_rejects_missing_ids():
     lex = load_lexicon()
     assert lex.verbs["say"].id == "cue.say"

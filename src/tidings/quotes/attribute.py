@@ -171,7 +171,7 @@ def _subject(token: Token) -> Token | None:
         subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             return subjects[0]
-        if token.dep_ not in ("xcomp", "conj", "advcl") or token.head is token:
+        if token.dep_ not in ("xcomp", "conj", "advcl") or token.head.i == token.i:
             return None
         token = token.head
     return None

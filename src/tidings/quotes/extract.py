@@ -13,9 +13,11 @@ from tidings.quotes.speakers import Speaker, SpeakerResolver
 from tidings.records import Mention, Span
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep")
+CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep")  # "…, before insisting that"
+EXPLETIVES = ("it", "this", "that", "there")
 EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
-NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance")
+NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance", "raising", "adverb", "adjective")
+CLAUSE_EDGE_DEPS = ("conj", "cc", "advcl", "mark", "punct", "parataxis", "prep")
 FRAME_GAP = 4
 DASHES = ("–", "—", "--", "-")
 STOP_DEPS = ("advcl", "xcomp", "prep", "npadvmod", "parataxis", "dep", "ccomp", "dobj")  # characters allowed between a quote mark and an adjacent frame sentence
@@ -83,19 +85,32 @@ def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex) -> list[Cue]:
     cues: list[Cue] = []
     first_words = {phrase.split()[0] for phrase in lex.phrases}
     for token in doc:
-        if token.pos_ not in ("VERB", "PUNCT", "NOUN") and token.lower_ not in first_words:
+        if token.pos_ not in ("VERB", "PUNCT", "NOUN", "ADV", "ADJ") and token.lower_ not in first_words:
             continue
         if qindex.inside(token.idx):
             continue
         cue = _verb_cue(token, lex) or _phrase_cue(doc, token, lex) or _colon_cue(token) \
-            or _noun_cue(token, lex)
+            or _noun_cue(token, lex) or _adverb_cue(token, lex) or _adjective_cue(token, lex)
         if cue is not None:
             cues.append(cue)
     return cues
 
 
+def _adverb_cue(token: Token, lex: CueLexicon) -> Cue | None:
+    if token.pos_ != "ADV" or token.lower_ not in lex.adverb_cues or token.head.i == token.i:
+        return None
+    return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.adverb_id, "adverb")
+
+
+def _adjective_cue(token: Token, lex: CueLexicon) -> Cue | None:
+    """`is confident that …`, `is critical of …`: a predicate adjective with a complement."""
+    if token.pos_ != "ADJ" or token.dep_ not in ("acomp", "ROOT", "conj") or token.lower_ not in lex.adjective_cues:
+        return None
+    return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.adjective_id, "adjective")
+
+
 def _noun_cue(token: Token, lex: CueLexicon) -> Cue | None:
-    if token.pos_ != "NOUN" or token.lemma_.lower() not in lex.noun_cues:
+    if token.pos_ != "NOUN" or lex.lemma(token) not in lex.noun_cues:
         return None
     return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.noun_cue_id, "noun")
 
@@ -123,10 +138,19 @@ def _colon_cue(token: Token) -> Cue | None:
 def _verb_cue(token: Token, lex: CueLexicon) -> Cue | None:
     if token.pos_ != "VERB":
         return None
-    verb = lex.verbs.get(token.lemma_.lower())
+    lemma = lex.lemma(token)
+    if lemma in lex.raising and _raising_frame(token):
+        return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.raising_id, "raising")
+    verb = lex.verbs.get(lemma)
     if verb is None:
         return None
     return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), verb.id, verb.cls)
+
+
+def _raising_frame(token: Token) -> bool:
+    """`seems likely`, `appears to be`, `seems like a fine idea`: a predicate follows."""
+    return any(c.dep_ in ("xcomp", "acomp", "ccomp", "oprd", "attr") or
+               (c.dep_ == "prep" and c.lower_ in ("like", "as")) for c in token.children)
 
 
 def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
@@ -167,10 +191,14 @@ def _speaker_token(cue: Cue) -> Token | None:
         return _phrase_object(cue)
     if cue.cls == "colon":
         return token.doc[token.i - 1]
+    if cue.cls in ("raising", "adverb"):
+        return None
     if cue.cls == "noun":
-        owners = [c for c in token.children if c.dep_ == "poss"]
-        return owners[0] if owners else None
-    for _ in range(3):
+        return _noun_owner(token)
+    if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not any(
+            c.dep_ in ("aux", "nsubj", "agent") for c in token.children):
+        return None  # "Asked about the plan, she said …": the participle's subject is not the source
+    for step in range(4):
         agent = [c for c in token.children if c.dep_ == "agent"]
         if agent:
             pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
@@ -178,12 +206,45 @@ def _speaker_token(cue: Cue) -> Token | None:
                 return pobj[0]
         subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         if subjects:
-            return subjects[0]
+            subject = subjects[0]
+            if subject.dep_ == "nsubjpass" or subject.dep_ == "expl":
+                return None  # "was criticized", "there is …"
+            if step > 0 and subject.lower_ in EXPLETIVES:
+                return None  # "It's hard to imagine …"
+            return subject
+        if token.dep_ == "acl" and token.tag_ == "VBN":
+            return None  # "ads announced Wednesday": the noun is what was announced
         if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
             return token.head  # "the super PAC supporting Jeb Bush"
-        if token.dep_ not in CLIMB_DEPS or token.head is token:
+        if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
         token = token.head
+    return None
+
+
+def _noun_owner(noun: Token) -> Token | None:
+    """Who holds a noun cue: `his claim`, `the Trump endorsement`, `criticism from X`, or the
+    subject of the verb it is the object of (`X voiced concern that …`, `X made the decision`)."""
+    for child in noun.children:
+        if child.dep_ == "poss" and child.pos_ == "PRON" and noun.dep_ == "dobj":
+            subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
+            return subjects[0] if subjects else child  # "he reiterated his claim": the subject
+        if child.dep_ == "poss" or (child.dep_ == "compound" and child.ent_type_ in ("PERSON", "ORG", "NORP")):
+            return child
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            pobj = [c for c in child.children if c.dep_ == "pobj"]
+            if pobj:
+                return pobj[0]
+    if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
+        verb = noun.head
+        for _ in range(3):
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+            if subjects:
+                return subjects[0]
+            if verb.dep_ not in ("xcomp", "conj") or verb.head.i == verb.i:
+                return None
+            verb = verb.head
     return None
 
 
@@ -231,21 +292,109 @@ def _content_tokens(cue: Cue, lex: CueLexicon) -> SpacySpan | None:
     if cue.cls == "colon":
         return _after_colon(token)
     if cue.cls == "noun":
-        return _that_clause(token)
+        return _that_clause(token) or _noun_content(token, lex)
+    if cue.cls == "raising":
+        return _own_clause(token)
+    if cue.cls == "adverb":
+        return _own_clause(token.head)
+    if cue.cls == "adjective":
+        return _adjective_content(token)
     comps = [c for c in token.children if c.dep_ == "ccomp"]
     if comps:
         return _complement_span(token, comps[0])
-    if cue.cls in ("evidence", "cognition") and lemma_of(token) not in lex.xcomp_content:
+    passive = _passive_content(token, lex)
+    if passive is not None:
+        return passive
+    if cue.cls in ("evidence", "cognition") and lex.lemma(token) not in lex.xcomp_content \
+            and not lex.object_is_content(lex.lemma(token)):
         return None
     if token.dep_ == "parataxis" and token.head.pos_ in ("VERB", "AUX"):
         return _clause_without(token.head, list(token.subtree))
-    lemma = token.lemma_.lower()
+    lemma = lex.lemma(token)
     xcomps = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
     if xcomps and lemma in lex.xcomp_content:
         objs = [c for c in token.children if c.dep_ in ("dobj", "prep") and c.i < xcomps[0].i and c.i > token.i]
         first = objs[0].left_edge.i if objs else xcomps[0].left_edge.i
         return doc[first:xcomps[0].right_edge.i + 1]
-    return _object_content(token, lex) or _colon_content(token) or _tail_content(cue)
+    return _object_content(token, lex) or _colon_content(token) or _head_noun_content(token) \
+        or _tail_content(cue)
+
+
+def _adjective_content(adj: Token) -> SpacySpan | None:
+    """The adjective's clause, infinitive or prepositional complement (or, after an expletive
+    `it is unclear whether …`, the copula's clause)."""
+    doc = adj.doc
+    for child in list(adj.rights) + [c for c in adj.head.rights if c.i > adj.i]:
+        if child.dep_ in ("ccomp", "xcomp"):
+            return doc[child.left_edge.i:child.right_edge.i + 1]
+        if child.dep_ == "prep" and child.head.i == adj.i:
+            pobjs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if pobjs:
+                return doc[pobjs[0].left_edge.i:pobjs[0].right_edge.i + 1]
+    return None
+
+
+def _own_clause(head: Token) -> SpacySpan:
+    """`head` with its own dependents, without conjoined clauses or adverbial clauses."""
+    lo = hi = head.i
+    for child in head.children:
+        if child.dep_ in CLAUSE_EDGE_DEPS and not (child.dep_ == "prep" and child.i > head.i):
+            continue
+        lo, hi = min(lo, child.left_edge.i), max(hi, child.right_edge.i)
+    return head.doc[lo:hi + 1]
+
+
+def _passive_content(token: Token, lex: CueLexicon) -> SpacySpan | None:
+    """`Trump has been criticized by rivals for failing …`: the passive subject (and its
+    `for`/`as` complement) is the content."""
+    subj = [c for c in token.children if c.dep_ == "nsubjpass"]
+    if not subj or any(c.dep_ in ("ccomp", "dobj") for c in token.children):
+        return None
+    preps = lex.prep_content.get(lex.lemma(token), frozenset())
+    if any(c.dep_ == "prep" and c.lower_ in preps and c.lower_ not in lex.object_preps for c in token.children):
+        return None  # "was asked about the donations": the prepositional object is the content
+    lo, hi = subj[0].left_edge.i, subj[0].right_edge.i
+    for child in token.rights:
+        if child.dep_ in ("prep", "oprd", "xcomp", "acomp") and (child.dep_ != "prep" or child.lower_ in lex.object_preps):
+            hi = max(hi, child.right_edge.i)
+    return token.doc[lo:hi + 1]
+
+
+def _head_noun_content(token: Token) -> SpacySpan | None:
+    """`the things he said about Latinos`, `ads announced Wednesday`: the modified noun."""
+    if token.dep_ not in ("relcl", "acl") or token.head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if token.dep_ == "relcl" and any(c.dep_ in ("nsubj",) and c.tag_ in ("WP", "WDT") for c in token.children):
+        return None
+    head = token.head
+    return head.doc[head.left_edge.i:head.i + 1]
+
+
+def _noun_content(noun: Token, lex: CueLexicon) -> SpacySpan | None:
+    """`criticism of X`, `attacks on Y`, `his decision to run`: the noun's complement (or,
+    when the parser hung it on the verb, the verb's: `had opposing views on X`; `the idea is
+    that X`)."""
+    doc = noun.doc
+    if noun.dep_ in ("nsubj", "dobj") and noun.head.pos_ in ("VERB", "AUX"):
+        verb = noun.head
+        for child in verb.rights:
+            if child.i <= noun.i:
+                continue
+            if noun.dep_ == "nsubj" and verb.lemma_ == "be" and child.dep_ == "ccomp":
+                return doc[child.left_edge.i:child.right_edge.i + 1]
+            if noun.dep_ == "dobj" and child.dep_ == "prep" and child.lower_ in lex.noun_content_preps \
+                    and child.lower_ != "to" and not any(c.dep_ == "prep" for c in noun.rights):
+                pobjs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                if pobjs:
+                    return doc[pobjs[0].left_edge.i:pobjs[0].right_edge.i + 1]
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in lex.noun_content_preps:
+            pobjs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if pobjs:
+                return doc[pobjs[0].left_edge.i:pobjs[0].right_edge.i + 1]
+        if child.dep_ in ("acl", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+            return doc[child.left_edge.i:child.right_edge.i + 1]
+    return None
 
 
 def _that_clause(noun: Token) -> SpacySpan | None:
@@ -278,21 +427,23 @@ def _misattached_conjunct(child: Token) -> bool:
         c.dep_ in ("mark", "nsubj", "advmod") for c in child.children)
 
 
-def lemma_of(token: Token) -> str:
-    return token.lemma_.lower()
-
-
 def _object_content(token: Token, lex: CueLexicon) -> SpacySpan | None:
-    lemma = token.lemma_.lower()
+    lemma = lex.lemma(token)
     doc = token.doc
-    if lemma in lex.dobj_content:
-        objs = [c for c in token.children if c.dep_ == "dobj"
-                and (c.pos_ != "PRON" or c.lower_.endswith("self") or c.lower_.endswith("selves"))]
+    if lex.object_is_content(lemma):
         preds = [c for c in token.children if c.dep_ in ("oprd", "ccomp", "xcomp") and c.i > token.i]
+        framed = bool(preds) or any(c.dep_ == "prep" and c.lower_ in lex.object_preps for c in token.rights)
+        objs = [c for c in token.children if c.dep_ == "dobj"  # a bare pronoun is an addressee,
+                and (c.pos_ != "PRON" or framed or c.lower_.endswith(("self", "selves")))]  # "see him as …" is not
         if objs and preds:  # "called the talks a dead end"
             return doc[objs[0].left_edge.i:preds[-1].right_edge.i + 1]
         if objs:
-            return _without_appositive(objs[0])
+            span = _without_appositive(objs[0])
+            tail = [c for c in token.rights if c.dep_ == "prep" and c.i > objs[0].i
+                    and (c.lower_ in lex.object_preps or c.lower_ in lex.object_tail_preps)]
+            if tail and span.end >= objs[0].right_edge.i + 1:  # "blasted Republicans for being …"
+                return doc[span.start:tail[-1].right_edge.i + 1]
+            return span
         if preds and preds[-1].dep_ == "oprd":
             return doc[preds[-1].left_edge.i:preds[-1].right_edge.i + 1]
     preps = lex.prep_content.get(lemma)
@@ -309,11 +460,8 @@ def _without_appositive(head: Token) -> SpacySpan:
     """The noun phrase of `head` up to an appositive ("a guarantee … – a demand that …")."""
     doc = head.doc
     end = head.right_edge.i + 1
-    for child in head.rights:
-        if child.dep_ == "appos":
-            end = min(end, child.left_edge.i)
     for token in doc[head.i + 1:end]:
-        if token.text in DASHES:
+        if token.text in DASHES and (token.text != "-" or doc[token.i - 1].whitespace_):  # not "well-known"
             end = token.i
             break
     while end - 1 > head.i and doc[end - 1].is_punct:
@@ -402,14 +550,28 @@ def _direct(doc: Doc, text: str, quotes: list[QuoteSpan], cues: list[Cue], indir
     para_starts = [p[0] for p in paras]
     for q in quotes:
         earlier = sorted([f for f in out + indirect if f.end <= q.open_mark], key=lambda f: f.end)
-        found = _embedded(q, indirect) or _framed(doc, text, q, cues, indirect, resolver, lex) \
-            or _continued(doc, q, earlier, paras, para_starts)
+        name_like = _title_like(text[q.start:q.end])
+        found = _embedded(q, indirect) or (None if name_like else (
+            _framed(doc, text, q, cues, indirect, resolver, lex) or _colon_framed(doc, text, q, resolver)
+            or _continued(doc, q, earlier, paras, para_starts)))
         if found is None:
-            if len(text[q.start:q.end].split()) < lex.min_unattributed_words:
+            if name_like or len(text[q.start:q.end].split()) < lex.min_unattributed_words:
                 continue
             found = Found(q.start, q.end, True, "quote.unattributed")
         out.append(found)
     return out
+
+
+def _title_like(quoted: str) -> bool:
+    """A show, book or handle in quotation marks ("Meet the Press", "@user", a tweet id),
+    not something said: short, and every longer word capitalised (or no letters at all)."""
+    words = quoted.strip(" .,!?;:").split()
+    if not words or len(words) > 10 or quoted.rstrip().endswith(("?", "!")):
+        return False
+    if len(words) == 1 and (words[0].startswith("@") or not any(ch.isalpha() for ch in words[0])):
+        return True
+    long_words = [w for w in words if len(w) > 3 and w[0].isalpha()]
+    return bool(long_words) and all(w[0].isupper() for w in long_words) and len(words) > 1
 
 
 def _embedded(q: QuoteSpan, indirect: list[Found]) -> Found | None:
@@ -457,6 +619,28 @@ def _framed(doc: Doc, text: str, q: QuoteSpan, cues: list[Cue], indirect: list[F
     if speaker is None:
         return None  # a cue with no speaker ("the so-called “reform”") does not frame a quote
     return Found(q.start, q.end, True, "quote.framed", best, speaker)
+
+
+def _colon_framed(doc: Doc, text: str, q: QuoteSpan, resolver: SpeakerResolver) -> Found | None:
+    """`And Mr. Christie gloated: “I told you …”`: a quote right after a colon belongs to the
+    subject of the clause the colon ends, whatever its verb."""
+    before = text[:q.open_mark].rstrip(" \t\xa0")
+    if not before.endswith(":"):
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    verb = colon[0].head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX") or verb.sent != colon[0].sent:
+        return None
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not subjects:
+        return None
+    cue = Cue(verb, Span(verb.text, verb.idx, verb.idx + len(verb.text)), "cue.colon_frame", "speech")
+    cue.speaker = resolver.resolve(subjects[0])
+    return Found(q.start, q.end, True, "quote.framed", cue, cue.speaker)
 
 
 def _speaker_head(cue: Cue, speaker: Speaker) -> Token:

@@ -42,6 +42,27 @@ class CueLexicon:
     noun_cues: frozenset[str] = frozenset()
     noun_cue_id: str = "cue.noun"
     prep_content: dict[str, frozenset[str]] = field(default_factory=dict)
+    raising: frozenset[str] = frozenset()
+    raising_id: str = "cue.raising"
+    adverb_cues: frozenset[str] = frozenset()
+    adjective_cues: frozenset[str] = frozenset()
+    adjective_id: str = "cue.adjective"
+    adverb_id: str = "cue.adverb"
+    form_lemmas: dict[str, str] = field(default_factory=dict)
+    dobj_addressee: frozenset[str] = frozenset()
+    object_preps: frozenset[str] = frozenset()
+    object_tail_preps: frozenset[str] = frozenset()
+    noun_content_preps: frozenset[str] = frozenset()
+    gender_words: dict[str, str] = field(default_factory=dict)  # pronoun/honorific/first name → gender
+    role_titles: dict[str, frozenset[str]] = field(default_factory=dict)  # role noun → abbreviations
+
+    def lemma(self, token) -> str:
+        """The token's lemma, lower case, with the model's known lemma slips corrected."""
+        return self.form_lemmas.get(token.lower_) or token.lemma_.lower()
+
+    def object_is_content(self, lemma: str) -> bool:
+        """Whether a cue verb's direct object is what is reported (not its addressee)."""
+        return lemma in self.dobj_content or (lemma in self.verbs and lemma not in self.dobj_addressee)
 
     @property
     def double_marks(self) -> frozenset[str]:
@@ -92,7 +113,30 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         noun_cues=frozenset(raw.get("noun_cues", {}).get("lemmas", [])),
         noun_cue_id=raw.get("noun_cues", {}).get("id", "cue.noun"),
         prep_content={k: frozenset(v) for k, v in raw.get("prep_content", {}).items()},
+        raising=frozenset(raw.get("raising", {}).get("lemmas", [])),
+        raising_id=raw.get("raising", {}).get("id", "cue.raising"),
+        adverb_cues=frozenset(raw.get("adverb_cues", {}).get("lemmas", [])),
+        adjective_cues=frozenset(raw.get("adjective_cues", {}).get("lemmas", [])),
+        adjective_id=raw.get("adjective_cues", {}).get("id", "cue.adjective"),
+        adverb_id=raw.get("adverb_cues", {}).get("id", "cue.adverb"),
+        form_lemmas=dict(raw.get("form_lemmas", {})),
+        dobj_addressee=frozenset(raw.get("dobj_addressee", [])),
+        object_preps=frozenset(raw.get("object_preps", [])),
+        object_tail_preps=frozenset(raw.get("object_tail_preps", [])),
+        noun_content_preps=frozenset(raw.get("noun_content_preps", [])),
+        gender_words=_gender_words(raw.get("gender", {})),
+        role_titles={k: frozenset(v or []) for k, v in raw.get("role_titles", {}).items()},
     )
+
+
+def _gender_words(raw: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for sex in ("male", "female"):
+        for name in raw.get(sex, []):
+            out.setdefault(name.lower(), sex)
+    out.update({k.lower(): v for k, v in raw.get("honorifics", {}).items()})
+    out.update({k.lower(): v for k, v in raw.get("pronouns", {}).items()})
+    return out
 
 
 def _phrase_ids(groups: list[dict[str, Any]]) -> dict[str, str]:

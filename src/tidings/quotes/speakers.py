@@ -29,6 +29,7 @@ class Speaker:
     kind: str  # attribution kind (named | official | spokesperson | anonymous | document | outlet)
     person: bool
     rule: str
+    gender: str | None = None  # male | female | None (unknown), for pronoun agreement
 
 
 class SpeakerResolver:
@@ -48,7 +49,7 @@ class SpeakerResolver:
         if token.lower_ in self.lex.person_pronouns or token.lower_ in self.lex.group_pronouns:
             speaker = self._pronoun(token)
         else:
-            speaker = self._noun_phrase(token)
+            speaker = self._title(token) or self._noun_phrase(token)
         self.remember(token.idx, speaker)
         return speaker
 
@@ -86,7 +87,8 @@ class SpeakerResolver:
         if mention is not None and (mention.start <= token.idx < mention.end or token.pos_ == "PROPN"):
             participant = participant_from_mention(mention)
             participant.name = self._full_name(mention)
-            return Speaker(local, participant, kind, person, "speaker.mention")
+            gender = self._gender(mention) if person else None
+            return Speaker(local, participant, kind, person, "speaker.mention", gender)
         participant = Participant(text=core.text, start=core.start_char, end=core.end_char,
                                   name=_strip_det(core))
         if mention is not None and mention.actor is not None:  # "the Canadian government"
@@ -149,6 +151,46 @@ class SpeakerResolver:
                   and _strip_possessive(m.text.split()[-1]) == last]
         return _strip_possessive(max(names, key=len))
 
+    def _gender(self, mention: Mention) -> str | None:
+        """From an honorific before or in the name, or a listed first name."""
+        words = [w.lower() for w in self._full_name(mention).split()]
+        before = self.doc.text[max(0, mention.start - 5):mention.start].split()
+        for word in before[-1:] + words[:2]:
+            gender = self.lex.gender_words.get(word.lower())
+            if gender is not None:
+                return gender
+        return None
+
+    # -- role descriptions ("the senator") ---------------------------------------------
+    def _title(self, token: Token) -> Speaker | None:
+        """`the senator`, `the Republican nominee`: the last person the role was attached to."""
+        abbreviations = self.lex.role_titles.get(token.lemma_.lower())
+        if abbreviations is None or token.pos_ != "NOUN" or not any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children):
+            return None
+        if any(c.pos_ == "PROPN" or c.dep_ in ("poss", "prep", "relcl", "acl") for c in token.children):
+            return None  # "the senator from Ohio", "the mayor of …": a description, not a reference
+        role = token.lemma_.lower()
+        text = self.doc.text.lower()
+        mention = None
+        i = bisect.bisect_left(self._starts, token.idx) - 1
+        while i >= 0 and token.idx - self.mentions[i].start < 3000:
+            m = self.mentions[i]
+            if self._label(m) in PERSON_LABELS:
+                window = text[max(0, m.start - 25):m.start] + " " + text[m.end:min(m.end + 40, token.idx)]
+                if role in window or any(f"{a} " in window for a in abbreviations):
+                    mention = m
+                    break
+            i -= 1
+        if mention is None:
+            return None
+        local = Span(token.text, token.idx, token.idx + len(token.text))
+        start = min([token.idx] + [c.left_edge.idx for c in token.lefts])
+        local = Span(self.doc.text[start:local.end], start, local.end)
+        participant = participant_from_mention(mention)
+        participant.name = self._full_name(mention)
+        return Speaker(local, participant, "named", True, "speaker.title", self._gender(mention))
+
     def _entity_is_spokesperson(self, mention: Mention | None) -> bool:
         """Another mention of the same entity is a spokes-noun ("Bineau" → "a spokeswoman for …")."""
         if mention is None or mention.entity is None:
@@ -202,24 +244,30 @@ class SpeakerResolver:
                 found = self._noun_phrase(antecedent)
                 return replace(found, local=local, rule="speaker.relative")
         want_person = lower in ("he", "she", "him", "her", "i", "me")
+        gender = self.lex.gender_words.get(lower)
         for offset, speaker in reversed(self._history):
             if offset >= token.idx or token.idx - offset > 1500:
                 continue
+            if gender is not None and speaker.gender is not None and speaker.gender != gender:
+                continue  # "she" does not continue an earlier "Mr. Trump"
             if speaker.person == want_person or (not want_person and lower in ("we", "us")):
-                return replace(speaker, local=local, rule="speaker.pronoun")
-        mention = self._recent_mention(token.idx, want_person)
+                return replace(speaker, local=local, rule="speaker.pronoun", gender=gender or speaker.gender)
+        mention = self._recent_mention(token.idx, want_person, gender)
         if mention is not None:
             participant = participant_from_mention(mention)
             participant.name = self._full_name(mention)
             return Speaker(local, participant, "named" if want_person else "official", want_person,
-                           "speaker.pronoun.mention")
+                           "speaker.pronoun.mention", gender)
         return Speaker(local, None, "named", want_person, "speaker.pronoun.unresolved")
 
-    def _recent_mention(self, offset: int, person: bool) -> Mention | None:
+    def _recent_mention(self, offset: int, person: bool, gender: str | None = None) -> Mention | None:
         i = bisect.bisect_left(self._starts, offset) - 1
         while i >= 0 and offset - self.mentions[i].start < 1500:
             m = self.mentions[i]
             label = self._label(m)
+            if person and label in PERSON_LABELS and gender is not None and self._gender(m) not in (None, gender):
+                i -= 1
+                continue
             if (person and label in PERSON_LABELS) or (not person and label in ("ORG", "NORP")):
                 return m
             i -= 1
