@@ -238,14 +238,21 @@ def _filter_options(func):
 
 @cli.command()
 @_filter_options
-def events(db, fmt, **filters) -> None:
-    """List coded events: who did what to whom, when, per whom."""
+@click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
+def events(db, fmt, raw, **filters) -> None:
+    """List coded events: who did what to whom, when, per whom.
+
+    Reports of one event by several articles are merged (one row: the first report, with
+    num_mentions, num_articles, num_sources, first_day, last_day; the filters apply to that
+    first report); `--raw` lists every report.
+    """
     from tidings.store import EventFilter
 
     store = _open(db)
-    rows = store.events(EventFilter(**_filters(filters, EventFilter)))
-    _emit(rows, fmt, columns=["date", "type", "mode", "source", "target", "factuality",
-                              "attribution_kind", "trigger", "article_id"] if fmt == "table" else None)
+    rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
+    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "trigger",
+               "article_id"] + ([] if raw else ["num_articles", "num_sources"])
+    _emit(rows, fmt, columns=columns if fmt == "table" else None)
 
 
 @cli.command()
@@ -336,12 +343,15 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--type", "type_", help="Only events of this PLOVER type.")
 @click.option("--since", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
+@click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
 @db_option
-def export(table: str, fmt: str, output: str | None, actor, type_, since, until, db: str) -> None:
+def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool, db: str) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
-    `--format plover` writes events as POLECAT-style JSON Lines (Event ID, Event Date, Event
-    Type, Event Mode, Actor …, Recipient …, Placename …) plus tidings' provenance fields.
+    Events are merged events (one row per event however many articles report it, with its
+    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per report
+    (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename …) plus
+    tidings' provenance fields, its merged event's id and number of sources.
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter
@@ -351,6 +361,8 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
     query = cls(**_filters({"actor": actor, "type_": type_, "since": since, "until": until}, cls)) if cls else None
+    if table == "events":
+        query.merged = not raw
     try:
         count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query)
     except ValueError as exc:

@@ -4,7 +4,10 @@ The `plover` format writes one JSON object per event with the column names of th
 data releases (Event ID, Event Date, Event Type, Event Mode, Quad Code, Contexts, Actor …,
 Recipient …, Placename …, Source, Publication Date, Story People/Organizations/Locations,
 Language, Version), so a POLECAT user's loader reads it unchanged, plus tidings' own provenance
-fields (sentence, offsets, rule, factuality, attribution) under keys that start with "tidings_".
+fields (sentence, offsets, rule, factuality, attribution, and the merged event: group id and
+number of sources) under keys that start with "tidings_". Events in the other formats are merged
+events (one row per event, see tidings.dedup.merge) when the query asks (`EventFilter.merged`,
+the CLI's default).
 """
 
 from __future__ import annotations
@@ -91,19 +94,33 @@ def _scalar(value: Any) -> Any:
 
 
 def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
-    """One POLECAT-style record per stored event (of the articles the event filter selects)."""
+    """One POLECAT-style record per stored event mention (of the articles the event filter
+    selects), with its merged event's id and number of sources."""
+    from dataclasses import replace
+
+    from tidings.store import EventFilter
+
     seen: set[str] = set()
-    for row in table_rows(store, "events", query):
+    for row in table_rows(store, "events", replace(query or EventFilter(), merged=False)):
         article_id = row["article_id"]
         if article_id in seen:
             continue
         seen.add(article_id)
         result = store.article(article_id)
         if result is not None:
-            yield from article_records(result)
+            yield from article_records(result, _groups(store, article_id))
 
 
-def article_records(result: ArticleResult) -> Iterator[dict[str, Any]]:
+def _groups(store, article_id: str) -> dict[int, tuple[str | None, int | None]]:
+    """ordinal -> (group id, num_sources) of an article's stored events."""
+    rows = store.backend.rows(
+        "SELECT e.ordinal, e.group_id, g.num_sources FROM events e"
+        " LEFT JOIN event_groups g ON g.id = e.group_id WHERE e.article_id = ?", [article_id])
+    return {r["ordinal"]: (r["group_id"], r["num_sources"]) for r in rows}
+
+
+def article_records(result: ArticleResult,
+                    groups: dict[int, tuple[str | None, int | None]] | None = None) -> Iterator[dict[str, Any]]:
     from tidings.output import QUAD
 
     people = sorted({m.actor.name for m in result.mentions if m.actor and m.label == "PERSON"})
@@ -131,6 +148,8 @@ def article_records(result: ArticleResult) -> Iterator[dict[str, Any]]:
             "Language": result.language,
             "Version": f"tidings {__version__}",
             **_provenance(result, event),
+            "tidings_group_id": (groups or {}).get(number, (None, None))[0],
+            "tidings_num_sources": (groups or {}).get(number, (None, None))[1],
         }
 
 

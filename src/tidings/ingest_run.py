@@ -43,6 +43,7 @@ class IngestSummary:
     quotes: int = 0
     seconds: float = 0.0
     clustered: int = 0  # articles given a near-duplicate cluster
+    grouped: int = 0  # event mentions given a merged event (tidings.dedup.merge)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (origin, error)
 
     @property
@@ -111,11 +112,13 @@ class Ingestor:
         self.pipeline = pipeline  # reused across calls when given (watch mode)
 
     def ingest(self, documents: Iterable[Document]) -> IngestSummary:
+        from tidings.dedup.merge import group_events
         from tidings.dedup.store_index import cluster_articles
 
         settings, store = self.settings, self.store
         summary = IngestSummary()
         cluster_articles(store)  # articles an interrupted run stored but did not cluster yet
+        group_events(store)  # … and events it did not group yet
         fresh = _new_only(documents, store, summary, settings.reprocess)
         with _progress(settings.progress) as tick:
             batch: list[ArticleResult] = []
@@ -132,12 +135,15 @@ class Ingestor:
         return summary
 
     def _save(self, batch: list[ArticleResult], raw: dict[str, Document], summary: IngestSummary) -> None:
+        from tidings.dedup.merge import group_events
         from tidings.dedup.store_index import cluster_articles
 
         saved = self.store.save(batch, documents=raw, replace=self.settings.reprocess)
         summary.add(saved, batch)
         renamed = dict(saved.renamed)
-        summary.clustered += cluster_articles(self.store, [renamed.get(r.id, r.id) for r in batch])
+        ids = [renamed.get(r.id, r.id) for r in batch]
+        summary.clustered += cluster_articles(self.store, ids)
+        summary.grouped += group_events(self.store, ids)
 
 
 def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool) -> Iterator[Document]:

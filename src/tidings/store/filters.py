@@ -23,7 +23,10 @@ class EventFilter:
     quad_class: exact (case-insensitive for type). since/until: event date (the article's
     publication date when the event has none), inclusive, YYYY-MM-DD. article: article id or
     id prefix. search: text the sentence contains (case-insensitive). order: "date" (default),
-    "-date" (newest first), "type", "article".
+    "-date" (newest first), "type", "article". merged: one row per merged event (the reports
+    of one event by many articles, see tidings.dedup.merge) instead of one per mention; the
+    filters then apply to the event's first mention. `Store.events` only: counts (trends)
+    are always of mentions.
     """
 
     actor: str | None = None
@@ -42,6 +45,7 @@ class EventFilter:
     limit: int | None = 100
     offset: int = 0
     order: str = "date"
+    merged: bool = False
 
 
 @dataclass

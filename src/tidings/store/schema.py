@@ -15,9 +15,15 @@ Tables (one row per …):
   events               event (type, mode, trigger, sentence, date, location, factuality,
                        attribution, rule, derived quad class and source/target labels, and
                        source_codes/target_codes: "/USA:GOV//RUS:/" (one "/country:sector/" per
-                       participant) so that actor-code filters need no join)
+                       participant) so that actor-code filters need no join), and group_id:
+                       the event_groups row of the event it reports (NULL until grouped)
   event_participants   source or target of an event
   quotes               quote (text, speaker, cue)
+  event_groups         merged event: the mentions (events.group_id) that report one event, with
+                       counts (mentions, articles, sources), day range, first/last ingest time and
+                       "/CAN//USA/"-style source/target country lists; id = "<article id>:<ordinal>"
+                       of its first mention; num_mentions NULL marks a group to regroup (its
+                       article was replaced). See tidings.dedup.merge.
   ingest_errors (view) article whose status is not "ok" (error or skipped), with its reason
 """
 
@@ -157,7 +163,18 @@ V5 = Migration(5, "near-duplicate clusters: articles.cluster_id, MinHash signatu
     "CREATE INDEX dedup_bands_hash ON dedup_bands (hash)",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5)
+V6 = Migration(6, "merged events: events.group_id and event_groups (one row per event reported by many articles)", (
+    "ALTER TABLE events ADD COLUMN group_id TEXT",
+    "CREATE INDEX events_group ON events (group_id)",
+    """CREATE TABLE event_groups (
+        id TEXT PRIMARY KEY, type TEXT NOT NULL, first_day DATE, last_day DATE,
+        num_mentions INTEGER, num_articles INTEGER, num_sources INTEGER,
+        source_countries TEXT, target_countries TEXT,
+        first_seen TIMESTAMP, last_seen TIMESTAMP)""",
+    "CREATE INDEX event_groups_type_day ON event_groups (type, last_day)",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables holding rows derived from one article (deleted and re-inserted on replace).

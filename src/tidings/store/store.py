@@ -252,6 +252,7 @@ class Store:
                     add_raw(plan.columns, stored.id, document)
                     plan.new_raw.append(stored.id)
                 summary.count_written(stored)
+            self._regroup(plan.replaced_ids)
             self._delete(plan.replaced_ids, DERIVED_TABLES + ("articles",))
             self._delete(plan.new_raw, ("raw_inputs",))
             for table in TABLE_COLUMNS:
@@ -295,6 +296,14 @@ class Store:
         wanted_keys, wanted_ids = set(keys), set(ids)
         return ({r["dedup_key"]: r for r in rows if r["dedup_key"] in wanted_keys},
                 {r["id"]: r for r in rows if r["id"] in wanted_ids})
+
+    def _regroup(self, ids: list[str]) -> None:
+        """Mark the merged events (event_groups) that have a mention in these articles, about to
+        be re-written, for regrouping by `tidings.dedup.merge.group_events`."""
+        if ids:
+            self.backend.execute(
+                "UPDATE event_groups SET num_mentions = NULL WHERE id IN (SELECT group_id FROM events"
+                f" WHERE article_id IN (SELECT {_array('text')}) AND group_id IS NOT NULL)", [ids])
 
     def _delete(self, ids: list[str], tables: Iterable[str]) -> None:
         if not ids:
@@ -360,7 +369,11 @@ class Store:
 
     def events(self, f: EventFilter | None = None) -> list[dict[str, Any]]:
         """Events matching `f`, one flat dict each (source/target as "CAN MIL"-style labels,
-        joined by "; " when there are several, plus names, sentence, article title)."""
+        joined by "; " when there are several, plus names, sentence, article title).
+
+        With `f.merged`, one row per merged event (event_groups, see tidings.dedup.merge): the
+        fields of its first mention plus group_id, num_mentions, num_articles, num_sources,
+        first_day and last_day. The filters and the order apply to that first mention."""
         f = f or EventFilter()
         where = event_where(f, self.codes)
         order = order_by(f.order, {
@@ -370,15 +383,22 @@ class Store:
             "article": "e.article_id, e.ordinal",
         })
         page, page_params = paging(f.limit, f.offset)
+        merged, groups = "", ""
+        if f.merged:  # one row per group: its first mention (an event not grouped yet: itself)
+            where.add("(e.group_id IS NULL OR e.group_id = e.article_id || ':' || CAST(e.ordinal AS TEXT))")
+            merged = (", e.group_id, coalesce(g.num_mentions, 1) AS num_mentions,"
+                      " coalesce(g.num_articles, 1) AS num_articles, coalesce(g.num_sources, 1) AS num_sources,"
+                      " coalesce(g.first_day, e.day) AS first_day, coalesce(g.last_day, e.day) AS last_day")
+            groups = " LEFT JOIN event_groups g ON g.id = e.group_id"
         return self.backend.rows(  # page the events first, then join the page's articles
             "SELECT e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
             " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
             " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
             " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
             " e.location_country, e.location_name, e.rule, e.article_id, e.ordinal AS event,"
-            " a.title AS article_title, a.published, a.url"
+            f" a.title AS article_title, a.published, a.url{merged}"
             f" FROM (SELECT * FROM events e {where.sql()} ORDER BY {order}{page}) e"
-            f" JOIN articles a ON a.id = e.article_id ORDER BY {order}",
+            f" JOIN articles a ON a.id = e.article_id{groups} ORDER BY {order}",
             where.params + page_params)
 
     def trends(self, f: EventFilter | None = None, interval: str = "week") -> list[dict[str, Any]]:
