@@ -436,11 +436,16 @@ def db_upgrade(db: str) -> None:
     """Upgrade a database to the current schema version, in place."""
     from tidings.store import open_store
 
+    from tidings.dedup.merge import group_events
+    from tidings.dedup.store_index import cluster_articles
+
     try:
         store = open_store(db, upgrade=True)
+        clustered, grouped = cluster_articles(store), group_events(store)  # fill what new versions added
     except Exception as exc:
         _fail(str(exc))
-    click.echo(f"{db}: schema version {store.schema_version}")
+    click.echo(f"{db}: schema version {store.schema_version}"
+               f" ({clustered} articles clustered, {grouped} event mentions grouped)")
 
 
 # --- evaluation ------------------------------------------------------------------------------

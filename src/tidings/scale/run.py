@@ -354,7 +354,14 @@ class _StoreSink:
     def flush(self) -> None:
         if not self.batch:
             return
+        from tidings.dedup.merge import group_events
+        from tidings.dedup.store_index import cluster_articles
+
         saved = self.store.save(self.batch, documents=self.documents, replace=self.settings.reprocess)
         self.summary.stored += saved.inserted + saved.replaced
         self.summary.already_present += saved.already_present
+        renamed = dict(saved.renamed)
+        ids = [renamed.get(r.id, r.id) for r in self.batch]
+        cluster_articles(self.store, ids)  # near-duplicate clusters and merged events, as the local engine
+        group_events(self.store, ids)
         self.batch, self.documents = [], {}
