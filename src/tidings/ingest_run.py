@@ -205,7 +205,7 @@ def _init_worker(settings) -> None:
 def _work(chunk: list[Document]) -> list[dict]:
     pipeline = _WORKER["pipeline"]
     results = {}
-    for index, (_, result) in enumerate(_paired(_indexed(chunk), pipeline, pipeline.settings.published)):
+    for _, result in _paired(_indexed(chunk), pipeline, pipeline.settings.published):
         results[result.id] = result.to_dict()
     return [results[f"{i}"] for i in range(len(chunk))]
 
