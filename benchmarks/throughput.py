@@ -5,10 +5,14 @@
 Corpus: the PolNeAR texts in ../shared (train + dev), else the demo corpus in examples/.
 Reports medians over --repeat runs of:
   floor       spaCy's tokenizer alone                       (an upper bound on speed)
-  naive       spaCy's full small pipeline, nlp(text) per doc, one process (the baseline)
+  naive       spaCy's full small pipeline as installed (spacy.load, default settings),
+              nlp(text) per doc, one process                (the baseline)
+  naive_fast_matmul  the same, built on the matrix product tidings chooses (see tidings.nlp)
+  components  ms/article of each spaCy component in tidings' pipeline (one pass)
   pipeline    tidings' extraction in one process, no store    (with per-stage seconds)
   end-to-end  `tidings ingest` raw files → DuckDB, --workers N  (the figure that matters)
-and the ratios end-to-end / naive and end-to-end / floor, plus peak memory (RSS).
+and the ratios end-to-end / naive and end-to-end / floor, plus peak memory (RSS) of the
+benchmark process and of its largest child (a worker).
 """
 
 from __future__ import annotations
@@ -43,10 +47,22 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mb() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+    return {"benchmark_process": own / 1024, "largest_worker": children / 1024}
+
+
+def component_ms(nlp, texts: list[str]) -> dict[str, float]:
+    """ms/article of each component of `nlp`, running them one after another over `texts`."""
+    start = time.perf_counter()
+    docs = [nlp.make_doc(t) for t in texts]
+    report = {"tokenizer": time.perf_counter() - start}
+    for name, component in nlp.pipeline:
+        start = time.perf_counter()
+        docs = list(component.pipe(docs, batch_size=16)) if hasattr(component, "pipe") else [component(d) for d in docs]
+        report[name] = time.perf_counter() - start
+    return {k: round(1000 * v / len(texts), 1) for k, v in report.items()}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -57,9 +73,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
+    import spacy
+    from thinc.api import use_ops
+
     from tidings.ingest import iter_documents
     from tidings.ingest_run import IngestSettings, run_ingest
-    from tidings.nlp import load_model
+    from tidings.nlp import choose_matmul, load_model
     from tidings.pipeline import Pipeline
 
     files = corpus_files(args.corpus, args.limit)
@@ -68,10 +87,16 @@ def main(argv: list[str] | None = None) -> dict:
     n = len(texts)
     print(f"corpus: {n} articles, {words} words ({words / max(n, 1):.0f} words/article)", file=sys.stderr)
 
-    nlp = load_model()
-    plain = nlp  # the full small pipeline (+ tidings' trivial paragraph-boundary component)
+    meta = load_model().meta
+    model = f"{meta['lang']}_{meta['name']}"  # the model tidings uses
+    plain = spacy.load(model)  # as installed, default settings (BLIS matrix products)
     floor = [timed(lambda: list(plain.tokenizer.pipe(texts))) for _ in range(args.repeat)]
     naive = [timed(lambda: [plain(t) for t in texts]) for _ in range(max(1, args.repeat - 1))]
+    matmul = choose_matmul()
+    with use_ops("numpy", use_blis=matmul == "blis"):
+        plain_fast = spacy.load(model)
+    naive_fast = [timed(lambda: [plain_fast(t) for t in texts]) for _ in range(max(1, args.repeat - 1))]
+    components = component_ms(load_model(), texts[:100])
 
     pipeline = Pipeline()
     stage_runs = []
@@ -94,12 +119,16 @@ def main(argv: list[str] | None = None) -> dict:
     report = {
         "articles": n, "words": words, "workers": args.workers or "all cores",
         "floor_tokenizer_articles_per_s": rate(floor),
+        "model": model, "matrix_products": matmul,
         "naive_spacy_articles_per_s": rate(naive),
+        "naive_spacy_fast_matmul_articles_per_s": rate(naive_fast),
         "pipeline_one_process_articles_per_s": rate(single),
         "end_to_end_articles_per_s": rate(end_to_end),
         "end_to_end_words_per_s": words / statistics.median(end_to_end),
         "ratio_end_to_end_vs_naive": rate(end_to_end) / rate(naive),
+        "ratio_end_to_end_vs_naive_fast_matmul": rate(end_to_end) / rate(naive_fast),
         "ratio_end_to_end_vs_floor": rate(end_to_end) / rate(floor),
+        "spacy_component_ms_per_article": components,
         "stage_seconds_one_process": stages,
         "peak_rss_mb": peak_rss_mb(),
     }
