@@ -117,3 +117,202 @@ def test_clusters_survive_reopening_and_a_second_ingest(tmp_path):
         rows = {Path(r["origin"]).name: r["cluster_id"]
                 for r in store.backend.rows("SELECT origin, cluster_id FROM articles")}
     assert rows["copy.txt"] == rows["a.txt"] != rows["b.txt"]
+
+
+# --- batched clustering in the store: the same clusters as adding articles one by one -----------------
+
+PG_ENV = "TIDINGS_TEST_POSTGRES"
+VOCABULARY = ("the a of to in and on for with at by from after before over under about against between "
+              "officials said would could talks government forces border security trade deal vote court "
+              "minister police army rebels election parliament budget report attack protest ceasefire aid "
+              "agreement sanctions leaders meeting week month year city region country province capital "
+              "plan law policy crisis market prices workers strike oil gas water food health schools "
+              "opposition party coalition troops village refugees camp negotiators statement spokesman").split()
+NAMES = ("Nairobi Kenya Ethiopia Somalia Brazil Chile Moscow Kyiv Ankara Tehran Beijing Delhi Lagos Accra "
+         "Lima Quito Manila Jakarta Hanoi Dhaka Cairo Tunis Rabat Dakar Harare Lusaka Kampala Kigali Juba "
+         "Mutua Ruto Lula Boric Erdogan Modi Tinubu Mahama Marcos Widodo Hasina Sisi Saied Sall").split()
+
+
+def _story(rng: random.Random, sentences: int) -> str:
+    out = []
+    for _ in range(sentences):
+        words_ = [rng.choice(VOCABULARY) for _ in range(rng.randint(10, 18))]
+        for _ in range(rng.randint(1, 3)):
+            words_.insert(rng.randint(1, len(words_)), rng.choice(NAMES) if rng.random() < 0.7
+                          else str(rng.randint(2, 9000)))
+        out.append(" ".join(words_).capitalize() + ".")
+    return " ".join(out)
+
+
+def _copies(rng: random.Random, text: str, other: str) -> list[str]:
+    """Republished, trimmed, reworded, half-edited, spliced and excerpted copies of `text`."""
+    sentences = text.split(". ")
+    reworded = " ".join(w if not w.islower() or rng.random() < 0.5 else rng.choice(VOCABULARY)
+                        for w in text.split(" "))
+    edited = " ".join(w if rng.random() < rng.choice((0.6, 0.75, 0.9)) else rng.choice(VOCABULARY)
+                      for w in text.split(" "))
+    return ["Advertisement\n\n" + text + "\n\nShare this article", text[: len(text) * 2 // 3], reworded, edited,
+            ". ".join(sentences[: len(sentences) // 2]) + ". " + other[len(other) // 2:],
+            ". ".join(sentences[len(sentences) // 3:])]
+
+
+def _corpus(seed: int = 5, stories: int = 12) -> list[tuple[str, str]]:
+    """(id, text) in a shuffled order: stories, copies of them, copies of copies."""
+    rng = random.Random(seed)
+    texts = [_story(rng, rng.randint(6, 14)) for _ in range(stories)]
+    items = [(f"s{i:02d}", t) for i, t in enumerate(texts)]
+    for i, text in enumerate(texts):
+        for k, copy in enumerate(_copies(rng, text, texts[(i + 1) % stories])):
+            items.append((f"c{i:02d}-{k}", copy))
+            if rng.random() < 0.3:
+                items.append((f"cc{i:02d}-{k}", _copies(rng, copy, texts[(i + 2) % stories])[rng.randint(0, 5)]))
+    rng.shuffle(items)
+    return items
+
+
+@pytest.fixture
+def dedup_store_factory(request, tmp_path):
+    """`open_cluster_store(backend)` → an open empty store: a DuckDB file, or a fresh schema of the
+    PostgreSQL server in TIDINGS_TEST_POSTGRES (skipped when unset). Closed and dropped afterwards."""
+    import os
+    import uuid
+
+    from tidings.store import open_store
+
+    opened, schemas = [], []
+
+    def open_cluster_store(backend: str):
+        if backend == "duckdb":
+            store = open_store(str(tmp_path / f"c{len(opened)}.duckdb"))
+        else:
+            base = os.environ.get(PG_ENV)
+            if not base:
+                pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
+            import psycopg
+
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(base, autocommit=True) as con:
+                con.execute(f"CREATE SCHEMA {schema}")
+            schemas.append((base, schema))
+            store = open_store(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}")
+        opened.append(store)
+        return store
+
+    yield open_cluster_store
+    for store in opened:
+        store.close()
+    for base, schema in schemas:
+        import psycopg
+
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _cluster_one_by_one(store, ids=None) -> int:
+    """The reference: the per-article algorithm (one lookup, one insert, one update per article)."""
+    from tidings.dedup.store_index import StoreBands
+
+    index = DuplicateIndex(backend=StoreBands(store, DuplicateIndex().settings))
+    backend = store.backend
+    where, params = "status = 'ok' AND cluster_id IS NULL", []
+    if ids is not None:
+        where += f" AND id IN ({', '.join('?' for _ in ids)})"
+        params = list(ids)
+    with backend.transaction():
+        pending = backend.rows(f"SELECT id, text FROM articles WHERE {where} ORDER BY ingested_at, id", params)
+        for row in pending:
+            article_id = row["id"]
+            signature = index.backend.signature(article_id) or index.signature(row["text"] or "")
+            cluster = None
+            for match in index.matches(signature):
+                if match.article_id != article_id:
+                    cluster = backend.scalar("SELECT cluster_id FROM articles WHERE id = ?", [match.article_id])
+                    if cluster:
+                        break
+            index.add(article_id, signature)
+            backend.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [cluster or article_id, article_id])
+    return len(pending)
+
+
+def _save_in_batches(store, items, size, cluster) -> None:
+    from tidings.records import ArticleResult
+
+    for start in range(0, len(items), size):
+        batch = [ArticleResult(id=i, text=t, content_hash=f"h-{i}") for i, t in items[start:start + size]]
+        store.save(batch)
+        cluster(store, [r.id for r in batch])
+
+
+def _clusters(store) -> dict[str, str]:
+    return {r["id"]: r["cluster_id"] for r in store.backend.rows("SELECT id, cluster_id FROM articles")}
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgresql"])
+def test_batched_clustering_gives_every_article_the_cluster_one_by_one_insertion_gives(dedup_store_factory,
+                                                                                        backend, monkeypatch):
+    from tidings.dedup import store_index
+
+    monkeypatch.setattr(store_index, "CHUNK", 4)  # several chunks per batch: chunk boundaries are exercised
+    items = _corpus()
+    reference, batched = dedup_store_factory(backend), dedup_store_factory(backend)
+    _save_in_batches(reference, items, 9, _cluster_one_by_one)
+    _save_in_batches(batched, items, 9, store_index.cluster_articles)
+    expected, got = _clusters(reference), _clusters(batched)
+    assert got == expected
+    copies_clustered = sum(1 for i, c in expected.items() if c != i)
+    assert copies_clustered >= len(items) // 3  # the corpus really has duplicates, across and within batches
+    batch_of = {i: n // 9 for n, (i, _) in enumerate(items)}
+    assert any(batch_of[i] == batch_of[c] for i, c in expected.items() if c != i)
+    assert any(batch_of[i] != batch_of[c] for i, c in expected.items() if c != i)
+    stored = batched.backend.scalar("SELECT count(*) FROM dedup_bands")
+    assert stored == reference.backend.scalar("SELECT count(*) FROM dedup_bands")
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgresql"])
+def test_articles_left_unclustered_are_clustered_as_one_by_one_on_the_next_call(dedup_store_factory, backend,
+                                                                                 monkeypatch):
+    from tidings.dedup import store_index
+    from tidings.records import ArticleResult
+
+    monkeypatch.setattr(store_index, "CHUNK", 5)
+    items = _corpus(seed=11)
+    stores = dedup_store_factory(backend), dedup_store_factory(backend)
+    for store, cluster in zip(stores, (_cluster_one_by_one, store_index.cluster_articles)):
+        half = len(items) // 2
+        _save_in_batches(store, items[:half], 10, cluster)
+        # the rest stored, a third of it also signed, but never clustered (as by an older version or a crash)
+        store.save([ArticleResult(id=i, text=t, content_hash=f"h-{i}") for i, t in items[half:]])
+        _cluster_one_by_one(store, [i for i, _ in items[half::3]])
+        store.backend.execute("UPDATE articles SET cluster_id = NULL WHERE id IN (SELECT unnest(?::text[]))",
+                              [[i for i, _ in items[half::3]]])
+        assert cluster(store) == len(items) - half
+    assert _clusters(stores[1]) == _clusters(stores[0])
+    assert all(_clusters(stores[1]).values())
+
+
+def test_precomputed_signatures_give_the_same_clusters(dedup_store_factory):
+    from tidings.dedup.store_index import cluster_articles
+
+    items = _corpus(seed=7, stories=6)
+    index = DuplicateIndex()
+    signed = {i: index.signature(t) for i, t in items}
+    plain, given = dedup_store_factory("duckdb"), dedup_store_factory("duckdb")
+    _save_in_batches(plain, items, 8, cluster_articles)
+    _save_in_batches(given, items, 8, lambda store, ids: cluster_articles(store, ids, signatures=signed))
+    assert _clusters(given) == _clusters(plain)
+    assert len(set(_clusters(plain).values())) < len(items)
+
+
+def test_signatures_keep_their_values_when_sketches_share_permutations():
+    from datasketch import MinHash
+
+    from tidings.dedup import shingles, signature_from_bytes, signature_to_bytes, words
+
+    index = DuplicateIndex()
+    signature = index.signature(STORY)
+    fresh = MinHash(num_perm=128, seed=1, scheme="affine64")  # its own permutations, generated afresh
+    fresh.update_batch([s.encode("utf-8") for s in shingles([w.lower() for w in words(STORY)], 3)])
+    assert (signature.text.hashvalues == fresh.hashvalues).all()
+    loaded = signature_from_bytes(*signature_to_bytes(signature), index.settings, signature.n_text,
+                                  signature.n_anchors, index.permutations)
+    assert loaded.text.jaccard(signature.text) == 1.0 and loaded.anchors.jaccard(signature.anchors) == 1.0

@@ -10,6 +10,8 @@ estimated similarity of either view passes its threshold.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import re
 import unicodedata
@@ -22,6 +24,8 @@ from datasketch.lsh import _optimal_param
 
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 NUMBER = re.compile(r"\d")
+NOT_DIGIT = re.compile(r"[^\d]")
+ANCHOR_TOKEN = re.compile(r"[^\W_]+(?:[-'’.,][^\W_]+)*|[.!?]")
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,13 @@ def anchors(text: str) -> list[str]:
     """Names and numbers in order: capitalised words not opening a sentence, and numbers."""
     out: list[str] = []
     sentence_start = True
-    for match in re.finditer(r"[^\W_]+(?:[-'’.,][^\W_]+)*|[.!?]", _normalise(text)):
-        token = match.group()
+    for token in ANCHOR_TOKEN.findall(_normalise(text)):
         if token in ".!?":
             sentence_start = True
             continue
-        if NUMBER.search(token):
-            out.append(re.sub(r"[^\d]", "", token))
-        elif token[0].isupper() and not sentence_start and len(token) > 1:
+        if not token.isalpha() and NUMBER.search(token):  # letters only: no digit (the fast common case)
+            out.append(NOT_DIGIT.sub("", token))
+        elif not sentence_start and len(token) > 1 and token[0].isupper():
             out.append(token.lower())
         sentence_start = False
     return out
@@ -81,6 +84,13 @@ def shingles(tokens: list[str], n: int) -> set[str]:
     if len(tokens) < n:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+@functools.lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) for a banding threshold (datasketch's optimum; it integrates
+    numerically, ~80 ms, hence remembered: a pure function of its arguments)."""
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 class MemoryBands:
@@ -118,11 +128,18 @@ class DuplicateIndex:
     def __init__(self, settings: DedupSettings | None = None, backend=None) -> None:
         self.settings = settings or DedupSettings()
         s = self.settings
-        self.bands, self.rows = _optimal_param(s.candidate_threshold, s.num_perm, 0.5, 0.5)
+        self.bands, self.rows = lsh_params(s.candidate_threshold, s.num_perm)
         self.backend = backend if backend is not None else MemoryBands()
+        self.permutations = permutations(self.settings)  # shared by this index's sketches
 
     def __len__(self) -> int:
         return len(self.backend)
+
+    def with_backend(self, backend) -> "DuplicateIndex":
+        """This index's parameters over another backend."""
+        other = copy.copy(self)
+        other.backend = backend
+        return other
 
     def signature(self, text: str) -> Signature:
         s = self.settings
@@ -136,7 +153,8 @@ class DuplicateIndex:
         )
 
     def _minhash(self, items: Iterable[str]) -> MinHash:
-        m = MinHash(num_perm=self.settings.num_perm, seed=self.settings.seed, scheme=self.settings.scheme)
+        s = self.settings
+        m = MinHash(num_perm=s.num_perm, seed=s.seed, scheme=s.scheme, permutations=self.permutations)
         m.update_batch([i.encode("utf-8") for i in items])
         return m
 
@@ -148,19 +166,21 @@ class DuplicateIndex:
         return out
 
     def _bands(self, minhash: MinHash) -> list[tuple[int, int]]:
-        values = minhash.hashvalues
+        raw = minhash.hashvalues.tobytes()
+        width = self.rows * minhash.hashvalues.itemsize
         pairs = []
         for band in range(self.bands):
-            chunk = values[band * self.rows:(band + 1) * self.rows].tobytes()
-            digest = int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big") >> 1
-            pairs.append((band, digest))
+            digest = hashlib.blake2b(raw[band * width:(band + 1) * width], digest_size=8).digest()
+            pairs.append((band, int.from_bytes(digest, "big") >> 1))
         return pairs
 
-    def matches(self, signature: Signature) -> list[Match]:
-        """Indexed articles that are near-duplicates of `signature`, best first."""
+    def matches(self, signature: Signature, bands: dict[str, list[tuple[int, int]]] | None = None) -> list[Match]:
+        """Indexed articles that are near-duplicates of `signature`, best first.
+
+        `bands`: the signature's `band_hashes`, when the caller has them already."""
         s = self.settings
         candidates: set[str] = set()
-        for view, pairs in self.band_hashes(signature).items():
+        for view, pairs in (bands if bands is not None else self.band_hashes(signature)).items():
             candidates |= self.backend.candidates(view, pairs)
         found = []
         for key in candidates:
@@ -174,9 +194,10 @@ class DuplicateIndex:
                 found.append(Match(key, text_sim, anchor_sim))
         return sorted(found, key=lambda m: (-max(m.text_similarity, m.anchor_similarity), m.article_id))
 
-    def add(self, article_id: str, signature: Signature) -> None:
+    def add(self, article_id: str, signature: Signature,
+            bands: dict[str, list[tuple[int, int]]] | None = None) -> None:
         if article_id not in self.backend:
-            self.backend.add(article_id, signature, self.band_hashes(signature))
+            self.backend.add(article_id, signature, bands if bands is not None else self.band_hashes(signature))
 
 
 def _similarity(a: MinHash, b: MinHash, size_a: int, size_b: int) -> float:
@@ -195,11 +216,17 @@ def signature_to_bytes(signature: Signature) -> tuple[bytes, bytes | None]:
             signature.anchors.hashvalues.tobytes() if signature.anchors is not None else None)
 
 
+def permutations(settings: DedupSettings) -> np.ndarray:
+    """The MinHash permutation parameters of `settings` (pass them on to skip regenerating them)."""
+    return MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme=settings.scheme).permutations
+
+
 def signature_from_bytes(text: bytes, anchors_: bytes | None, settings: DedupSettings,
-                         n_text: int = 0, n_anchors: int = 0) -> Signature:
+                         n_text: int = 0, n_anchors: int = 0, perms: np.ndarray | None = None) -> Signature:
+    """The inverse of `signature_to_bytes`; `perms`: `permutations(settings)`, when the caller has them."""
     def load(raw: bytes) -> MinHash:
         return MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme=settings.scheme,
-                       hashvalues=np.frombuffer(raw, dtype=np.uint64))
+                       hashvalues=np.frombuffer(raw, dtype=np.uint64), permutations=perms)
 
     return Signature(text=load(text), anchors=load(anchors_) if anchors_ else None,
                      n_text=n_text, n_anchors=n_anchors)
