@@ -17,8 +17,12 @@ and article ("Opposition conservatives" next to "Prime Minister Justin Trudeau")
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
+
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
+from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
 
 from tidings.actors.kb import Entry, KnowledgeBase, text_key
 from tidings.actors.phrase import (
@@ -45,6 +49,67 @@ class Word:
 
 
 @dataclass
+class Tokens:
+    """The token attributes the passes read, as plain lists (one per attribute, indexed by token).
+
+    `doc[i].lower_` builds a Token and decodes a new string on each access; the passes read
+    the same attributes of the same tokens many times, so they are read once per document.
+    """
+
+    text: list[str]
+    lower: list[str]
+    pos: list[str]
+    tag: list[str]
+    ent_type: list[str]
+    is_punct: list[int]
+    is_space: list[int]
+    like_num: list[int]
+    is_stop: list[int]
+    ws: list[int]  # 1 when the token has trailing whitespace
+    idx: list[int]  # character offset
+
+    @classmethod
+    def from_doc(cls, doc) -> Tokens:
+        rows = doc.to_array([ORTH, LOWER, POS, TAG, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_STOP, SPACY, IDX])
+        rows = rows.reshape(len(doc), 11).T.tolist()
+        strings, names = doc.vocab.strings, {}
+        columns = []
+        for column in rows[:5]:
+            out = []
+            for h in column:
+                name = names.get(h)
+                if name is None:
+                    name = names[h] = strings[h]
+                out.append(name)
+            columns.append(out)
+        return cls(*columns, *rows[5:])
+
+    def span_text(self, start: int, end: int) -> str:
+        """`doc[start:end].text`: the tokens with their whitespace, but the last one's."""
+        if start >= end:
+            return ""
+        return "".join([self.text[i] + " " if self.ws[i] else self.text[i] for i in range(start, end - 1)]) \
+            + self.text[end - 1]
+
+    def end_char(self, end: int) -> int:
+        """`doc[start:end].end_char` (end > start)."""
+        return self.idx[end - 1] + len(self.text[end - 1])
+
+
+def _sentence_bounds(doc) -> tuple[list[int], list[int]] | None:
+    """Per token, the (start, end) of its sentence as `Token.sent` gives them; None when
+    sentences are not annotated or a hook defines them per token."""
+    hooked = "sent" in doc.user_token_hooks or "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
+    if hooked or not doc.has_annotation("SENT_START"):
+        return None
+    starts, ends = [0] * len(doc), [0] * len(doc)
+    for sent in doc.sents:
+        for i in range(sent.start, sent.end):
+            starts[i], ends[i] = sent.start, sent.end
+    return starts, ends
+
+
+@dataclass
 class Found:
     """A mention under construction (token span)."""
 
@@ -67,7 +132,12 @@ class State:
     word_of_token: list[int]
     item_at_word: dict[int, Item]
     countries: list[str]
+    toks: Tokens
+    item_starts: list[int]  # first token of each item (items are in text order)
+    item_words: list[int]  # first word of each item
+    sentences: tuple[list[int], list[int]] | None
     used: set[int] = field(default_factory=set)
+    fuzzy: dict[str, list[Entry]] = field(default_factory=dict)  # kb.fuzzy_lookup results of this document
     found: list[Found] = field(default_factory=list)
     people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
 
@@ -87,7 +157,8 @@ def find_mentions(kb: KnowledgeBase, doc, published: str | None = None) -> list[
 
 
 def _prepare(kb: KnowledgeBase, doc, published) -> State:
-    words = _words(doc, kb)
+    toks = Tokens.from_doc(doc)
+    words = _words(toks, kb)
     keys = [w.key for w in words]
     items = match_items(kb, keys, [w.surface for w in words])
     word_of_token = [0] * len(doc)
@@ -104,32 +175,32 @@ def _prepare(kb: KnowledgeBase, doc, published) -> State:
         if len(found) == 1:
             counts[found.pop()] += 1
     return State(kb, doc, parse_year(published), words, items, word_of_token, item_at_word,
-                 [c for c, _ in counts.most_common()])
+                 [c for c, _ in counts.most_common()], toks, [words[it.start].start for it in items],
+                 [it.start for it in items], _sentence_bounds(doc))
 
 
-def _words(doc, kb: KnowledgeBase) -> list[Word]:
+def _words(toks: Tokens, kb: KnowledgeBase) -> list[Word]:
     """Tokens as KB words: 'al - Shabaab' and 'Lt .' glued back together."""
     words: list[Word] = []
     keys: dict[str, str] = {}
     attached = False  # previous token had no trailing whitespace
-    for tok in doc:
-        text = tok.text
-        if words and attached and not tok.is_space:
+    for i, (text, space, ws) in enumerate(zip(toks.text, toks.is_space, toks.ws)):
+        if words and attached and not space:
             prev = words[-1]
             if (text == "." and prev.key in kb.titles) or text == "-" or prev.surface.endswith("-"):
                 prev.surface += text
                 prev.key = text_key(prev.surface)
-                prev.end = tok.i + 1
-                attached = not tok.whitespace_
+                prev.end = i + 1
+                attached = not ws
                 continue
-        attached = not tok.whitespace_
-        if tok.is_space:
+        attached = not ws
+        if space:
             key = " "
         else:
             key = keys.get(text)
             if key is None:
                 key = keys[text] = text_key(text) or text.strip() or " "
-        words.append(Word(key, text, tok.i, tok.i + 1))
+        words.append(Word(key, text, i, i + 1))
     return words
 
 
@@ -143,12 +214,13 @@ def _item_tokens(state: State, it: Item) -> tuple[int, int]:
 def _items_in(state: State, start: int, end: int) -> list[Item]:
     """Items wholly inside tokens [start, end)."""
     out = []
-    for it in state.items:
+    for k in range(bisect.bisect_left(state.item_starts, start), len(state.items)):
+        it = state.items[k]
         s, e = _item_tokens(state, it)
-        if s >= start and e <= end:
-            out.append(it)
-        elif s >= end:
+        if s >= end:
             break
+        if e <= end:
+            out.append(it)
     return out
 
 
@@ -158,17 +230,22 @@ def _analyse_span(state: State, start: int, end: int, ctx: list[str] | None = No
     w0, w1 = state.word_of_token[start], state.word_of_token[end - 1] + 1
     keys = [w.key for w in state.words[w0:w1]]
     items = []
-    for it in state.items:
-        if it.start >= w0 and it.end <= w1:
+    for k in range(bisect.bisect_left(state.item_words, w0), len(state.items)):
+        it = state.items[k]
+        if it.start >= w1:
+            break
+        if it.end <= w1:
             items.append(Item(it.start - w0, it.end - w0, it.key, it.names, it.noun, it.generic,
                               it.generic_default, it.modifier, it.title, it.title_sector))
-    text = state.doc[start:end].text
+    text = state.toks.span_text(start, end)
     surfaces = [w.surface for w in state.words[w0:w1]]
     return analyse(state.kb, items, keys, state.year, ctx or [], name=text, strict=strict, surfaces=surfaces)
 
 
 def _sentence(state: State, tok: int) -> tuple[int, int]:
     """(start, end) token offsets of the sentence holding `tok` (the whole doc without sentences)."""
+    if state.sentences is not None:
+        return state.sentences[0][tok], state.sentences[1][tok]
     doc = state.doc
     if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
         return 0, len(doc)
@@ -177,7 +254,7 @@ def _sentence(state: State, tok: int) -> tuple[int, int]:
 
 
 def _free(state: State, start: int, end: int) -> bool:
-    return not any(t in state.used for t in range(start, end))
+    return state.used.isdisjoint(range(start, end))
 
 
 def _claim(state: State, found: Found) -> None:
@@ -212,7 +289,7 @@ def _persons(state: State) -> None:
     for s, e in _proper_name_runs(state, taken):
         spans.append((s, e, None, False))
     for s, e, entry, sure in sorted(spans, key=lambda x: x[0]):
-        while e > s + 1 and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
+        while e > s + 1 and (state.toks.tag[e - 1] == "POS" or state.toks.is_punct[e - 1]):
             e -= 1
         if _free(state, s, e):
             _person(state, s, e, entry, sure)
@@ -220,14 +297,15 @@ def _persons(state: State) -> None:
 
 def _proper_name_runs(state: State, taken: set[int]) -> list[tuple[int, int]]:
     """Runs of 2-4 capitalised proper nouns NER missed ('Aurel Braun'); kept only if described."""
-    doc, runs, start = state.doc, [], None
-    for tok in [*doc, None]:
-        ok = tok is not None and tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.i not in taken \
-            and tok.text.isalpha()
+    toks, runs, start = state.toks, [], None
+    n = len(toks.text)
+    for i in range(n + 1):
+        ok = i < n and toks.pos[i] == "PROPN" and toks.text[i][:1].isupper() and i not in taken \
+            and toks.text[i].isalpha()
         if ok and start is None:
-            start = tok.i
+            start = i
         elif not ok and start is not None:
-            end = tok.i if tok is not None else len(doc)
+            end = i
             if 2 <= end - start <= 4 and not any(it.names for it in _items_in(state, start, end)) \
                     and not any(state.item_at_word.get(state.word_of_token[t]) for t in range(start, end)):
                 runs.append((start, end))
@@ -236,12 +314,12 @@ def _proper_name_runs(state: State, taken: set[int]) -> list[tuple[int, int]]:
 
 
 def _single_name_ok(state: State, tok: int) -> bool:
-    token = state.doc[tok]
-    if token.is_stop or not token.text[:1].isupper():
+    toks = state.toks
+    if toks.is_stop[tok] or not toks.text[tok][:1].isupper():
         return False
-    if _honorific_before(state, tok) < tok or token.ent_type_ == "PERSON":
+    if _honorific_before(state, tok) < tok or toks.ent_type[tok] == "PERSON":
         return True
-    return token.ent_type_ == "" and token.pos_ == "PROPN"
+    return toks.ent_type[tok] == "" and toks.pos[tok] == "PROPN"
 
 
 def _is_non_person_name(state: State, start: int, end: int) -> bool:
@@ -266,7 +344,7 @@ def _honorific_before(state: State, tok: int) -> int:
 
 def _person(state: State, start: int, end: int, entry: Entry | None, sure: bool = True) -> None:
     name_start = _honorific_before(state, start)
-    name = state.doc[start:end].text
+    name = state.toks.span_text(start, end)
     title = _left_title(state, name_start)
     appos = _appositive(state, end)
     if not sure and title is None and appos is None:
@@ -319,11 +397,10 @@ def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Re
 
 def _left_title(state: State, start: int) -> tuple[int, int, Reading] | None:
     """'Russia's Deputy Foreign Minister' or 'Canada's foreign minister,' right before a name."""
-    doc = state.doc
     end = start
-    if start > 0 and doc[start - 1].text == ",":
+    if start > 0 and state.toks.text[start - 1] == ",":
         end = start - 1
-    sent_start = _sentence(state, start)[0] if start < len(doc) else 0
+    sent_start = _sentence(state, start)[0] if start < len(state.toks.text) else 0
     t = end
     last_item_end = None
     while t > sent_start:
@@ -359,18 +436,19 @@ def _title_like(state: State, start: int, end: int) -> bool:
 
 def _appositive(state: State, end: int) -> tuple[int, int, Reading] | None:
     """', a spokeswoman for the Special Operations Command,' after a name."""
-    doc = state.doc
-    if end >= len(doc) - 1 or doc[end].text != ",":
+    toks = state.toks
+    n = len(toks.text)
+    if end >= n - 1 or toks.text[end] != ",":
         return None
-    first = doc[end + 1]
-    if first.lower_ not in ("a", "an", "the") and state.item_at_word.get(state.word_of_token[first.i]) is None:
+    first = end + 1
+    if toks.lower[first] not in ("a", "an", "the") and state.item_at_word.get(state.word_of_token[first]) is None:
         return None
     t = end + 1
-    limit = min(len(doc), end + 1 + MAX_APPOSITIVE, _sentence(state, first.i)[1])
-    while t < limit and doc[t].text not in APPOSITIVE_STOP and doc[t].pos_ not in ("VERB", "AUX"):
+    limit = min(n, end + 1 + MAX_APPOSITIVE, _sentence(state, first)[1])
+    while t < limit and toks.text[t] not in APPOSITIVE_STOP and toks.pos[t] not in ("VERB", "AUX"):
         t += 1
     start = end + 1
-    while start < t and doc[start].lower_ in ("a", "an", "the"):
+    while start < t and toks.lower[start] in ("a", "an", "the"):
         start += 1
     if start >= t or not _free(state, start, t):
         return None
@@ -385,16 +463,15 @@ def _appositive(state: State, end: int) -> tuple[int, int, Reading] | None:
 
 def _surname_corefs(state: State) -> None:
     """'Bineau noted', 'Braun said' (whatever NER called them): link to the described person."""
-    doc = state.doc
+    toks = state.toks
     for w in state.words:
         if w.end - w.start != 1 or w.key not in state.people or w.start in state.used:
             continue
-        tok = doc[w.start]
-        if not tok.text[:1].isupper() or tok.is_stop:
+        if not toks.text[w.start][:1].isupper() or toks.is_stop[w.start]:
             continue
-        nxt = doc[w.start + 1] if w.start + 1 < len(doc) else None
-        if nxt is not None and nxt.text[:1].isupper() and not nxt.is_punct and nxt.i not in state.used \
-                and nxt.ent_type_ == "PERSON":
+        nxt = w.start + 1
+        if nxt < len(toks.text) and toks.text[nxt][:1].isupper() and not toks.is_punct[nxt] \
+                and nxt not in state.used and toks.ent_type[nxt] == "PERSON":
             continue  # part of a longer, different name
         key, known = state.people[w.key]
         start = _honorific_before(state, w.start)
@@ -409,36 +486,84 @@ def _surname_corefs(state: State) -> None:
 def _chunks(state: State) -> None:
     if not state.doc.has_annotation("DEP"):
         return  # no parser: no noun chunks (KB names and entities still work)
-    for chunk in state.doc.noun_chunks:
-        start, end = _trim(state, chunk.start, chunk.end)
+    for chunk_start, chunk_end in _noun_chunk_bounds(state):
+        start, end = _trim(state, chunk_start, chunk_end)
         if start >= end or not _free(state, start, end):
             continue
         _chunk(state, start, end)
 
 
-def _trim(state: State, start: int, end: int) -> tuple[int, int]:
+def _noun_chunk_bounds(state: State) -> list[tuple[int, int]]:
+    """(start, end) of `doc.noun_chunks`, without building Spans."""
     doc = state.doc
-    while start < end and (doc[start].is_punct or doc[start].lower_ in LEADING or doc[start].like_num
-                           or doc[start].is_space):
+    if doc.noun_chunks_iterator is english_noun_chunks:
+        return _english_noun_chunks(doc, state.toks)
+    if doc.noun_chunks_iterator is None:
+        return [(chunk.start, chunk.end) for chunk in doc.noun_chunks]  # raises NotImplementedError
+    return [(start, end) for start, end, _ in doc.noun_chunks_iterator(doc)]
+
+
+NP_DEPS = frozenset({"oprd", "nsubj", "dobj", "nsubjpass", "pcomp", "pobj", "dative", "appos", "attr", "ROOT"})
+
+
+def _english_noun_chunks(doc, toks: Tokens) -> list[tuple[int, int]]:
+    """spaCy's English noun-chunk iterator (spacy.lang.en.syntax_iterators) over plain
+    attribute values: the same chunks, with Token objects built only for nouns."""
+    rows = doc.to_array([DEP, HEAD]).reshape(len(doc), 2)
+    strings = doc.vocab.strings
+    names = {h: strings[h] for h in set(rows[:, 0].tolist())}
+    deps = [names[h] for h in rows[:, 0].tolist()]
+    heads = [i + offset for i, offset in enumerate(rows[:, 1].view("int64").tolist())]  # HEAD: relative
+    chunks, prev_end = [], -1
+    for i, pos in enumerate(toks.pos):
+        if pos not in ("NOUN", "PROPN", "PRON"):
+            continue
+        left = doc[i].left_edge.i
+        if left <= prev_end:
+            continue  # no nested chunks
+        if deps[i] in NP_DEPS or (deps[i] == "conj" and deps[_first_conjunct(deps, heads, i)] in NP_DEPS):
+            prev_end = i
+            chunks.append((left, i + 1))
+    return chunks
+
+
+def _first_conjunct(deps: list[str], heads: list[int], i: int) -> int:
+    head = heads[i]
+    while deps[head] == "conj" and heads[head] < head:
+        head = heads[head]
+    return head
+
+
+def _trim(state: State, start: int, end: int) -> tuple[int, int]:
+    toks = state.toks
+    while start < end and (toks.is_punct[start] or toks.lower[start] in LEADING or toks.like_num[start]
+                           or toks.is_space[start]):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end > start and (toks.is_punct[end - 1] or toks.is_space[end - 1]):
         end -= 1
     return start, end
 
 
 def _chunk(state: State, start: int, end: int) -> None:
-    doc = state.doc
-    poss = next((t for t in range(start, end) if doc[t].tag_ == "POS" or doc[t].lower_ in ("'s", "’s")), None)
+    toks = state.toks
+    poss = _first_possessive(toks, start, end)
     if poss is not None and not _ends_with_sector(state, poss + 1, end):
         if poss > start and _ends_with_sector(state, start, poss):
             _chunk_phrase(state, start, poss)
         return
     if not _ends_with_sector(state, start, end):
         return
-    conj = [t for t in range(start, end) if doc[t].lower_ in CONJUNCTIONS]
+    conj = [t for t in range(start, end) if toks.lower[t] in CONJUNCTIONS]
     if conj and _split_coordination(state, start, end, conj):
         return
     _chunk_phrase(state, start, end)
+
+
+def _first_possessive(toks: Tokens, start: int, end: int) -> int | None:
+    for t in range(start, end):
+        if toks.tag[t] == "POS" or toks.lower[t] in ("'s", "’s"):
+            return t
+    return None
 
 
 def _ends_with_sector(state: State, start: int, end: int) -> bool:
@@ -455,14 +580,15 @@ def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = Non
     reading = _analyse_span(state, start, head_end or end)
     if reading is None or (reading.sector is None and reading.country is None):
         return
-    definite = start > 0 and state.doc[start - 1].lower_ in ("the", "this", "that", "these", "those")
+    toks = state.toks
+    definite = start > 0 and toks.lower[start - 1] in ("the", "this", "that", "these", "those")
     label = "NOUN"
-    ent = state.doc[start].ent_type_
-    if ent and state.doc[end - 1].ent_type_ == ent:
+    ent = toks.ent_type[start]
+    if ent and toks.ent_type[end - 1] == ent:
         label = ent
     if reading.country is None:
         _country_from_pp(state, end, reading)
-    key = reading.kb_id or (("np", reading.country, reading.sector, text_key(state.doc[end - 1].text))
+    key = reading.kb_id or (("np", reading.country, reading.sector, text_key(toks.text[end - 1]))
                             if reading.country else None)
     bare = end - start == 1 or _only_head(state, start, end)
     _claim(state, Found(start, end, reading, label, key, definite=definite and bare and reading.country is None))
@@ -474,17 +600,18 @@ DOMESTIC_SECTORS = frozenset({"GOV", "LEG", "JUD", "COP", "CVL", "EDU", "MED", "
 
 def _country_from_pp(state: State, end: int, reading: Reading) -> None:
     """'Prosecutors in Sweden', 'residents of Gaza': the country named right after the phrase."""
-    doc = state.doc
-    if end >= len(doc) or doc[end].lower_ not in PP_OWNERS:
+    toks = state.toks
+    n = len(toks.text)
+    if end >= n or toks.lower[end] not in PP_OWNERS:
         return
-    if doc[end].lower_ == "in" and reading.sector not in DOMESTIC_SECTORS:
+    if toks.lower[end] == "in" and reading.sector not in DOMESTIC_SECTORS:
         return  # "special forces in Ukraine" are not Ukraine's
-    for t in range(end + 1, min(len(doc), end + 5)):
+    for t in range(end + 1, min(n, end + 5)):
         it = state.item_at_word.get(state.word_of_token[t])
         if it and it.names and it.names[0].kind in COUNTRY_KINDS and it.names[0].country:
             reading.country, reading.how = it.names[0].country, f"{reading.how}+pp"
             return
-        if doc[t].is_punct or doc[t].pos_ == "VERB":
+        if toks.is_punct[t] or toks.pos[t] == "VERB":
             return
 
 
@@ -511,7 +638,7 @@ def _split_coordination(state: State, start: int, end: int, conj: list[int]) -> 
     for a, b in parts:
         reading = _analyse_with_head(state, a, b, head_start, end)
         if reading:
-            key = reading.kb_id or ("np", reading.country, reading.sector, text_key(state.doc[end - 1].text))
+            key = reading.kb_id or ("np", reading.country, reading.sector, text_key(state.toks.text[end - 1]))
             _claim(state, Found(a, b, reading, "NOUN", key))
     _chunk_phrase(state, *last)
     return True
@@ -538,7 +665,7 @@ def _analyse_with_head(state: State, start: int, end: int, head_start: int, head
 
 
 def _names(state: State) -> None:
-    doc = state.doc
+    toks = state.toks
     for it in state.items:
         if not it.names:
             continue
@@ -548,19 +675,19 @@ def _names(state: State) -> None:
         entry = choose_entry(it.names, state.countries)
         if entry.kind == "person":
             continue
-        if entry.kind in COUNTRY_KINDS and not doc[end - 1].text[:1].isupper():
+        if entry.kind in COUNTRY_KINDS and not toks.text[end - 1][:1].isupper():
             continue
-        if entry.kind == "city" and doc[start].ent_type_ in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
+        if entry.kind == "city" and toks.ent_type[start] in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
             continue  # "Toyota" the company, "Victoria" the person
         reading = entry_reading(entry, state.year)
-        after_preposition = start > 0 and doc[start - 1].lower_ in LOCATIVE
+        after_preposition = start > 0 and toks.lower[start - 1] in LOCATIVE
         if entry.kind in ("capital", "city") and after_preposition:
             reading.sector, reading.how = None, "place"
         elif entry.kind == "city":
             reading.sector = None
         if entry.kind == "demonym":
             reading.name = state.kb.countries.get(entry.country, entry.name)
-        label = KIND_LABEL.get(entry.kind) or doc[start].ent_type_ or "NOUN"
+        label = KIND_LABEL.get(entry.kind) or toks.ent_type[start] or "NOUN"
         _claim(state, Found(start, end, reading, label, ("kb", entry.kb_id)))
 
 
@@ -572,20 +699,29 @@ def _other_entities(state: State) -> None:
         if ent.label_ not in ("PERSON", "ORG", "NORP", "GPE") or not _free(state, ent.start, ent.end):
             continue
         start, end = _trim(state, ent.start, ent.end)
-        if start >= end or len(state.doc[start:end].text) < 3:
+        text = state.toks.span_text(start, end)
+        if start >= end or len(text) < 3:
             continue
         reading = _analyse_span(state, start, end)
         if reading is None and ent.label_ == "GPE":
-            entries = state.kb.fuzzy_lookup(text_key(state.doc[start:end].text))
+            entries = _fuzzy_lookup(state, text_key(text))
             if entries:
                 reading = entry_reading(choose_entry(entries, state.countries), state.year)
                 reading.how = f"fuzzy+{reading.how}"
         if reading is None:
             if ent.label_ in ("NORP", "GPE"):
                 continue
-            reading = Reading(state.doc[start:end].text, None, None, "ner", None)
-        key = reading.kb_id or ("ner", text_key(state.doc[start:end].text))
+            reading = Reading(text, None, None, "ner", None)
+        key = reading.kb_id or ("ner", text_key(text))
         _claim(state, Found(start, end, reading, ent.label_, key))
+
+
+def _fuzzy_lookup(state: State, key: str) -> list[Entry]:
+    """`kb.fuzzy_lookup`, once per key and document (a misspelt place tends to recur)."""
+    entries = state.fuzzy.get(key)
+    if entries is None:
+        entries = state.fuzzy[key] = state.kb.fuzzy_lookup(key)
+    return entries
 
 
 # ------------------------------------------------------------------------------------ countries from context
@@ -683,11 +819,10 @@ def _update_person(state: State, f: Found, reading: Reading) -> None:
 
 
 def _to_mentions(state: State) -> list[Mention]:
-    doc = state.doc
+    toks = state.toks
     ids: dict[object, int] = {}
     mentions = []
     for f in sorted(state.found, key=lambda f: f.start):
-        span = doc[f.start:f.end]
         key = f.entity_key if f.entity_key is not None else ("span", f.start)
         entity = ids.setdefault(key, len(ids))
         r = f.reading
@@ -695,6 +830,6 @@ def _to_mentions(state: State) -> list[Mention]:
         if r is not None:
             actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id,
                           rule=r.rule)
-        mentions.append(Mention(text=span.text, start=span.start_char, end=span.end_char, actor=actor,
-                                entity=entity, label=f.label))
+        mentions.append(Mention(text=toks.span_text(f.start, f.end), start=toks.idx[f.start],
+                                end=toks.end_char(f.end), actor=actor, entity=entity, label=f.label))
     return mentions

@@ -41,6 +41,13 @@ def strip_accents(text: str) -> str:
 
 def text_key(text: str) -> str:
     """Canonical lookup key of a surface form: 'Russia’s Deputy F.M.' → "russia 's deputy fm"."""
+    if text.isascii() and text.isalnum():
+        return text.lower()  # a plain word (most tokens): normalised_key would only lower-case it
+    return normalised_key(text)
+
+
+def normalised_key(text: str) -> str:
+    """`text_key` without its shortcut for plain words."""
     text = strip_accents(text.translate(_QUOTES)).lower().replace(".", "")
     text = _POSSESSIVE.sub(r"\1 's", text)
     text = _BARE_POSSESSIVE.sub(r"\1 's", text)
@@ -100,7 +107,9 @@ class KnowledgeBase:
     titles: dict[str, str | None] = field(default_factory=dict)
     countries: dict[str, str] = field(default_factory=dict)  # ISO3 -> English name
     first_words: dict[str, int] = field(default_factory=dict)  # first word -> longest phrase (words)
+    prefixes: set[str] = field(default_factory=set)  # the first 2+ words of every multi-word key
     fuzzy: dict[str, list[str]] = field(default_factory=dict)
+    fuzzy_chars: dict[str, dict[str, int]] = field(default_factory=dict)  # fuzzy key -> its letter counts
     population: dict[str, int] = field(default_factory=dict)  # city key -> population (fuzzy tie-break)  # first letter -> long country/capital keys
     max_words: int = 1
     stats: dict[str, int] = field(default_factory=dict)
@@ -120,6 +129,8 @@ class KnowledgeBase:
         words = key.split(" ")
         if self.first_words.get(words[0], 0) < len(words):
             self.first_words[words[0]] = len(words)
+        for n in range(2, len(words) + 1):
+            self.prefixes.add(" ".join(words[:n]))
         self.max_words = max(self.max_words, len(words))
 
     def lookup(self, key: str, surface: str | None = None) -> list[Entry]:
@@ -137,9 +148,12 @@ class KnowledgeBase:
         if len(key) < 5:
             return []
         best, best_rank = None, None
+        chars = _char_counts(key)
         for cand in self.fuzzy.get(key[0], ()):
             if abs(len(cand) - len(key)) > 2:
                 continue
+            if _quick_ratio(chars, self.fuzzy_chars.get(cand) or _char_counts(cand), len(key) + len(cand)) < cutoff:
+                continue  # an upper bound of ratio() (difflib's quick_ratio): a cheap rejection, same result
             ratio = difflib.SequenceMatcher(None, key, cand).ratio()
             if ratio < cutoff:
                 continue
@@ -151,6 +165,19 @@ class KnowledgeBase:
 
     def is_word(self, key: str) -> bool:
         return key in self.first_words
+
+
+def _char_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+def _quick_ratio(a: dict[str, int], b: dict[str, int], length: int) -> float:
+    """difflib.SequenceMatcher.quick_ratio from letter counts: 2 * shared letters / total length."""
+    matches = sum(min(n, b.get(ch, 0)) for ch, n in a.items())
+    return 2.0 * matches / length if length else 1.0
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -177,6 +204,7 @@ def load_kb(data_dir: Path | str | None = None, extra_dirs: Iterable[Path | str]
     for key, entries in kb.names.items():
         if len(key) >= 5 and any(e.kind in ("country", "capital", "demonym", "city") for e in entries):
             kb.fuzzy.setdefault(key[0], []).append(key)
+            kb.fuzzy_chars[key] = _char_counts(key)
     kb.stats["keys"] = len(kb.names)
     log.info("actor KB loaded: %s", kb.stats)
     return kb

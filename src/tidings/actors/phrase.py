@@ -90,7 +90,7 @@ def match_items(kb: KnowledgeBase, keys: list[str], surfaces: list[str], lower_o
         item = None
         longest = kb.first_words.get(keys[i], 0)
         if longest:
-            for j in range(min(n, i + longest), i, -1):
+            for j in range(_reach(kb, keys, i, min(n, i + longest)), i, -1):
                 item = _item_at(kb, keys, surfaces, i, j, lower_ok)
                 if item:
                     break
@@ -102,10 +102,17 @@ def match_items(kb: KnowledgeBase, keys: list[str], surfaces: list[str], lower_o
     return items
 
 
+def _reach(kb: KnowledgeBase, keys: list[str], i: int, top: int) -> int:
+    """The largest j <= top such that keys[i:j] starts some KB key (no longer run can match)."""
+    j = i + 1
+    while j < top and " ".join(keys[i:j + 1]) in kb.prefixes:
+        j += 1
+    return j
+
+
 def _item_at(kb: KnowledgeBase, keys, surfaces, i: int, j: int, lower_ok: bool) -> Item | None:
     key = " ".join(keys[i:j])
-    surface = " ".join(surfaces[i:j])
-    names = kb.lookup(key, surface)
+    names = kb.lookup(key, " ".join(surfaces[i:j])) if key in kb.names else []
     if names and not lower_ok and not _capitalised(surfaces[j - 1]):
         names = []
     noun = kb.nouns.get(key)

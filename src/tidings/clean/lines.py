@@ -71,8 +71,9 @@ class Filtered:
 
 
 def match_rule(rules: BoilerplateRules, line: str) -> LineRule | None:
+    stripped = line.strip()
     for rule in rules.rules:
-        if rule.pattern.fullmatch(line.strip()):
+        if rule.pattern.fullmatch(stripped):
             return rule
     return None
 

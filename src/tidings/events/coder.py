@@ -7,6 +7,8 @@ import re
 from types import MappingProxyType
 from dataclasses import dataclass, replace
 
+from spacy.attrs import DEP, ENT_TYPE, LEMMA, LOWER, POS, TAG
+
 from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background
 from tidings.events.factuality import factuality
@@ -16,6 +18,7 @@ from tidings.records import Event, Mention, Participant, Span
 
 log = logging.getLogger(__name__)
 
+TABLE_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})  # the parts of speech _table_of gives a table for
 NON_PARTICLE_ENTS = frozenset({"DATE", "TIME"})
 BLOCKING_PARTICLES = frozenset({"down", "off", "out", "back", "away", "up"})
 SCALE = MappingProxyType({"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "hundred": 100})
@@ -46,10 +49,14 @@ class EventCoder:
         finder.matcher = self.match
         finder.speech_act_types = self.lexicon.speech_act_types
         events: list[Event] = []
+        maybe = self._maybe_triggers(doc)
         for sentence in doc.sents:
             dates: list[DateMention] | None = None
             candidates: list[_Candidate] = []
-            for token in sentence:
+            for i in range(sentence.start, sentence.end):
+                if not maybe[i]:
+                    continue  # match() would be None
+                token = doc[i]
                 trigger = self.match(token)
                 if trigger is None or self._defers(token, trigger):
                     continue
@@ -88,13 +95,30 @@ class EventCoder:
         return None
 
     def _table(self, token) -> tuple[dict | None, bool]:
-        if token.tag_.startswith("VB") and token.pos_ in ("VERB", "AUX", "ADJ") and token.dep_ != "amod":
+        return self._table_of(token.tag_, token.pos_, token.dep_, token.ent_type_)
+
+    def _table_of(self, tag: str, pos: str, dep: str, ent_type: str) -> tuple[dict | None, bool]:
+        if tag.startswith("VB") and pos in ("VERB", "AUX", "ADJ") and dep != "amod":
             return self.lexicon.verbs, False
-        if token.pos_ == "NOUN" and token.dep_ != "compound" and not token.ent_type_:
+        if pos == "NOUN" and dep != "compound" and not ent_type:
             return self.lexicon.nouns, True
-        if token.pos_ == "ADJ" and token.dep_ in ("acomp", "ROOT", "conj", "xcomp"):
+        if pos == "ADJ" and dep in ("acomp", "ROOT", "conj", "xcomp"):
             return self.lexicon.adjectives, False
         return None, False
+
+    def _maybe_triggers(self, doc) -> list[bool]:
+        """Per token, whether `match` can find an entry (its table has the lemma or the form):
+        read from plain attribute values, so Token objects are built only for these."""
+        rows = doc.to_array([POS, TAG, DEP, ENT_TYPE, LEMMA, LOWER]).reshape(len(doc), 6).tolist()
+        strings = doc.vocab.strings
+        name = {h: strings[h] for h in {h for row in rows for h in row}}
+        out = []
+        for pos, tag, dep, ent_type, lemma, lower in rows:
+            table = None
+            if name[pos] in TABLE_POS:  # else _table_of gives no table
+                table, _ = self._table_of(name[tag], name[pos], name[dep], name[ent_type])
+            out.append(table is not None and (bool(table.get(name[lemma].lower())) or bool(table.get(name[lower]))))
+        return out
 
     def _defers(self, token, trigger: Trigger) -> bool:
         """A verb whose object is itself a nominal trigger acts as a light verb:

@@ -35,6 +35,23 @@ PATTERNS = {
     "ago": re.compile(r"\b(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?P<unit>day|week|month|year)s?\s+ago\b", re.I),
 }
 
+# Substrings every match of some PATTERNS needs: a text without one skips those patterns (a cheap
+# search instead of trying each pattern at every position; same matches).
+_NEEDS = {
+    "digit": (re.compile(r"\d"), ("mdy", "dmy", "my", "y")),
+    "ago": (re.compile(r"ago", re.I), ("ago",)),
+    "weekday": (re.compile("|".join(WEEKDAYS), re.I), ("weekday",)),
+}
+
+
+def _possible(text: str) -> set[str]:
+    """Names of the PATTERNS that can match somewhere in `text`."""
+    names = set(PATTERNS)
+    for pattern, needing in _NEEDS.values():
+        if pattern.search(text) is None:
+            names.difference_update(needing)
+    return names
+
 
 @dataclass
 class DateMention:
@@ -83,15 +100,20 @@ def find_dates(text: str, published: str | None, settings: DateSettings,
         taken.append((m.start(), m.end()))
         found.append(DateMention(m.group(0), m.start() + offset, m.end() + offset, iso, since, rule))
 
+    possible = _possible(text)
     for name in ("mdy", "dmy", "my", "y"):
+        if name not in possible:
+            continue
         for m in PATTERNS[name].finditer(text):
             since = (m.groupdict().get("prefix") or "").lower() in settings.since_words
             add(m, _absolute(m, pub), f"d.{name}", since)
-    for m in PATTERNS["ago"].finditer(text):
-        add(m, _ago(m, pub), "d.ago")
-    for m in PATTERNS["weekday"].finditer(text):
-        add(m, _weekday(m, pub, future), "d.weekday",
-            (m.group("prefix") or "").lower() in settings.since_words)
+    if "ago" in possible:
+        for m in PATTERNS["ago"].finditer(text):
+            add(m, _ago(m, pub), "d.ago")
+    if "weekday" in possible:
+        for m in PATTERNS["weekday"].finditer(text):
+            add(m, _weekday(m, pub, future), "d.weekday",
+                (m.group("prefix") or "").lower() in settings.since_words)
     for entry in settings.relative:
         for m in entry["regex"].finditer(text):
             add(m, _relative(entry, pub), entry["id"])

@@ -28,14 +28,16 @@ class QuoteExtractor:
     def __init__(self, lexicon: CueLexicon | None = None) -> None:
         self.lexicon = lexicon or load_lexicon()
 
-    def find(self, doc, mentions: list[Mention]) -> list[Found]:
-        """Internal records (rule ids, local speaker spans, attribution kinds) for `doc`."""
-        found = find_attributions(doc, mentions, self.lexicon)
+    def find(self, doc, mentions: list[Mention], text: str | None = None) -> list[Found]:
+        """Internal records (rule ids, local speaker spans, attribution kinds) for `doc`
+        (`text`: doc.text when the caller has it; Doc.text is rebuilt on each access)."""
+        found = find_attributions(doc, mentions, self.lexicon, text)
         doc.user_data[USER_DATA_KEY] = found  # all, for attribute(); hidden ones included
         return [f for f in found if not f.hidden]
 
     def extract(self, doc, mentions: list[Mention]) -> list[Quote]:
-        return [to_quote(doc.text, f) for f in self.find(doc, mentions)]
+        text = doc.text  # rebuilt on each access: read once
+        return [to_quote(text, f) for f in self.find(doc, mentions, text)]
 
     def attribute(self, events: list[Event], quotes: list[Quote], doc, mentions: list[Mention]) -> None:
         found = doc.user_data.get(USER_DATA_KEY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA, LOWER, POS
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from tidings.quotes.lexicon import CueLexicon
@@ -12,6 +13,7 @@ from tidings.quotes.marks import QuoteSpan, find_quotes, paragraphs
 from tidings.quotes.speakers import Speaker, SpeakerResolver
 from tidings.records import Mention, Span
 
+CUE_POS = frozenset({"VERB", "PUNCT", "NOUN", "ADV", "ADJ"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep")  # "…, before insisting that"
 EXPLETIVES = ("it", "this", "that", "there")
@@ -54,11 +56,13 @@ class Found:
         return self.speaker.kind if self.speaker is not None else "none"
 
 
-def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon) -> list[Found]:
-    text = doc.text  # built on each access: read once
+def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: str | None = None) -> list[Found]:
+    """`text`: doc.text, when the caller has it (Doc.text is rebuilt on each access)."""
+    if text is None:
+        text = doc.text
     quotes = find_quotes(text, lex)
     qindex = _QuoteIndex(quotes, len(text))
-    resolver = SpeakerResolver(doc, mentions, lex)
+    resolver = SpeakerResolver(doc, mentions, lex, text)
     cues = _find_cues(doc, lex, qindex)
     for cue in cues:  # in text order, so pronouns see earlier speakers
         cue.speaker = _resolve_cue_speaker(cue, resolver, qindex)
@@ -83,10 +87,8 @@ class _QuoteIndex:
 # -- cues ----------------------------------------------------------------------------------
 def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex) -> list[Cue]:
     cues: list[Cue] = []
-    first_words = {phrase.split()[0] for phrase in lex.phrases}
-    for token in doc:
-        if token.pos_ not in ("VERB", "PUNCT", "NOUN", "ADV", "ADJ") and token.lower_ not in first_words:
-            continue
+    for i in _cue_candidates(doc, lex):
+        token = doc[i]
         if qindex.inside(token.idx):
             continue
         cue = _verb_cue(token, lex) or _phrase_cue(doc, token, lex) or _colon_cue(token) \
@@ -94,6 +96,36 @@ def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex) -> list[Cue]:
         if cue is not None:
             cues.append(cue)
     return cues
+
+
+def _cue_candidates(doc: Doc, lex: CueLexicon) -> list[int]:
+    """Indices of the tokens that may be cues: a cheap pre-check over plain attribute values
+    (a necessary condition of each `_*_cue` below), so Token objects are built only for these."""
+    strings, names = doc.vocab.strings, {}
+
+    def name(h: int) -> str:
+        value = names.get(h)
+        if value is None:
+            value = names[h] = strings[h]
+        return value
+
+    out = []
+    first_words = lex.phrases_by_first_word
+    rows = doc.to_array([POS, LOWER, LEMMA]).reshape(len(doc), 3).tolist()
+    for i, (pos_id, lower_id, lemma_id) in enumerate(rows):
+        pos, lower = name(pos_id), name(lower_id)
+        if lower in first_words or lower == ":":
+            if pos in CUE_POS or lower in first_words:
+                out.append(i)
+            continue
+        if pos == "VERB" or pos == "NOUN":
+            lemma = lex.form_lemmas.get(lower) or name(lemma_id).lower()
+            words = (lex.raising, lex.verbs) if pos == "VERB" else (lex.noun_cues,)
+            if any(lemma in w for w in words):
+                out.append(i)
+        elif (pos == "ADV" and lower in lex.adverb_cues) or (pos == "ADJ" and lower in lex.adjective_cues):
+            out.append(i)
+    return out
 
 
 def _adverb_cue(token: Token, lex: CueLexicon) -> Cue | None:
@@ -154,9 +186,8 @@ def _raising_frame(token: Token) -> bool:
 
 
 def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
-    for phrase, rule in lex.phrases.items():
-        words = phrase.split()
-        if token.lower_ != words[0] or token.i + len(words) > len(doc):
+    for words, rule in lex.phrases_by_first_word.get(token.lower_, ()):
+        if token.i + len(words) > len(doc):
             continue
         if all(doc[token.i + k].lower_ == w for k, w in enumerate(words)):
             last = doc[token.i + len(words) - 1]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -64,9 +66,36 @@ class CueLexicon:
         """Whether a cue verb's direct object is what is reported (not its addressee)."""
         return lemma in self.dobj_content or (lemma in self.verbs and lemma not in self.dobj_addressee)
 
+    @cached_property
+    def phrases_by_first_word(self) -> dict[str, list[tuple[list[str], str]]]:
+        """`phrases` as (words, rule id) grouped by first word, in `phrases` order (derived, read-only)."""
+        out: dict[str, list[tuple[list[str], str]]] = {}
+        for phrase, rule in self.phrases.items():
+            words = phrase.split()
+            out.setdefault(words[0], []).append((words, rule))
+        return out
+
     @property
     def double_marks(self) -> frozenset[str]:
         return self.double_open | self.double_close
+
+    @cached_property
+    def double_mark_re(self) -> re.Pattern:
+        """A two-character mark (`''`, ``` `` ```) or a double mark (two-character marks first)."""
+        return _marks_re(self.double_marks)
+
+    @cached_property
+    def single_open_re(self) -> re.Pattern:
+        """A two-character mark (skipped by single-quote scanning) or a single opening mark."""
+        return _marks_re(self.single_open)
+
+
+TWO_CHAR_MARKS = ("''", "``")
+
+
+def _marks_re(chars: frozenset[str]) -> re.Pattern:
+    singles = sorted(c for c in chars if len(c) == 1)
+    return re.compile("|".join([re.escape(m) for m in TWO_CHAR_MARKS] + [re.escape(c) for c in singles]))
 
 
 def load_lexicon(text: str | None = None) -> CueLexicon:

@@ -18,7 +18,6 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 OPEN_CONTEXT = set("([{—–-/")
 MAX_SINGLE_WORDS = 40
 STRIP = " \t\n,"
-TWO_CHAR_MARKS = ("''", "``")
 
 
 @dataclass(frozen=True)
@@ -83,19 +82,10 @@ def _double_quotes(text: str, start: int, end: int, lex: CueLexicon) -> list[Quo
 
 
 def _double_marks(text: str, start: int, end: int, lex: CueLexicon) -> list[tuple[int, int]]:
-    """(offset, length) of every double quotation mark, `''` and ``` `` ``` included."""
-    marks, i = [], start
-    double = lex.double_marks
-    while i < end:
-        pair = text[i:i + 2]
-        if pair in TWO_CHAR_MARKS:
-            marks.append((i, 2))
-            i += 2
-            continue
-        if text[i] in double:
-            marks.append((i, 1))
-        i += 1
-    return marks
+    """(offset, length) of every double quotation mark, `''` and ``` `` ``` included
+    (left to right, a two-character mark first; one starting at `end - 1` may end past `end`)."""
+    return [(m.start(), m.end() - m.start()) for m in lex.double_mark_re.finditer(text, start, end + 1)
+            if m.start() < end]
 
 
 def _closes_here(text: str, i: int, para_start: int) -> bool:
@@ -109,11 +99,14 @@ def _single_quotes(text: str, start: int, end: int, lex: CueLexicon,
     out: list[QuoteSpan] = []
     i = start
     while i < end:
-        if text[i:i + 2] in TWO_CHAR_MARKS:
+        mark = lex.single_open_re.search(text, i, end + 1)  # the next two-character mark or single opener
+        if mark is None or mark.start() >= end:
+            break
+        i = mark.start()
+        if mark.end() - i == 2:
             i += 2
             continue
-        if text[i] in lex.single_open and _is_single_opener(text, i, start, end) \
-                and not _within(i, inside):
+        if _is_single_opener(text, i, start, end) and not _within(i, inside):
             close = _find_single_closer(text, i + 1, end, lex)
             if close is not None and not _within(close, inside):
                 out.append(_span(text, i, close, "single"))

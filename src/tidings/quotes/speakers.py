@@ -35,13 +35,28 @@ class Speaker:
 class SpeakerResolver:
     """Per-document speaker resolution over the article's mentions (built per call, not cached)."""
 
-    def __init__(self, doc: Doc, mentions: list[Mention], lex: CueLexicon) -> None:
+    def __init__(self, doc: Doc, mentions: list[Mention], lex: CueLexicon, text: str | None = None) -> None:
         self.doc = doc
+        self._text = text  # doc.text when the caller has it already
+        self._lower_text: str | None = None
         self.lex = lex
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self._starts = [m.start for m in self.mentions]
         self._ent_labels = {(e.start_char, e.end_char): e.label_ for e in doc.ents}
         self._history: list[tuple[int, Speaker]] = []  # (char offset, speaker) in text order
+        self._full_names: dict[int, str] = {}  # id(mention) -> _full_name (mentions are not changed here)
+
+    @property
+    def text(self) -> str:
+        """The document text (Doc.text is rebuilt on each access: read once, when first needed)."""
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
+
+    def _lower(self) -> str:
+        if self._lower_text is None:
+            self._lower_text = self.text.lower()
+        return self._lower_text
 
     # -- public --------------------------------------------------------------------------
     def resolve(self, token: Token) -> Speaker:
@@ -138,6 +153,12 @@ class SpeakerResolver:
 
     def _full_name(self, mention: Mention) -> str:
         """The entity's name: its longest person-name mention (or the KB name), not a title."""
+        name = self._full_names.get(id(mention))
+        if name is None:
+            name = self._full_names[id(mention)] = self._longest_name(mention)
+        return name
+
+    def _longest_name(self, mention: Mention) -> str:
         actor_name = mention.actor.name if mention.actor is not None and mention.actor.name else None
         if self._label(mention) not in PERSON_LABELS:
             return _strip_possessive(actor_name or mention.text)
@@ -154,7 +175,7 @@ class SpeakerResolver:
     def _gender(self, mention: Mention) -> str | None:
         """From an honorific before or in the name, or a listed first name."""
         words = [w.lower() for w in self._full_name(mention).split()]
-        before = self.doc.text[max(0, mention.start - 5):mention.start].split()
+        before = self.text[max(0, mention.start - 5):mention.start].split()
         for word in before[-1:] + words[:2]:
             gender = self.lex.gender_words.get(word.lower())
             if gender is not None:
@@ -171,7 +192,7 @@ class SpeakerResolver:
         if any(c.pos_ == "PROPN" or c.dep_ in ("poss", "prep", "relcl", "acl") for c in token.children):
             return None  # "the senator from Ohio", "the mayor of …": a description, not a reference
         role = token.lemma_.lower()
-        text = self.doc.text.lower()
+        text = self._lower()
         mention = None
         i = bisect.bisect_left(self._starts, token.idx) - 1
         while i >= 0 and token.idx - self.mentions[i].start < 3000:
@@ -186,7 +207,7 @@ class SpeakerResolver:
             return None
         local = Span(token.text, token.idx, token.idx + len(token.text))
         start = min([token.idx] + [c.left_edge.idx for c in token.lefts])
-        local = Span(self.doc.text[start:local.end], start, local.end)
+        local = Span(self.text[start:local.end], start, local.end)
         participant = participant_from_mention(mention)
         participant.name = self._full_name(mention)
         return Speaker(local, participant, "named", True, "speaker.title", self._gender(mention))
