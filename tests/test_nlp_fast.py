@@ -55,15 +55,15 @@ def first_difference(a, b) -> tuple | None:
 
 @pytest.fixture(scope="session")
 def nlp_fast_pair():
-    stock = load_model()
-    fast = load_model()
+    stock = load_model(fast_components=False)
+    fast = load_model(fast_components=False)
     replaced = install_fast_components(fast)
     return stock, fast, replaced
 
 
 @pytest.fixture(scope="session")
 def nlp_fast_stock():
-    return load_model()
+    return load_model(fast_components=False)
 
 
 def tail_components(nlp):

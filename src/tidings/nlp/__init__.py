@@ -40,8 +40,11 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-def load_model(name: str | None = None) -> Language:
-    """Load the English model (by `name`, or the best installed one) with tidings' components."""
+def load_model(name: str | None = None, fast_components: bool = True) -> Language:
+    """Load the English model (by `name`, or the best installed one) with tidings' components.
+
+    `fast_components=False` keeps spaCy's own attribute ruler and lemmatizer (for comparisons).
+    """
     from thinc.api import use_ops
 
     candidates = (name,) if name else MODEL_PREFERENCE
@@ -57,9 +60,10 @@ def load_model(name: str | None = None) -> Language:
             last_error = exc
             continue
         log.info("loaded spaCy model %s (matrix products: %s)", candidate, matmul)
-        from tidings.nlp.fast import install_fast_components
+        if fast_components:
+            from tidings.nlp.fast import install_fast_components
 
-        install_fast_components(nlp)  # same output as spaCy's attribute_ruler/lemmatizer, ~15x faster
+            install_fast_components(nlp)  # same output as spaCy's attribute_ruler/lemmatizer, ~15x faster
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("tidings_paragraphs", before="parser")
         return nlp
