@@ -8,3 +8,5 @@ import tempfile
 # The actor resolver also loads knowledge a user imported (`tidings kb import`) from a user folder;
 # tests must see the shipped knowledge base only, whatever this machine's user folder holds.
 os.environ["TIDINGS_KB_DIR"] = tempfile.mkdtemp(prefix="tidings-test-kb-")
+# Parsed knowledge files are cached (tidings.yamlcache); tests keep their cache to themselves.
+os.environ["TIDINGS_CACHE_DIR"] = tempfile.mkdtemp(prefix="tidings-test-cache-")

@@ -200,6 +200,7 @@ def _init_worker(settings) -> None:
     from tidings.pipeline import Pipeline
 
     _WORKER["pipeline"] = Pipeline(settings)
+    Pipeline.settle()
 
 
 def _work(chunk: list[Document]) -> list[ArticleResult]:

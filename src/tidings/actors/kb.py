@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from tidings.yamlcache import load_yaml
+
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -220,8 +222,7 @@ def _read_yaml(path: Path, required: bool = True) -> Any:
     if rows is not None:
         return rows
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
-        return yaml.load(text, Loader=loader)
+        return load_yaml(text)  # libyaml, and cached parsed data (tidings.yamlcache)
     except yaml.YAMLError as exc:  # a file being written by someone else: skip, don't crash
         log.error("cannot read %s: %s", path, exc)
         return None

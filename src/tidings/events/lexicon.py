@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
 
 from tidings.records import PLOVER_TYPES
+from tidings.yamlcache import load_yaml
 
 VERB_SOURCE = ("subj",)
 VERB_TARGET = ("obj", "prep:against", "prep:on", "prep:with", "prep:to", "prep:from", "prep:at",
@@ -92,7 +92,7 @@ class Lexicon:
 
 def _read_yaml(name: str) -> dict[str, Any]:
     text = resources.files("tidings.events").joinpath(f"data/{name}").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def _index(entries: list[dict[str, Any]], pos: str) -> dict[str, list[Trigger]]:

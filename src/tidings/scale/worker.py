@@ -42,6 +42,7 @@ class ArticleWorker:
 
     def __init__(self, settings: PipelineSettings) -> None:
         self.pipeline = Pipeline(settings)
+        Pipeline.settle()
 
     def process(self, documents: list[Document]) -> list[str]:
         """ArticleResult JSON for each document, in the order given (ids may repeat)."""
