@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -164,7 +165,10 @@ def analyse(documents: Iterable[Document], settings, workers: int = 0,
     """(document, result) pairs in input order, in this process or in `workers` processes.
 
     Each worker loads the model once and runs batched `nlp.pipe`; at most 2 chunks per worker
-    are in flight, so memory stays bounded however large the input.
+    are in flight, so memory stays bounded however large the input. A worker process that dies
+    (killed, out of memory, a crash in compiled code) costs one document, not the run: the pool
+    is restarted, the lost chunk is re-run one document at a time to find the one that kills
+    its worker, and that document gets an error result.
     """
     from tidings.pipeline import Pipeline
 
@@ -174,17 +178,74 @@ def analyse(documents: Iterable[Document], settings, workers: int = 0,
     if workers <= 1 or len(head) < SMALL_INPUT:
         yield from _paired(itertools.chain(head, iterator), pipeline or Pipeline(settings), settings.published)
         return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    chunks = _chunks(itertools.chain(head, iterator), CHUNK)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                             initargs=(settings,)) as pool:
+    pool = _Pool(workers, settings)
+    try:
         in_flight: deque = deque()
-        for chunk in chunks:
-            in_flight.append((chunk, pool.submit(_work, chunk)))
+        for chunk in _chunks(itertools.chain(head, iterator), CHUNK):
+            in_flight.append((chunk, pool.submit(chunk)))
             if len(in_flight) >= 2 * workers:
-                yield from _finish(*in_flight.popleft())
+                yield from _next_results(in_flight, pool)
         while in_flight:
-            yield from _finish(*in_flight.popleft())
+            yield from _next_results(in_flight, pool)
+    finally:
+        pool.close()
+
+
+class _Pool:
+    """A process pool of pipeline workers that can be replaced when one of its processes dies."""
+
+    def __init__(self, workers: int, settings) -> None:
+        self.workers = workers
+        self.settings = settings
+        self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=_init_worker,
+                                   initargs=(self.settings,))
+
+    def submit(self, chunk: list[Document]):
+        return self.executor.submit(_work, chunk)
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._start()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _next_results(in_flight: deque, pool: _Pool) -> Iterator[tuple[Document, ArticleResult]]:
+    """The results of the oldest chunk in flight (recovering from a dead worker on the way)."""
+    chunk, future = in_flight.popleft()
+    try:
+        results = future.result()
+    except BrokenProcessPool:
+        log.warning("a worker process died; restarting the workers and re-running %d documents one by one",
+                    len(chunk))
+        pool.restart()
+        yield from _one_by_one(chunk, pool)
+        for i, (other, other_future) in enumerate(in_flight):  # lost with the old pool: send again
+            if not (other_future.done() and not other_future.cancelled() and other_future.exception() is None):
+                in_flight[i] = (other, pool.submit(other))
+        return
+    for document, result in zip(chunk, results):
+        result.id = document.id
+        yield document, result
+
+
+def _one_by_one(chunk: list[Document], pool: _Pool) -> Iterator[tuple[Document, ArticleResult]]:
+    for document in chunk:
+        try:
+            (result,) = pool.submit([document]).result()
+            result.id = document.id
+        except BrokenProcessPool:
+            log.error("the worker process died while analysing %s", document.origin)
+            pool.restart()
+            result = ArticleResult(id=document.id, url=document.url, origin=document.origin, status="error",
+                                   error="analysis failed: the worker process died while analysing this document"
+                                         " (killed, out of memory, or a crash in compiled code)")
+        yield document, result
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -213,15 +274,9 @@ def _work(chunk: list[Document]) -> list[ArticleResult]:
 
 
 def _indexed(chunk: list[Document]) -> Iterator[Document]:
-    """Give each document of a chunk its position as id (restored by `_finish`), so pairing is exact."""
+    """Give each document of a chunk its position as id (restored by `_next_results`), so pairing is exact."""
     for i, document in enumerate(chunk):
         yield replace(document, id=f"{i}")
-
-
-def _finish(chunk: list[Document], future) -> Iterator[tuple[Document, ArticleResult]]:
-    for document, result in zip(chunk, future.result()):
-        result.id = document.id
-        yield document, result
 
 
 def _paired(documents: Iterable[Document], pipeline, published: str | None):
