@@ -475,3 +475,32 @@ def test_pages_answer_odd_parameters_without_server_errors(web_client, page):
         for value in NASTY:
             response = web_client.get(page, params={name: value})
             assert response.status_code < 500, (page, name, value, response.text[:200])
+
+
+# -- merged events ----------------------------------------------------------------------------
+def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
+    """Two copies of one story: with merged=true the events page, its API and the dyad listing
+    show each event once, with how many reports, articles and sources it has."""
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    text = CORPUS["2022-01-10-geneva-talks.txt"]
+    (folder / "2022-01-10-first.txt").write_text(text, encoding="utf-8")
+    (folder / "2022-01-10-copy.txt").write_text(text + "\nThis story first appeared on another site.\n", encoding="utf-8")
+    db = str(tmp_path / "merged.duckdb")
+    run_ingest([str(folder)], IngestSettings(db=db, workers=1))
+    with TestClient(create_app(db)) as client:
+        raw = client.get("/api/events", params={"limit": 500}).json()["rows"]
+        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["rows"]
+        assert raw and "num_articles" not in raw[0]
+        assert 0 < len(merged) < len(raw)
+        assert all(row["num_mentions"] >= 1 for row in merged)
+        assert any(row["num_articles"] == 2 for row in merged)
+        assert sum(row["num_mentions"] for row in merged) == len(raw)
+        dyad_raw = client.get("/api/events", params={"a": "RUS", "b": "USA", "limit": 500}).json()["rows"]
+        dyad_merged = client.get("/api/events", params={"a": "RUS", "b": "USA", "limit": 500,
+                                                        "merged": "true"}).json()["rows"]
+        assert 0 < len(dyad_merged) < len(dyad_raw)
+        page = client.get("/events", params={"merged": "true"})
+        assert page.status_code == 200
+        assert "2 articles" in page.text and 'name="merged" value="true" checked' in page.text
+        assert "2 articles" not in client.get("/events").text

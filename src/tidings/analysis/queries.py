@@ -210,16 +210,23 @@ def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[
 
 def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> list[dict]:
     """The events between `a` and `b` (either direction unless `directed`), filtered and paged
-    by `f` like Store.events, with the same columns."""
+    by `f` like Store.events, with the same columns (and, with `f.merged`, one row per merged event)."""
+    from tidings.store.store import MERGED_COLUMNS, MERGED_FIRST_MENTION, MERGED_JOIN
+
     f = replace(f or EventFilter(), actor=None, source=None, target=None)
     where = event_where(f, store.codes)
+    merged, groups = "", ""
+    if f.merged:  # one row per merged event, as Store.events
+        where.add(MERGED_FIRST_MENTION)
+        merged, groups = MERGED_COLUMNS, MERGED_JOIN
     order = _ORDERS.get(f.order)
     if order is None:
         raise ValueError(f"order must be one of {', '.join(_ORDERS)} (not {f.order!r})")
     join, join_params = dyad_join(store, a, b, directed)
     page, page_params = paging(f.limit, f.offset)
     return store.backend.rows(
-        f"SELECT {EVENT_COLUMNS} FROM events e {join} JOIN articles a ON a.id = e.article_id {where.sql()}"
+        f"SELECT {EVENT_COLUMNS}{merged} FROM events e {join} JOIN articles a ON a.id = e.article_id{groups}"
+        f" {where.sql()}"
         f" ORDER BY {order}{page}", join_params + where.params + page_params)
 
 

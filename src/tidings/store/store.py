@@ -93,6 +93,15 @@ def _array(sql_type: str) -> str:
     return f"unnest(?::{sql_type}[])"
 
 
+# One row per merged event (tidings.dedup.merge): its first mention (an event not grouped yet:
+# itself), with the group's counts. Used by Store.events and tidings.analysis.dyad_events.
+MERGED_FIRST_MENTION = "(e.group_id IS NULL OR e.group_id = e.article_id || ':' || CAST(e.ordinal AS TEXT))"
+MERGED_COLUMNS = (", e.group_id, coalesce(g.num_mentions, 1) AS num_mentions,"
+                  " coalesce(g.num_articles, 1) AS num_articles, coalesce(g.num_sources, 1) AS num_sources,"
+                  " coalesce(g.first_day, e.day) AS first_day, coalesce(g.last_day, e.day) AS last_day")
+MERGED_JOIN = " LEFT JOIN event_groups g ON g.id = e.group_id"
+
+
 class Store:
     """A tidings database (DuckDB file or PostgreSQL). Get one with `open_store`.
 
@@ -384,12 +393,9 @@ class Store:
         })
         page, page_params = paging(f.limit, f.offset)
         merged, groups = "", ""
-        if f.merged:  # one row per group: its first mention (an event not grouped yet: itself)
-            where.add("(e.group_id IS NULL OR e.group_id = e.article_id || ':' || CAST(e.ordinal AS TEXT))")
-            merged = (", e.group_id, coalesce(g.num_mentions, 1) AS num_mentions,"
-                      " coalesce(g.num_articles, 1) AS num_articles, coalesce(g.num_sources, 1) AS num_sources,"
-                      " coalesce(g.first_day, e.day) AS first_day, coalesce(g.last_day, e.day) AS last_day")
-            groups = " LEFT JOIN event_groups g ON g.id = e.group_id"
+        if f.merged:
+            where.add(MERGED_FIRST_MENTION)
+            merged, groups = MERGED_COLUMNS, MERGED_JOIN
         return self.backend.rows(  # page the events first, then join the page's articles
             "SELECT e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
             " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"

@@ -69,6 +69,8 @@ def event_filter(
     article: Opt = None,
     text: Annotated[str | None, Query(description="text the sentence contains")] = None,
     order: Annotated[str, Query(description=", ".join(EVENT_ORDERS))] = "-date",
+    merged: Annotated[bool, Query(description="one row per merged event: the reports of one event across"
+                                              " articles counted once, with num_mentions/num_articles/num_sources")] = False,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EventFilter:
     return EventFilter(
@@ -79,7 +81,7 @@ def event_filter(
         quad_class=choice_param(quad_class, "quad_class", QUAD_CLASSES),
         since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
-        limit=limit, offset=offset)
+        merged=merged, limit=limit, offset=offset)
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,
