@@ -144,3 +144,31 @@ def test_unreadable_object_store_file_is_an_error_result_not_a_crash(monkeypatch
     [document] = worker_module.documents_at("s3://bucket/news/a.txt")
     assert document.origin == "s3://bucket/news/a.txt"
     assert "access denied" in document.error
+
+
+def test_a_document_that_kills_its_ray_worker_costs_that_document_only(ray_instance, monkeypatch, tmp_path):
+    """An actor dying (here: exiting abruptly, as an out-of-memory kill would) must not stop
+    the run: it is replaced, the document that kills it gets an error result, and every other
+    document its normal result."""
+    from tidings.scale import run as run_module
+    from tidings.scale.worker import FileWorker
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for source in sorted((EXAMPLES / "text").glob("*.txt"))[:5]:
+        (folder / source.name).write_bytes(source.read_bytes())
+    settings = RaySettings(workers=2, batch_size=2)
+    expected = {r.id: canonical(r.to_dict()) for r in iter_ray([str(folder)], settings)}
+
+    class DyingWorker(FileWorker):
+        def process(self, documents):
+            if any(b"WORKER-KILLING INPUT" in document.raw for document in documents):
+                os._exit(3)
+            return super().process(documents)
+
+    (folder / "2022-01-11-killer.txt").write_bytes(b"Officials met in Geneva. WORKER-KILLING INPUT follows.\n")
+    monkeypatch.setattr(run_module, "WORKER_CLASS", DyingWorker)
+    results = {r.id: r for r in iter_ray([str(folder)], settings)}
+    killers = [r for r in results.values() if r.origin.endswith("killer.txt")]
+    assert len(killers) == 1 and killers[0].status == "error" and "worker died" in killers[0].error
+    assert {i: canonical(r.to_dict()) for i, r in results.items() if r is not killers[0]} == expected

@@ -208,45 +208,121 @@ def _local_documents(paths: list[str], seen: Callable[[str], bool] | None) -> It
     return iter_documents(paths, seen=seen)
 
 
+WORKER_CLASS = FileWorker  # the actor class (a subclass in tests)
+DIED = ("analysis failed: the Ray worker died while analysing this document"
+        " (killed, out of memory, or a crash in compiled code)")
+
+
 def _through_actors(tasks: Iterable[tuple[str, list]], settings: RaySettings, workers: int,
                     keep_documents: bool) -> Iterator[tuple[Document | None, str]]:
-    """A pool of FileWorker actors; at most IN_FLIGHT_PER_WORKER chunks queued per actor."""
+    """A pool of FileWorker actors; at most IN_FLIGHT_PER_WORKER chunks queued per actor.
+
+    An actor that dies costs one document, not the run: it is replaced, and the chunks it held
+    are re-run one document (or file) at a time on a fresh actor; the one that kills it gets an
+    error result."""
     import ray
 
     options: dict = {"num_cpus": 1}
     if settings.hash_seed is not None:
         options["runtime_env"] = {"env_vars": {"PYTHONHASHSEED": str(settings.hash_seed)}}
-    remote_worker = ray.remote(**options)(FileWorker)
-    actors: list = []
-    idle: list = []
-    pending: dict = {}  # object ref → (actor, kind, chunk)
+    remote_worker = ray.remote(**options)(WORKER_CLASS)
+    pool = _Actors(lambda: remote_worker.remote(settings.pipeline_settings()))
     try:
         for kind, chunk in tasks:
-            if not actors:  # started on the first chunk: no input, no model loading
-                actors = [remote_worker.remote(settings.pipeline_settings()) for _ in range(workers)]
-                idle = [actor for actor in actors for _ in range(IN_FLIGHT_PER_WORKER)]
-            if not idle:
-                yield from _collect(pending, idle)
-            actor = idle.pop(0)
-            ref = actor.process.remote(chunk) if kind == DOCUMENTS else actor.process_files.remote(chunk, keep_documents)
-            pending[ref] = (actor, kind, chunk)
-        while pending:
-            yield from _collect(pending, idle)
+            if not pool.actors:  # started on the first chunk: no input, no model loading
+                pool.start(workers)
+            if not pool.idle:
+                yield from _collect(pool, keep_documents)
+            pool.submit(kind, chunk, keep_documents)
+        while pool.pending:
+            yield from _collect(pool, keep_documents)
     finally:
-        for actor in actors:
+        pool.kill()
+
+
+class _Actors:
+    """The actors, their free slots, the chunks in flight, and replacements for dead actors."""
+
+    def __init__(self, spawn: Callable) -> None:
+        self.spawn = spawn
+        self.actors: list = []
+        self.idle: list = []  # one entry per free slot (IN_FLIGHT_PER_WORKER per actor)
+        self.pending: dict = {}  # object ref → (actor, kind, chunk)
+        self.successor: dict = {}  # dead actor → its replacement
+
+    def start(self, workers: int) -> None:
+        self.actors = [self.spawn() for _ in range(workers)]
+        self.idle = [actor for actor in self.actors for _ in range(IN_FLIGHT_PER_WORKER)]
+
+    def submit(self, kind: str, chunk: list, keep_documents: bool) -> None:
+        actor = self.idle.pop(0)
+        ref = actor.process.remote(chunk) if kind == DOCUMENTS else actor.process_files.remote(chunk, keep_documents)
+        self.pending[ref] = (actor, kind, chunk)
+
+    def current(self, actor):
+        while actor in self.successor:
+            actor = self.successor[actor]
+        return actor
+
+    def replace(self, dead) -> None:
+        if dead in self.successor or dead not in self.actors:
+            return
+        fresh = self.spawn()
+        self.successor[dead] = fresh
+        self.actors[self.actors.index(dead)] = fresh
+        self.idle = [fresh if actor is dead else actor for actor in self.idle]
+
+    def kill(self) -> None:
+        import ray
+
+        for actor in self.actors + list(self.successor):
             ray.kill(actor)
 
 
-def _collect(pending: dict, idle: list) -> Iterator[tuple[Document | None, str]]:
+def _collect(pool: _Actors, keep_documents: bool) -> Iterator[tuple[Document | None, str]]:
     import ray
+    from ray.exceptions import RayActorError
 
-    [ready], _ = ray.wait(list(pending), num_returns=1)
-    actor, kind, chunk = pending.pop(ready)
-    idle.append(actor)
+    [ready], _ = ray.wait(list(pool.pending), num_returns=1)
+    actor, kind, chunk = pool.pending.pop(ready)
+    try:
+        value = ray.get(ready)
+    except RayActorError:
+        log.warning("a Ray worker died; replacing it and re-running %d inputs one by one", len(chunk))
+        pool.replace(actor)
+        yield from _one_by_one(pool, actor, kind, chunk, keep_documents)
+        pool.idle.append(pool.current(actor))
+        return
+    pool.idle.append(pool.current(actor))
     if kind == DOCUMENTS:
-        yield from zip(chunk, ray.get(ready))
+        yield from zip(chunk, value)
     else:
-        yield from ray.get(ready)
+        yield from value
+
+
+def _one_by_one(pool: _Actors, actor, kind: str, chunk: list,
+                keep_documents: bool) -> Iterator[tuple[Document | None, str]]:
+    """Each input of a lost chunk on the dead actor's replacement, one at a time (no new CPUs
+    needed): an input that kills it gets an error result, and the actor is replaced again."""
+    import ray
+    from ray.exceptions import RayActorError
+
+    from tidings.scale.worker import result_json
+
+    for item in chunk:
+        rescuer = pool.current(actor)
+        try:
+            if kind == DOCUMENTS:
+                yield item, ray.get(rescuer.process.remote([item]))[0]
+            else:
+                yield from ray.get(rescuer.process_files.remote([item], keep_documents))
+        except RayActorError:
+            origin = item.origin if kind == DOCUMENTS else item
+            log.error("the Ray worker died while analysing %s", origin)
+            pool.replace(rescuer)
+            document = item if kind == DOCUMENTS else error_document(item, DIED)
+            result = ArticleResult(id=document.id, url=document.url, origin=document.origin, status="error", error=DIED)
+            yield (document if kind == DOCUMENTS or keep_documents else None), result_json(result)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
