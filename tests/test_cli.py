@@ -176,3 +176,23 @@ def test_trends_counts_a_dyad_per_week_and_plots_it(stored, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run("trends", "--dyad", "DEU", "--db", str(stored))
     assert bad.returncode == 2
+
+
+def test_events_background_option_keeps_or_drops_earlier_facts(tmp_path):
+    folder = tmp_path / "bg"
+    folder.mkdir()
+    (folder / "story.txt").write_text(
+        "Ukraine warns of new Russian attack\n\n"
+        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
+        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
+    db = str(tmp_path / "bg.duckdb")
+    assert run("ingest", str(folder), "--db", db, "--published", "2022-01-20").returncode == 0
+
+    def rows(*options):
+        proc = run("events", "--db", db, "--raw", "--format", "jsonl", *options)
+        assert proc.returncode == 0, proc.stderr
+        return [json.loads(x) for x in proc.stdout.splitlines()]
+
+    every, earlier, current = rows(), rows("--background"), rows("--no-background")
+    assert earlier and current and len(earlier) + len(current) == len(every)
+    assert all(r["background"] for r in earlier) and not any(r["background"] for r in current)

@@ -272,6 +272,8 @@ EVENT_CASES = [
     (EventFilter(country="IRN", sector="MIL"), lambda r, e: _has(e.source + e.target, "IRN", "MIL")),
     (EventFilter(type="assault"), lambda r, e: e.type == "ASSAULT"),
     (EventFilter(factuality="future"), lambda r, e: e.factuality == "future"),
+    (EventFilter(background=True), lambda r, e: bool(e.background)),
+    (EventFilter(background=False), lambda r, e: not e.background),
     (EventFilter(quad_class="material conflict"),
      lambda r, e: e.type in ("PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")),
     (EventFilter(since="2020-06-01", until="2020-12-31"),

@@ -504,3 +504,25 @@ def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
         assert page.status_code == 200
         assert "2 articles" in page.text and 'name="merged" value="true" checked' in page.text
         assert "2 articles" not in client.get("/events").text
+
+
+def test_background_filter_keeps_or_drops_earlier_facts(tmp_path):
+    folder = tmp_path / "bg"
+    folder.mkdir()
+    (folder / "2022-01-20-crimea.txt").write_text(
+        "Ukraine warns of new Russian attack\n\n"
+        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
+        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
+    db = str(tmp_path / "bg.duckdb")
+    run_ingest([str(folder)], IngestSettings(db=db, workers=1))
+    with TestClient(create_app(db)) as client:
+        every = client.get("/api/events", params={"limit": 500}).json()["rows"]
+        current = client.get("/api/events", params={"limit": 500, "background": "false"}).json()["rows"]
+        earlier = client.get("/api/events", params={"limit": 500, "background": "true"}).json()["rows"]
+        assert earlier and current
+        assert all(row["background"] for row in earlier) and not any(row["background"] for row in current)
+        assert len(current) + len(earlier) == len(every)
+        assert client.get("/api/events", params={"background": ""}).status_code == 200
+        assert client.get("/api/events", params={"background": "maybe"}).status_code == 400
+        page = client.get("/events", params={"background": "false"})
+        assert page.status_code == 200 and '<option value="false" selected>' in page.text

@@ -239,6 +239,8 @@ def _filter_options(func):
 @cli.command()
 @_filter_options
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
+@click.option("--background/--no-background", default=None,
+              help="Only background events (earlier facts an article recalls), or none of them (default: all).")
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 

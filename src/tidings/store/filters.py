@@ -26,7 +26,9 @@ class EventFilter:
     "-date" (newest first), "type", "article". merged: one row per merged event (the reports
     of one event by many articles, see tidings.dedup.merge) instead of one per mention; the
     filters then apply to the event's first mention. `Store.events` only: counts (trends)
-    are always of mentions.
+    are always of mentions. background: None = all events; False = leave out background
+    events (earlier facts an article recalls, e.g. "Russia annexed Crimea in 2014"); True =
+    only those.
     """
 
     actor: str | None = None
@@ -46,6 +48,7 @@ class EventFilter:
     offset: int = 0
     order: str = "date"
     merged: bool = False
+    background: bool | None = None
 
 
 @dataclass
@@ -193,6 +196,8 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         where.add("e.mode = ?", f.mode)
     if f.factuality:
         where.add("e.factuality = ?", f.factuality)
+    if f.background is not None:
+        where.add("coalesce(e.background, FALSE) = ?", bool(f.background))
     if f.quad_class:
         where.add("e.quad_class = ?", f.quad_class)
     if f.since:

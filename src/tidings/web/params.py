@@ -43,6 +43,12 @@ def choice_param(value: str | None, name: str, choices: tuple[str, ...]) -> str 
     return value
 
 
+def flag_param(value: str | None, name: str) -> bool | None:
+    """"true"/"false" (as a form sends them) → True/False; empty or absent → None."""
+    value = choice_param((value or "").strip().lower() or None, name, ("true", "false"))
+    return None if value is None else value == "true"
+
+
 def day_param(value: str | None, name: str) -> date | None:
     value = text_param(value, name, 40)
     if value is None:
@@ -71,6 +77,8 @@ def event_filter(
     order: Annotated[str, Query(description=", ".join(EVENT_ORDERS))] = "-date",
     merged: Annotated[bool, Query(description="one row per merged event: the reports of one event across"
                                               " articles counted once, with num_mentions/num_articles/num_sources")] = False,
+    background: Annotated[str | None, Query(description="true: only background events (earlier facts an"
+                                                        " article recalls); false: none of them; empty: all")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EventFilter:
     return EventFilter(
@@ -81,7 +89,7 @@ def event_filter(
         quad_class=choice_param(quad_class, "quad_class", QUAD_CLASSES),
         since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
-        merged=merged, limit=limit, offset=offset)
+        merged=merged, background=flag_param(background, "background"), limit=limit, offset=offset)
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,
