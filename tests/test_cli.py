@@ -196,3 +196,10 @@ def test_events_background_option_keeps_or_drops_earlier_facts(tmp_path):
     every, earlier, current = rows(), rows("--background"), rows("--no-background")
     assert earlier and current and len(earlier) + len(current) == len(every)
     assert all(r["background"] for r in earlier) and not any(r["background"] for r in current)
+
+    def first_period(*options):
+        proc = run("trends", "--dyad", "RUS:UKR", "--by", "month", "--format", "jsonl", "--db", db, *options)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.splitlines()[0])["period"]
+
+    assert first_period() < "2015" and first_period("--no-background") >= "2022"

@@ -526,3 +526,23 @@ def test_background_filter_keeps_or_drops_earlier_facts(tmp_path):
         assert client.get("/api/events", params={"background": "maybe"}).status_code == 400
         page = client.get("/events", params={"background": "false"})
         assert page.status_code == 200 and '<option value="false" selected>' in page.text
+
+
+def test_dyad_series_can_leave_out_background_events(tmp_path):
+    """A 2022 story that recalls 2014: with background=false the series starts in 2022."""
+    folder = tmp_path / "bgdyad"
+    folder.mkdir()
+    (folder / "2022-01-20-crimea.txt").write_text(
+        "Ukraine warns of new Russian attack\n\n"
+        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
+        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
+    db = str(tmp_path / "bgdyad.duckdb")
+    run_ingest([str(folder)], IngestSettings(db=db, workers=1))
+    with TestClient(create_app(db)) as client:
+        every = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month"}).json()["series"]
+        current = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month",
+                                                  "background": "false"}).json()["series"]
+        assert every[0]["period"] < "2015" and current[0]["period"] >= "2022"
+        assert sum(r["total"] for r in current) < sum(r["total"] for r in every)
+        page = client.get("/dyad", params={"a": "RUS", "b": "UKR", "by": "month", "background": "false"})
+        assert page.status_code == 200 and "background=false" in page.text

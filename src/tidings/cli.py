@@ -381,10 +381,13 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--directed", is_flag=True, help="Only A as source and B as target.")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
+@click.option("--background/--no-background", default=None,
+              help="Count only background events (earlier facts an article recalls), or none of them (default: all).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
-def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, plot: str | None, fmt: str, db: str) -> None:
+def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None, plot: str | None,
+           fmt: str, db: str) -> None:
     """Events between two actors over time: counts per PLOVER type and quad class.
 
     By default reports of one event in several articles count once (merged events); --raw
@@ -398,7 +401,7 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, plot: st
     store = _open(db)
     try:
         rows = dyad_series(store, parts[0], parts[1], by=by, since=since, until=until,
-                           merged=not raw, directed=directed)
+                           merged=not raw, directed=directed, background=background)
     except ValueError as exc:
         _fail(str(exc))
     if plot:

@@ -33,7 +33,7 @@ def empty_row(period: str) -> dict[str, Any]:
 
 def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | None = None,
                 until: str | date | None = None, merged: bool = False,
-                directed: bool = False) -> list[dict[str, Any]]:
+                directed: bool = False, background: bool | None = None) -> list[dict[str, Any]]:
     """Events between actors `a` and `b` per period ("day", "week" from Monday, "month").
 
     One row per period, oldest first, empty periods included (from `since`, or the first
@@ -44,10 +44,11 @@ def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | Non
     source, `b` as target). `merged`: count reports of the same event from several
     articles once (same type, overlapping source/target countries, dates within
     MERGE_DAYS, compatible places and factuality: tidings.dedup.events.same_event), at the
-    period of its earliest report.
+    period of its earliest report. `background`: False leaves out background events (earlier
+    facts an article recalls, which otherwise stretch a series back years), True keeps only them.
     """
     since_d, until_d = as_date(since, "since"), as_date(until, "until")
-    base = EventFilter(since=since_d, until=until_d, limit=None)
+    base = EventFilter(since=since_d, until=until_d, limit=None, background=background)
     if merged:
         counts = _merge(store, a, b, base, _dyad_rows(store, a, b, base, by, directed), directed)
     else:
