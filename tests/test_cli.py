@@ -13,6 +13,9 @@ from click.testing import CliRunner
 
 from tidings.cli import cli
 
+# A 2022 story that recalls 2014 (a background event).
+RECALLS_2014 = Path(__file__).resolve().parent / "data" / "2022-01-20-recalls-2014.txt"
+
 ROOT = Path(__file__).resolve().parents[1]
 TIDINGS = str(Path(sys.executable).parent / "tidings")
 
@@ -179,14 +182,8 @@ def test_trends_counts_a_dyad_per_week_and_plots_it(stored, tmp_path):
 
 
 def test_events_background_option_keeps_or_drops_earlier_facts(tmp_path):
-    folder = tmp_path / "bg"
-    folder.mkdir()
-    (folder / "story.txt").write_text(
-        "Ukraine warns of new Russian attack\n\n"
-        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
-        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
     db = str(tmp_path / "bg.duckdb")
-    assert run("ingest", str(folder), "--db", db, "--published", "2022-01-20").returncode == 0
+    assert run("ingest", str(RECALLS_2014), "--db", db).returncode == 0
 
     def rows(*options):
         proc = run("events", "--db", db, "--raw", "--format", "jsonl", *options)

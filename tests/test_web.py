@@ -24,6 +24,9 @@ from tidings.ingest_run import IngestSettings, run_ingest  # noqa: E402
 from tidings.store import EventFilter, open_store  # noqa: E402
 from tidings.web import create_app  # noqa: E402
 
+# A 2022 story that recalls 2014 (a background event).
+RECALLS_2014 = Path(__file__).resolve().parent / "data" / "2022-01-20-recalls-2014.txt"
+
 PWNED = "window.__pwned=1"
 XSS_TITLE = 'Kremlin <script>window.__pwned=1;document.title="pwned"</script> talks'
 
@@ -506,16 +509,17 @@ def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
         assert "2 articles" not in client.get("/events").text
 
 
-def test_background_filter_keeps_or_drops_earlier_facts(tmp_path):
-    folder = tmp_path / "bg"
-    folder.mkdir()
-    (folder / "2022-01-20-crimea.txt").write_text(
-        "Ukraine warns of new Russian attack\n\n"
-        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
-        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
-    db = str(tmp_path / "bg.duckdb")
-    run_ingest([str(folder)], IngestSettings(db=db, workers=1))
-    with TestClient(create_app(db)) as client:
+@pytest.fixture(scope="module")
+def recalls_2014_db(tmp_path_factory) -> str:
+    """A database holding one 2022 story that recalls 2014 (a background event)."""
+    folder = tmp_path_factory.mktemp("recalls")
+    db = str(folder / "recalls.duckdb")
+    run_ingest([str(RECALLS_2014)], IngestSettings(db=db, workers=1))
+    return db
+
+
+def test_background_filter_keeps_or_drops_earlier_facts(recalls_2014_db):
+    with TestClient(create_app(recalls_2014_db)) as client:
         every = client.get("/api/events", params={"limit": 500}).json()["rows"]
         current = client.get("/api/events", params={"limit": 500, "background": "false"}).json()["rows"]
         earlier = client.get("/api/events", params={"limit": 500, "background": "true"}).json()["rows"]
@@ -528,17 +532,9 @@ def test_background_filter_keeps_or_drops_earlier_facts(tmp_path):
         assert page.status_code == 200 and '<option value="false" selected>' in page.text
 
 
-def test_dyad_series_can_leave_out_background_events(tmp_path):
+def test_dyad_series_can_leave_out_background_events(recalls_2014_db):
     """A 2022 story that recalls 2014: with background=false the series starts in 2022."""
-    folder = tmp_path / "bgdyad"
-    folder.mkdir()
-    (folder / "2022-01-20-crimea.txt").write_text(
-        "Ukraine warns of new Russian attack\n\n"
-        "KYIV — Ukraine accused Russia on Thursday of massing troops near its border.\n\n"
-        "Russia annexed Crimea from Ukraine in 2014.\n", encoding="utf-8")
-    db = str(tmp_path / "bgdyad.duckdb")
-    run_ingest([str(folder)], IngestSettings(db=db, workers=1))
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(recalls_2014_db)) as client:
         every = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month"}).json()["series"]
         current = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month",
                                                   "background": "false"}).json()["series"]
