@@ -213,6 +213,11 @@ def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
     write_rows(rows, fmt, sys.stdout, columns=columns)
 
 
+background_option = click.option(
+    "--background/--no-background", default=None,
+    help="Only background events (earlier facts an article recalls), or none of them (default: all).")
+
+
 def _filter_options(func):
     options = [
         click.option("--actor", help="Actor as source or target: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part."),
@@ -239,8 +244,7 @@ def _filter_options(func):
 @cli.command()
 @_filter_options
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
-@click.option("--background/--no-background", default=None,
-              help="Only background events (earlier facts an article recalls), or none of them (default: all).")
+@background_option
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
@@ -381,8 +385,7 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--directed", is_flag=True, help="Only A as source and B as target.")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
-@click.option("--background/--no-background", default=None,
-              help="Count only background events (earlier facts an article recalls), or none of them (default: all).")
+@background_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option

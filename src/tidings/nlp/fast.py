@@ -247,7 +247,26 @@ def _class_test(cond: _Cond, col: int, column: _Column) -> Callable[[tuple[int, 
 # The attribute ruler
 
 
-class FastAttributeRuler(Pipe):
+class _TablePipe(Pipe):
+    """A component that writes whole attribute columns (`_apply`), with spaCy's error handling."""
+
+    def _prepare(self) -> None:
+        """Checks before each document (none by default)."""
+
+    def _apply(self, doc: Doc) -> None:
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._prepare()
+        error_handler = self.get_error_handler()
+        try:
+            self._apply(doc)
+            return doc
+        except Exception as e:  # the stock component's error handling
+            return error_handler(self.name, self, [doc], e)
+
+
+class FastAttributeRuler(_TablePipe):
     """Drop-in replacement for a spaCy `AttributeRuler` giving identical token attributes."""
 
     def __init__(self, vocab: Any, name: str = "attribute_ruler", *,
@@ -304,14 +323,6 @@ class FastAttributeRuler(Pipe):
         return matcher
 
     # -- per document ------------------------------------------------------------------------
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self._apply(doc)
-            return doc
-        except Exception as e:  # the stock component's error handling
-            return error_handler(self.name, self, [doc], e)
 
     def _apply(self, doc: Doc) -> None:
         if not len(doc) or (not self._write_attrs and self._fallback is None):
@@ -458,7 +469,7 @@ class FastAttributeRuler(Pipe):
 # The lemmatizer
 
 
-class FastLemmatizer(Pipe):
+class FastLemmatizer(_TablePipe):
     """Drop-in replacement for a rule- or lookup-mode spaCy `Lemmatizer` (same lemmas)."""
 
     def __init__(self, lemmatizer: Lemmatizer, name: str = "lemmatizer") -> None:
@@ -476,16 +487,10 @@ class FastLemmatizer(Pipe):
         self._memo: dict[tuple[int, int, int], str] = {}
         self._twin = _twin_lemmatizer(self.lemmatizer)
 
-    def __call__(self, doc: Doc) -> Doc:
+    def _prepare(self) -> None:
         if not self.lemmatizer._validated:
             self.lemmatizer._validate_tables(Errors.E1004)
             self._reset()
-        error_handler = self.get_error_handler()
-        try:
-            self._apply(doc)
-            return doc
-        except Exception as e:  # the stock component's error handling
-            return error_handler(self.name, self, [doc], e)
 
     def _apply(self, doc: Doc) -> None:
         if not len(doc):
