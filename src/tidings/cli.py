@@ -490,6 +490,36 @@ def eval_plover(tsv: str, as_json: bool, details: bool) -> None:
         render_confusion(result, sys.stdout)
 
 
+@eval_.command("articles")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("text_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print all figures (and the event lists) as JSON.")
+@click.option("--details", is_flag=True, help="Also print per-type scores and list false, missed and wrong-dyad events.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Score only events at or above this confidence (default: the pipeline's default).")
+def eval_articles(gold: str, text_dir: str, as_json: bool, details: bool, min_confidence: float | None) -> None:
+    """Score whole articles: every emitted event against hand-coded gold events (GUIDE.md format).
+
+    Type match: same sentence and type (or an alternative type); dyad match: also the source and
+    target countries. Precision counts matches to required or optional gold events; recall counts
+    required ones. The publication date comes from a `_YYYY-MM-DD_` part of a file name."""
+    from tidings.eval.articles import evaluate
+    from tidings.output import render_article_eval
+
+    try:
+        result = evaluate(Path(gold), Path(text_dir), min_confidence=min_confidence)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    _report(result, False, ["documents", "gold_required", "gold_optional", "emitted", "min_confidence",
+                            "type_precision", "type_recall", "type_f1", "dyad_precision", "dyad_recall", "dyad_f1",
+                            "articles_per_second"])
+    if details:
+        render_article_eval(result, sys.stdout)
+
+
 @eval_.command("quotes")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--json", "as_json", is_flag=True)

@@ -143,3 +143,26 @@ def render_confusion(result: dict, out: TextIO) -> None:
         for gold in labels:
             row = confusion.get(gold, {})
             out.write(f"{gold[:10]:10s}" + "".join(f"{row.get(p, 0):7d}" for p in labels) + "\n")
+
+
+def render_article_eval(result: dict, out: TextIO) -> None:
+    """Per-type figures and the false, missed and wrong-dyad events of `tidings eval articles`."""
+    def fmt(value) -> str:
+        return "  -  " if value is None else f"{value:.3f}"
+
+    out.write("\nper type:     emitted gold  type P  type R  dyad P  dyad R\n")
+    for kind, s in result.get("per_type", {}).items():
+        out.write(f"  {kind:10s} {s['emitted']:7d} {s['gold']:4d}  {fmt(s['type_precision'])}   {fmt(s['type_recall'])}"
+                  f"   {fmt(s['dyad_precision'])}   {fmt(s['dyad_recall'])}\n")
+    sections = (("false events (no gold event of that type in the sentence)", "false"),
+                ("missed required gold events", "missed"),
+                ("right type, wrong countries (emitted vs gold source → target)", "wrong_dyad"))
+    for title, key in sections:
+        rows = result.get(key, [])
+        out.write(f"\n{title}: {len(rows)}\n")
+        for row in rows:
+            dyad = f"{'/'.join(row['source']) or '-'} → {'/'.join(row['target']) or '-'}"
+            extra = f" [{row['rule']}]" if "rule" in row else ""
+            gold = f" gold {row['gold']}" if "gold" in row else ""
+            out.write(f"  {row['doc'][:32]:32s} {row['type']:9s} {row['trigger'][:28]!r:30s} {dyad}{gold}{extra}\n"
+                      f"      {row['sentence'][:160]}\n")
