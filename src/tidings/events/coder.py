@@ -13,6 +13,7 @@ from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, i
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
+from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
 from tidings.records import Event, Mention, Participant, Span
 
@@ -30,6 +31,8 @@ class _Candidate:
     event: Event
     source_heads: frozenset[int]
     target_heads: frozenset[int]
+    source_kind: str = "actor"  # events/screen.py kinds
+    target_kind: str = "none"
 
 
 class EventCoder:
@@ -58,7 +61,8 @@ class EventCoder:
                     continue  # match() would be None
                 token = doc[i]
                 trigger = self.match(token)
-                if trigger is None or self._defers(token, trigger):
+                if trigger is None or self._defers(token, trigger) or is_idiom(token) or self._nested(token) \
+                        or intended(token):
                     continue
                 found = self._candidates(token, trigger, sentence, finder)
                 if found and dates is None:
@@ -89,7 +93,7 @@ class EventCoder:
                 continue
             if entry.compound and not compounds & set(entry.compound):
                 continue
-            if entry.requires and not REQUIREMENTS[entry.requires](token, self.lexicon):
+            if entry.requires and not all(REQUIREMENTS[name](token, self.lexicon) for name in entry.requires):
                 continue
             return entry
         return None
@@ -146,7 +150,8 @@ class EventCoder:
         source_parts = finder.participants(sources, expand=not split)
         if is_noun and sources:
             sources, source_parts = _speaker_for_owner(token, sources, source_parts, finder)
-        target_parts = _without(finder.participants(targets, expand=not split), source_parts)
+        target_parts = [p for p in _without(finder.participants(targets, expand=not split), source_parts)
+                        if not is_reflexive(p)]
         if not target_parts and len(source_parts) >= 2 and (
                 trigger.symmetric or trigger.type in self.lexicon.symmetric_types):
             source_parts, target_parts = source_parts[:1], source_parts[1:]
@@ -159,6 +164,7 @@ class EventCoder:
             extra = finder.nearby_actor(token, is_noun, source_parts + target_parts, theme_object=theme)
             if extra is not None:
                 target_parts = target_parts + _without(finder.participants([extra], expand=False), source_parts)
+                targets = targets + [extra]
         gov = governor(token) if is_noun else None
         if gov is not None and gov.lemma_ in self.lexicon.reversal_verbs and token.dep_ not in ("nsubj", "csubj"):
             return []  # "lifted the sanctions": the verb codes the event
@@ -173,6 +179,11 @@ class EventCoder:
         if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
             targets, target_parts = punished, finder.participants(punished)
             kind, mode, rule = "ACCUSE", "disapprove", f"{trigger.id}+punitive"
+        if trigger.unarmed != "keep" and kind == trigger.type and not armed(sentence, source_parts + target_parts):
+            if trigger.unarmed is None:
+                return []  # "suggested he may have been sabotaged", "shooting yourself in the foot"
+            kind, mode, rule = trigger.unarmed, "disapprove" if trigger.unarmed == "ACCUSE" else None, \
+                f"{trigger.id}+unarmed"  # "attacked Machado in early-morning tweets": a verbal attack
         value = factuality(token, self.lexicon)
         event = Event(
             type=kind, mode=mode, context=list(trigger.context),
@@ -182,9 +193,43 @@ class EventCoder:
             location=find_location(finder.places, token, sentence, self.gazetteer, gov),
             size=_size(sources + targets + children(token, "dobj")),
         )
-        candidate = _Candidate(event, frozenset(t.i for t in sources), frozenset(t.i for t in targets))
+        candidate = _Candidate(event, frozenset(t.i for t in sources), frozenset(t.i for t in targets),
+                               best_kind(sources, finder, source_parts) if source_parts else "none",
+                               best_kind(targets, finder, target_parts) if target_parts else "none")
+        if not self._stands(candidate, trigger):
+            log.debug("dropped %s %r: source %s %s, target %s %s", trigger.id, token.text, candidate.source_kind,
+                      [p.text for p in source_parts], candidate.target_kind, [p.text for p in target_parts])
+            return []
         stance = self._stance(token, trigger, gov, event)
+        if stance is not None:
+            stance.source_kind, stance.target_kind = candidate.source_kind, candidate.target_kind
         return [stance, candidate] if stance is not None else [candidate]
+
+    def _nested(self, token) -> bool:
+        """The act a request, accusation or threat is about ("urged Ukraine to investigate Biden",
+        "accused X of attacking Y"): the outer verbal act is the event; the nested act did not
+        (or not yet) happen as reported, so it is not coded on its own."""
+        node, steps = token, 0
+        while steps < 3 and node.head.i != node.i:
+            if node.dep_ not in ("xcomp", "ccomp", "pcomp", "pobj", "prep", "advcl"):
+                return False
+            node, steps = node.head, steps + 1
+            if node.pos_ in ("VERB", "AUX"):
+                outer = self.match(node)
+                return outer is not None and outer.type in self.lexicon.nesting_types
+        return False
+
+    def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
+        """An event needs an actor as its source (or an agentless passive: "was attacked") and a
+        target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
+        if candidate.event.source and candidate.source_kind == "none":
+            return False  # "the considerable powers", "the end to the violence": no actor
+        needs = candidate.event.type in self.lexicon.needs_target
+        if needs and (not candidate.event.target or candidate.target_kind == "none"):
+            return False
+        if candidate.target_kind == "place" and candidate.event.type not in screen_data()["place_target_types"]:
+            return not needs  # "criticised the building" is no accusation of anyone
+        return True
 
     def _stance(self, token, trigger: Trigger, gov, event: Event) -> _Candidate | None:
         """The commitment a future or refused act expresses, as an event of its own:

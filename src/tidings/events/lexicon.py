@@ -33,15 +33,16 @@ class Trigger:
     context: tuple[str, ...] = ()
     particles: tuple[str, ...] = ()
     compound: tuple[str, ...] = ()
-    requires: str | None = None
+    requires: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
     target: tuple[str, ...] = ()
     symmetric: bool = False
+    unarmed: str | None = "keep"  # type when nothing is armed or violent ("keep": no change; None: drop)
 
 
 SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
               "document_nouns", "promise_types", "threat_types", "reversal_verbs", "reversal_nouns", "reference_verbs",
-              "speech_act_types")
+              "speech_act_types", "needs_target", "nesting_types")
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Lexicon:
     reversal_nouns: frozenset[str]
     reference_verbs: frozenset[str]
     speech_act_types: frozenset[str]
+    needs_target: frozenset[str]
+    nesting_types: frozenset[str]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
@@ -103,23 +106,28 @@ def _index(entries: list[dict[str, Any]], pos: str) -> dict[str, list[Trigger]]:
             table.setdefault(lemma, []).append(trigger)
     # entries with particles or requirements are tried before plain ones of the same lemma
     for triggers in table.values():
-        triggers.sort(key=lambda t: (not t.particles and not t.compound, t.requires is None))
+        triggers.sort(key=lambda t: (not t.particles and not t.compound, not t.requires))
     return table
 
 
 def _trigger(raw: dict[str, Any], pos: str) -> Trigger:
     if raw["type"] not in PLOVER_TYPES:
         raise ValueError(f"trigger {raw['id']}: unknown PLOVER type {raw['type']}")
-    requires = raw.get("requires")
-    if requires is not None and requires not in REQUIREMENTS:
-        raise ValueError(f"trigger {raw['id']}: unknown requirement {requires}")
+    requires = raw.get("requires") or ()
+    requires = (requires,) if isinstance(requires, str) else tuple(requires)
+    for name in requires:
+        if name not in REQUIREMENTS:
+            raise ValueError(f"trigger {raw['id']}: unknown requirement {name}")
+    unarmed = raw.get("unarmed", "keep")
+    if unarmed not in ("keep", None) and unarmed not in PLOVER_TYPES:
+        raise ValueError(f"trigger {raw['id']}: unknown PLOVER type {unarmed} for unarmed")
     default_source, default_target = (NOUN_SOURCE, NOUN_TARGET) if pos == "noun" else (VERB_SOURCE, VERB_TARGET)
     return Trigger(
         id=raw["id"], pos=pos, lemmas=tuple(raw["lemmas"]), type=raw["type"], mode=raw.get("mode"),
         context=tuple(raw.get("context") or ()), particles=tuple(raw.get("particles") or ()),
         compound=tuple(raw.get("compound") or ()), requires=requires,
         source=tuple(raw.get("source") or default_source), target=tuple(raw.get("target") or default_target),
-        symmetric=bool(raw.get("symmetric", False)),
+        symmetric=bool(raw.get("symmetric", False)), unarmed=raw.get("unarmed", "keep"),
     )
 
 
@@ -311,6 +319,47 @@ def _obj_or_to(token, lexicon, name: str) -> bool:
     return any(o.lemma_.lower() in words or o.lower_ in words for o in objs)
 
 
+def _obj_real(token, lexicon, name: str, deps=("dobj",)) -> bool:
+    """The object is in a word class and is not denied by its determiner ("offered no proof")."""
+    words = lexicon.words(name)
+    for obj in _children(token, *deps):
+        if obj.lemma_.lower() in words or obj.lower_ in words:
+            return not any(c.lower_ in ("no", "any") and c.dep_ == "det" for c in obj.children)
+    return False
+
+
+def _agree_to(token, lexicon) -> bool:
+    """'agreed to withdraw', 'agreed to talks', 'agreed on a ceasefire', 'agreed with X on': a
+    commitment, not an opinion."""
+    if _children(token, "xcomp"):
+        return True
+    return any(p.lower_ in ("to", "on", "upon") and _children(p, "pobj", "pcomp") for p in _children(token, "prep"))
+
+
+def _obj_aid(token, lexicon) -> bool:
+    """Something material is given: goods, funds, arms, aid (also the second object: 'gave X aid')."""
+    words = lexicon.words("goods_nouns") | lexicon.words("fund_nouns") | lexicon.words("arms_nouns") \
+        | lexicon.words("aid_nouns")
+    for obj in _children(token, "dobj", "nsubjpass"):
+        if obj.lemma_.lower() in words or obj.ent_type_ == "MONEY" or any(c.ent_type_ == "MONEY" for c in obj.subtree):
+            return not any(c.lower_ == "no" and c.dep_ == "det" for c in obj.children)
+        if any(c.dep_ in ("prep",) and c.lower_ == "of" and any(p.lemma_.lower() in words for p in _children(c, "pobj"))
+               for c in obj.children):
+            return True  # "tonnes of wheat", "millions of dollars"
+    return False
+
+
+def _ask_request(token, lexicon) -> bool:
+    """'asked X to do', 'asked for help', 'asked the UN for aid', 'requested asylum' — not a
+    question ('asked X about Y', 'asked whether')."""
+    if _children(token, "xcomp"):
+        return True
+    for prep in _children(token, "prep"):
+        if prep.lower_ == "for":
+            return True
+    return token.lemma_ != "ask" and bool(_children(token, "dobj")) or _obj_real(token, lexicon, "ask_objects")
+
+
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
@@ -359,4 +408,18 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
                                         for prep in _children(t, "prep") if prep.lower_ == "of"
                                         for p in _children(prep, "pobj")),
     "xcomp_present": lambda t, lx: bool(_children(t, "xcomp")),
+    "no_xcomp": lambda t, lx: not _children(t, "xcomp"),
+    "ccomp_present": lambda t, lx: bool(_children(t, "ccomp")),
+    "no_ccomp": lambda t, lx: not _children(t, "ccomp"),
+    "no_clause": lambda t, lx: not _children(t, "ccomp", "xcomp"),
+    "prep_against": lambda t, lx: any(c.lower_ == "against" for c in _children(t, "prep")),
+    "agree_to": _agree_to,
+    "obj_offer": lambda t, lx: _obj_real(t, lx, "offer_nouns") or bool(_children(t, "xcomp")),
+    "obj_accept": lambda t, lx: _obj_real(t, lx, "accept_objects", ("dobj", "nsubjpass")),
+    "obj_admission": lambda t, lx: _obj_real(t, lx, "admission_nouns", ("dobj", "nsubjpass")),
+    "obj_aid": _obj_aid,
+    "actor_object": lambda t, lx: any(_actor_like(o, lx) for o in _children(t, "dobj", "nsubjpass")),
+    "person_object": lambda t, lx: any(_actor_like(o, lx) and o.lemma_.lower() not in lx.words("document_words")
+                                       for o in _children(t, "dobj", "nsubjpass")),
+    "ask_request": _ask_request,
 }
