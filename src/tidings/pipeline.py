@@ -120,7 +120,7 @@ class Pipeline:
         t = self.timer.add("actors", t)
         result.quotes = self.quoter.extract(doc, result.mentions)
         t = self.timer.add("quotes", t)
-        result.events = self.coder.code(doc, result.mentions, published=article.published)
+        result.events = self.coder.code(doc, result.mentions, published=article.published, quotes=result.quotes)
         t = self.timer.add("events", t)
         self.quoter.attribute(result.events, result.quotes, doc, result.mentions)
         self.timer.add("attribution", t)

@@ -15,7 +15,8 @@ from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
-from tidings.records import Event, Mention, Participant, Span
+from tidings.events.evaluative import Evaluation, Statement, evaluations, same_actor
+from tidings.records import Event, Mention, Participant, Quote, Span
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,12 @@ class EventCoder:
         self.lexicon = lexicon or Lexicon.load()
         self.gazetteer = gazetteer or Gazetteer.load()
         self.dates = dates or DateSettings.load()
+        self.evaluation = Evaluation.load()
 
-    def code(self, doc, mentions: list[Mention], published: str | None = None) -> list[Event]:
+    def code(self, doc, mentions: list[Mention], published: str | None = None,
+             quotes: list[Quote] | None = None) -> list[Event]:
+        """The events of a parsed article. `quotes` (tidings.quotes, same document) adds the
+        criticism and praise said in them (events/evaluative.py)."""
         finder = ArgFinder(doc, mentions, self.lexicon.speech_verbs, self.lexicon.light_verbs)
         finder.non_governors = self.lexicon.non_governors
         finder.document_nouns = self.lexicon.document_nouns
@@ -53,9 +58,19 @@ class EventCoder:
         finder.speech_act_types = self.lexicon.speech_act_types
         events: list[Event] = []
         maybe = self._maybe_triggers(doc)
+        said: dict[int, list] = {}
+        for quote, statement in evaluations(doc, quotes or [], self.evaluation):
+            said.setdefault(statement.token.sent.start, []).append((quote, statement))
         for sentence in doc.sents:
             dates: list[DateMention] | None = None
             candidates: list[_Candidate] = []
+            for quote, statement in said.get(sentence.start, ()):
+                candidate = self._evaluative(quote, statement, sentence, finder)
+                if candidate is not None:
+                    if dates is None:
+                        dates = find_dates(sentence.text, published, self.dates, offset=sentence.start_char)
+                    self._date(candidate.event, dates, published)
+                    candidates.append(candidate)
             for i in range(sentence.start, sentence.end):
                 if not maybe[i]:
                     continue  # match() would be None
@@ -218,6 +233,24 @@ class EventCoder:
                 outer = self.match(node)
                 return outer is not None and outer.type in self.lexicon.nesting_types
         return False
+
+    def _evaluative(self, quote: Quote, statement: Statement, sentence, finder: ArgFinder) -> _Candidate | None:
+        """'"Trump is a disgusting fraud," Rep. X said': the speaker ACCUSEs (or, praising, SUPPORTs)
+        the actor the statement is about."""
+        about = statement.about
+        parts = [p for p in finder.participants([about], expand=False) if not same_actor(p, quote.speaker)]
+        kind = best_kind([about], finder, parts) if parts else "none"
+        if kind not in ("actor", "named", "pronoun"):
+            return None
+        token = statement.token
+        negative = statement.polarity == "negative"
+        event = Event(
+            type="ACCUSE" if negative else "SUPPORT", mode="disapprove" if negative else None,
+            trigger=Span(token.text, token.idx, token.idx + len(token.text)),
+            sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
+            rule=f"eval.{statement.polarity}" + ("+direct" if quote.direct else "+indirect"),
+            source=[replace(quote.speaker)], target=parts, factuality="asserted")
+        return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind)
 
     def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a

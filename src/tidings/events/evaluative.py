@@ -1,0 +1,233 @@
+"""Criticism and praise said in words: evaluative statements of one actor about another.
+
+Much political conflict is verbal and carries no accusing verb: "Donald Trump is a disgusting
+fraud," Rep. X said; Clinton says Trump's meltdown is "unhinged"; "He is making our country
+less safe," Biden said. PLOVER codes these as ACCUSE (mode disapprove) by the speaker towards
+the actor spoken of, and praise ("She is a tremendous leader") as SUPPORT.
+
+For every quote or indirect quote (tidings.quotes) whose speaker is an actor, each evaluative
+word of data/evaluation.yaml in its content is traced to the actor it is said of: the subject
+of its clause ("Trump is a fraud", "He lied"), the owner of what it qualifies ("Trump's
+comments are a disgrace", "his race-baiting"), or the object of a naming verb ("called her
+actions careless"). The speaker must differ from that actor. Praise needs a direct predication
+("X is a great leader"); criticism may also qualify what the actor did or said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from tidings.records import Participant, Quote
+from tidings.yamlcache import load_yaml
+
+NEGATIONS = frozenset({"not", "n't", "never", "no"})
+COPULAS = frozenset({"be", "become", "remain", "seem", "look", "sound", "appear", "prove"})
+NAMING_VERBS = frozenset({"call", "describe", "label", "brand", "dub", "term", "characterize", "characterise",
+                          "portray", "paint", "depict", "deem", "consider", "find", "declare", "pronounce"})
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+# the speaker ("I", "we"), the addressee ("you") and things ("it", "this") are no one spoken of
+NOT_ABOUT = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its",
+                       "this", "that", "these", "those", "which", "what", "there", "everyone", "everybody",
+                       "anyone", "anybody", "someone", "somebody", "nobody", "people"})
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluative lexicon: single lemmas by polarity, and multi-word phrases."""
+
+    negative: frozenset[str]
+    positive: frozenset[str]
+    negative_verbs: frozenset[str]
+    phrases: dict[str, tuple[tuple[str, ...], ...]]  # polarity → phrases (lemma tuples)
+    framing: frozenset[str]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "Evaluation":
+        text = resources.files("tidings.events").joinpath("data/evaluation.yaml").read_text("utf-8")
+        raw = load_yaml(text)
+
+        def words(*keys, side):
+            return frozenset(str(w).lower() for key in keys for w in raw[side].get(key, []) if " " not in str(w))
+
+        def phrases(side):
+            multi = [str(w).lower() for key in ("adjectives", "nouns", "verbs", "phrases")
+                     for w in raw[side].get(key, []) if " " in str(w)]
+            return tuple(tuple(p.split()) for p in multi)
+
+        return cls(negative=words("adjectives", "nouns", side="negative"),
+                   positive=words("adjectives", "nouns", side="positive"),
+                   negative_verbs=words("verbs", side="negative"),
+                   phrases={"negative": phrases("negative"), "positive": phrases("positive")},
+                   framing=frozenset(str(w).lower() for w in raw["negative"].get("framing", [])))
+
+
+@dataclass
+class Statement:
+    """One evaluative statement: the word, its polarity, and the head token of the actor it is about."""
+
+    token: object
+    polarity: str  # negative | positive
+    about: object
+
+
+def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quote, Statement]]:
+    """(quote, statement) for every evaluative word in the content of a quote with a speaker."""
+    found = []
+    for quote in quotes:
+        if quote.speaker is None or not (quote.speaker.country or quote.speaker.sector or quote.speaker.name):
+            continue
+        span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is None:
+            continue
+        seen: set[int] = set()
+        for token in span:
+            polarity = _polarity(token, lexicon)
+            if polarity is None or _negated(token):
+                continue
+            about = _about(token, polarity)
+            if about is None or about.i in seen or about.lower_ in NOT_ABOUT:
+                continue
+            seen.add(about.i)
+            found.append((quote, Statement(token, polarity, about)))
+    return found
+
+
+def _polarity(token, lexicon: Evaluation) -> str | None:
+    lemma, lower = token.lemma_.lower(), token.lower_
+    if token.tag_ in ("JJR", "JJS", "RBR") or any(c.lower_ in ("more", "less", "most", "least") for c in token.children):
+        return None  # comparisons ("more effective", "less prepared") judge no one on their own
+    if token.pos_ in ("ADJ", "NOUN") or token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "acomp"):
+        if (lemma in lexicon.negative or lower in lexicon.negative) and _judging(token):
+            return "negative"
+        if (lemma in lexicon.positive or lower in lexicon.positive) and _predicated(token):
+            return "positive"
+    if token.pos_ == "VERB" and lemma in lexicon.negative_verbs:
+        return "negative"
+    for polarity in ("negative", "positive"):
+        for phrase in lexicon.phrases[polarity]:
+            if _phrase_at(token, phrase):
+                return polarity
+    return None
+
+
+def _phrase_at(token, phrase: tuple[str, ...]) -> bool:
+    doc = token.doc
+    if token.i + len(phrase) > len(doc):
+        return False
+    return all(doc[token.i + k].lower_ == w or doc[token.i + k].lemma_.lower() == w for k, w in enumerate(phrase))
+
+
+def _judging(token) -> bool:
+    """A word that judges someone: said of a subject ("X is corrupt"), of what someone owns
+    ("his dangerous race-baiting", "Trump's lies"), or as what someone is called ("called it
+    shameful"); not a word that only describes ("violent crime", "pleaded guilty")."""
+    if _predicated(token):
+        return True
+    node = token.head if token.dep_ in ("amod", "compound") else token
+    if any(c.dep_ == "poss" for c in node.children):
+        return True
+    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.dep_ in ("attr", "acomp", "oprd", "dobj"):
+        return any(c.dep_ == "poss" for c in node.children)  # "an example of his disrespect"
+    return False
+
+
+def _predicated(token) -> bool:
+    """'X is a great leader', 'X is great': the word predicates of a subject (praise)."""
+    node = token.head if token.dep_ == "amod" else token
+    if node.dep_ == "pobj" and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
+        return True  # "described him as a liar"
+    return node.dep_ in ("attr", "acomp", "oprd") and node.head.lemma_ in COPULAS | NAMING_VERBS
+
+
+def _negated(token) -> bool:
+    nodes = [token, token.head] if token.dep_ in ("amod", "attr", "acomp") else [token]
+    if token.dep_ == "amod":
+        nodes.append(token.head.head)
+    return any(c.dep_ == "neg" or (c.lower_ in NEGATIONS and c.dep_ in ("det", "advmod")) for n in nodes
+               for c in n.children)
+
+
+def _about(token, polarity: str):
+    """The head token of what the evaluative word is said of, climbing to its clause."""
+    node = token
+    if node.dep_ in ("amod", "compound") and node.head.pos_ in ("NOUN", "PROPN"):
+        owner = _owner(node.head)
+        if owner is not None and polarity == "negative":
+            return owner  # "his dangerous race-baiting", "Trump's disgraceful comments"
+        node = node.head
+    if node.pos_ == "VERB":
+        return _clause_subject(node)
+    for _ in range(4):
+        if node.dep_ in ("attr", "acomp", "oprd") or node.dep_ in ("dobj",) and node.head.lemma_ in COPULAS:
+            verb = node.head
+            if verb.lemma_ in NAMING_VERBS:  # "called her actions careless", "described Trump as a liar"
+                return _named_object(verb)
+            return _clause_subject(verb)
+        if node.dep_ in ("pobj",) and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
+            return _named_object(node.head.head)
+        if node.dep_ in ("conj", "appos") and node.head.i != node.i:
+            node = node.head
+            continue
+        if node.dep_ in SUBJECT_DEPS or node.dep_ == "ROOT":
+            return _owner(node) if polarity == "negative" else None  # "Trump's meltdown is …" handled by the predicate
+        if node.dep_ in ("dobj", "pobj") and polarity == "negative":
+            owner = _owner(node)
+            if owner is not None:
+                return owner  # "… ignored his own party's corruption"
+            verb = _verb_of(node)
+            return _clause_subject(verb) if verb is not None else None
+        return None
+    return None
+
+
+def _named_object(verb):
+    """'called her actions careless', 'described Trump as a liar': the one named (or its owner)."""
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass"):
+            owner = _owner(child)
+            return owner if owner is not None else child
+    return None
+
+
+def _verb_of(node):
+    for _ in range(4):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
+
+
+def _clause_subject(verb):
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            owner = _owner(child)
+            return owner if owner is not None else child
+    if verb.dep_ in ("conj", "xcomp") and verb.head.i != verb.i:
+        return _clause_subject(verb.head)
+    return None
+
+
+def _owner(noun):
+    """Whose thing a noun is: the possessor ('Trump's comments', 'his record'), else the noun
+    itself when it can name an actor (a proper name, a pronoun)."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    if noun.pos_ in ("PROPN", "PRON") or noun.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return noun
+    for child in noun.children:  # "the Trump campaign's", "the Clinton Foundation"
+        if child.dep_ == "compound" and child.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+            return child
+    return None
+
+
+def same_actor(a: Participant, b: Participant) -> bool:
+    """Whether two participants name one actor (same name, or overlapping spans)."""
+    if a.start < b.end and b.start < a.end:
+        return True
+    return bool(a.name and b.name and a.name == b.name)
