@@ -24,6 +24,7 @@ class PipelineSettings:
     model: str | None = None  # spaCy model name; None = best installed
     batch_size: int = 16
     published: str | None = None  # fallback publication date (YYYY-MM-DD) for undated input
+    min_confidence: float | None = None  # events under this confidence are left out (None: the verifier's default)
 
 
 @dataclass
@@ -120,7 +121,8 @@ class Pipeline:
         t = self.timer.add("actors", t)
         result.quotes = self.quoter.extract(doc, result.mentions)
         t = self.timer.add("quotes", t)
-        result.events = self.coder.code(doc, result.mentions, published=article.published, quotes=result.quotes)
+        result.events = self.coder.code(doc, result.mentions, published=article.published, quotes=result.quotes,
+                                        min_confidence=self.settings.min_confidence)
         t = self.timer.add("events", t)
         self.quoter.attribute(result.events, result.quotes, doc, result.mentions)
         self.timer.add("attribution", t)

@@ -144,6 +144,7 @@ class Event:
     background: bool = False
     attribution: Attribution = field(default_factory=Attribution)
     size: int | None = None
+    confidence: float | None = None  # the verifier's probability that a careful coder would code it (0-1)
 
 
 @dataclass

@@ -179,6 +179,7 @@ class ArgFinder:
         self.places: list = []  # the document's place entities (set by the coder)
         self.matcher = None  # set by the coder: token → Trigger | None
         self.speech_act_types: frozenset[str] = frozenset()  # set by the coder
+        self.quotes: list = []  # the document's quotes with a speaker, by end offset (set by the coder)
         self._starts = [m.start for m in self.mentions]
 
     def subject(self, verb):

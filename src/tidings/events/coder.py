@@ -16,6 +16,7 @@ from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
 from tidings.events.evaluative import Evaluation, Statement, evaluations, same_actor
+from tidings.events.verifier import ArticleContext, VerifierModel, features
 from tidings.records import Event, Mention, Participant, Quote, Span
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class _Candidate:
     target_heads: frozenset[int]
     source_kind: str = "actor"  # events/screen.py kinds
     target_kind: str = "none"
+    token: int = -1  # the trigger word's index
 
 
 class EventCoder:
@@ -45,17 +47,27 @@ class EventCoder:
         self.gazetteer = gazetteer or Gazetteer.load()
         self.dates = dates or DateSettings.load()
         self.evaluation = Evaluation.load()
+        self.keep_screened = False  # development: keep what screening drops (rule suffix "!screened")
+        self.verifier = VerifierModel.load()
+        self.record_features = False  # training: keep (event, features) of the last document in last_features
+        self.last_features: list[tuple[Event, dict[str, float]]] = []
 
     def code(self, doc, mentions: list[Mention], published: str | None = None,
-             quotes: list[Quote] | None = None) -> list[Event]:
+             quotes: list[Quote] | None = None, min_confidence: float | None = None) -> list[Event]:
         """The events of a parsed article. `quotes` (tidings.quotes, same document) adds the
-        criticism and praise said in them (events/evaluative.py)."""
+        criticism and praise said in them (events/evaluative.py). Every event gets the
+        verifier's `confidence`; those under `min_confidence` (None: the verifier's trained
+        threshold, DEFAULT) are left out."""
+        threshold = self.verifier.threshold if min_confidence is None else min_confidence
+        context = ArticleContext(doc, quotes)
+        self.last_features = []
         finder = ArgFinder(doc, mentions, self.lexicon.speech_verbs, self.lexicon.light_verbs)
         finder.non_governors = self.lexicon.non_governors
         finder.document_nouns = self.lexicon.document_nouns
         finder.places = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
         finder.matcher = self.match
         finder.speech_act_types = self.lexicon.speech_act_types
+        finder.quotes = sorted((q for q in quotes or [] if q.speaker is not None), key=lambda q: q.end)
         events: list[Event] = []
         maybe = self._maybe_triggers(doc)
         said: dict[int, list] = {}
@@ -85,7 +97,14 @@ class EventCoder:
                 for candidate in found:
                     self._date(candidate.event, dates, published)
                 candidates += found
-            events += [c.event for c in _dedupe(candidates)]
+            for candidate in _dedupe(candidates):
+                token = doc[candidate.token]
+                found = features(candidate.event, token, (candidate.source_kind, candidate.target_kind), context)
+                candidate.event.confidence = round(self.verifier.score(found), 3)
+                if self.record_features:
+                    self.last_features.append((candidate.event, found))
+                if candidate.event.confidence >= threshold:
+                    events.append(candidate.event)
         return events
 
     # -- trigger matching ------------------------------------------------------------------
@@ -174,6 +193,10 @@ class EventCoder:
             return []
         if not source_parts and (is_noun or not is_passive(token)):
             return []  # no one acts: a mention of an act ("the attacks on X"), not a report of one
+        if source_parts and trigger.type.lower() in self.lexicon.words("owner_types") and len(targets) == 1 \
+                and targets[0].lemma_.lower() in self.lexicon.words("owned_things") \
+                and not any(p.country or p.sector for p in target_parts):
+            target_parts = _owned_by_context(targets[0], target_parts, source_parts, finder) or target_parts
         if source_parts and not _has_actor(targets, target_parts, finder):
             theme = not any(role.startswith("obj") for role in trigger.target)
             extra = finder.nearby_actor(token, is_noun, source_parts + target_parts, theme_object=theme)
@@ -194,7 +217,7 @@ class EventCoder:
         if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
             targets, target_parts = punished, finder.participants(punished)
             kind, mode, rule = "ACCUSE", "disapprove", f"{trigger.id}+punitive"
-        if trigger.unarmed != "keep" and kind == trigger.type and not armed(sentence, source_parts + target_parts):
+        if trigger.unarmed != "keep" and kind == trigger.type and not armed(token, source_parts + target_parts):
             if trigger.unarmed is None:
                 return []  # "suggested he may have been sabotaged", "shooting yourself in the foot"
             kind, mode, rule = trigger.unarmed, "disapprove" if trigger.unarmed == "ACCUSE" else None, \
@@ -210,14 +233,17 @@ class EventCoder:
         )
         candidate = _Candidate(event, frozenset(t.i for t in sources), frozenset(t.i for t in targets),
                                best_kind(sources, finder, source_parts) if source_parts else "none",
-                               best_kind(targets, finder, target_parts) if target_parts else "none")
+                               best_kind(targets, finder, target_parts) if target_parts else "none", token.i)
         if not self._stands(candidate, trigger):
             log.debug("dropped %s %r: source %s %s, target %s %s", trigger.id, token.text, candidate.source_kind,
                       [p.text for p in source_parts], candidate.target_kind, [p.text for p in target_parts])
-            return []
+            if not self.keep_screened:
+                return []
+            event.rule += "!screened"
         stance = self._stance(token, trigger, gov, event)
         if stance is not None:
             stance.source_kind, stance.target_kind = candidate.source_kind, candidate.target_kind
+            stance.token = token.i
         return [stance, candidate] if stance is not None else [candidate]
 
     def _nested(self, token) -> bool:
@@ -231,7 +257,7 @@ class EventCoder:
             node, steps = node.head, steps + 1
             if node.pos_ in ("VERB", "AUX"):
                 outer = self.match(node)
-                return outer is not None and outer.type in self.lexicon.nesting_types
+                return outer is not None and outer.type in self.lexicon.nesting_types and not is_idiom(node)
         return False
 
     def _evaluative(self, quote: Quote, statement: Statement, sentence, finder: ArgFinder) -> _Candidate | None:
@@ -248,9 +274,10 @@ class EventCoder:
             type="ACCUSE" if negative else "SUPPORT", mode="disapprove" if negative else None,
             trigger=Span(token.text, token.idx, token.idx + len(token.text)),
             sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
-            rule=f"eval.{statement.polarity}" + ("+direct" if quote.direct else "+indirect"),
+            rule=f"eval.{statement.polarity}" + ("+direct" if quote.direct else "+indirect")
+            + ("+near" if statement.link == "near" else ""),
             source=[replace(quote.speaker)], target=parts, factuality="asserted")
-        return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind)
+        return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind, token.i)
 
     def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
@@ -342,6 +369,31 @@ def _speaker_for_owner(token, sources: list, parts: list[Participant], finder: A
     if found and (pronoun or same):
         return subject, found
     return sources, parts
+
+
+def _owned_by_context(thing, parts: list[Participant], sources: list[Participant],
+                      finder: ArgFinder) -> list[Participant] | None:
+    """'A Republican aide blasted the statement': whose statement (remarks, proposal, move) it is —
+    the speaker of the latest quote before it in the last sentences who is not the source.
+    The target keeps its own span and takes that actor's codes and name."""
+    if any(c.dep_ == "poss" for c in thing.children) or not parts:
+        return None
+    limit = thing.sent.start_char - 600
+    for quote in reversed(finder.quotes):
+        if quote.end > thing.idx:
+            continue
+        if quote.end < limit:
+            break
+        speaker = quote.speaker
+        if not (speaker.country or speaker.sector) or any(_same(speaker, s) for s in sources):
+            continue
+        part = parts[0]
+        return [Participant(part.text, part.start, part.end, speaker.country, speaker.sector, speaker.name)]
+    return None
+
+
+def _same(a: Participant, b: Participant) -> bool:
+    return (a.start < b.end and b.start < a.end) or bool(a.name and a.name == b.name)
 
 
 def _has_actor(heads: list, parts: list[Participant], finder: ArgFinder) -> bool:

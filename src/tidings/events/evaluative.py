@@ -66,11 +66,14 @@ class Evaluation:
 
 @dataclass
 class Statement:
-    """One evaluative statement: the word, its polarity, and the head token of the actor it is about."""
+    """One evaluative statement: the word, its polarity, the head token of the actor it is about,
+    and how the two are linked ("said": through the parse; "near": only the nearest actor of the
+    quoted sentence — a weaker link the verifier weighs)."""
 
     token: object
     polarity: str  # negative | positive
     about: object
+    link: str = "said"
 
 
 def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quote, Statement]]:
@@ -83,16 +86,56 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quo
         if span is None:
             continue
         seen: set[int] = set()
+        loose: dict[int, Statement] = {}  # sentence start → first loosely linked statement
         for token in span:
             polarity = _polarity(token, lexicon)
-            if polarity is None or _negated(token):
+            if polarity is None:
+                if token.sent.start not in loose and _loosely_negative(token, lexicon):
+                    about = _nearest_actor(token, span, quote)
+                    if about is not None:
+                        loose[token.sent.start] = Statement(token, "negative", about, "near")
+                continue
+            if _negated(token):
                 continue
             about = _about(token, polarity)
             if about is None or about.i in seen or about.lower_ in NOT_ABOUT:
                 continue
             seen.add(about.i)
             found.append((quote, Statement(token, polarity, about)))
+        said = {st.token.sent.start for q, st in found if q is quote}
+        found += [(quote, st) for start, st in loose.items() if start not in said and st.about.i not in seen]
     return found
+
+
+def _loosely_negative(token, lexicon: Evaluation) -> bool:
+    """A negative word the parse does not tie to anyone ("a culture of corruption", "immoral
+    marketing"): it may still be said of the actor the quoted sentence names."""
+    if token.tag_ in ("JJR", "JJS", "RBR") or _negated(token):
+        return False
+    lemma = token.lemma_.lower()
+    if token.pos_ in ("ADJ", "NOUN"):
+        return lemma in lexicon.negative or token.lower_ in lexicon.negative
+    return token.pos_ == "VERB" and lemma in lexicon.negative_verbs
+
+
+def _nearest_actor(token, span, quote: Quote):
+    """The actor-like word (a name, or he/she/they) of the token's sentence inside the quote
+    that is closest to it and is not the speaker."""
+    sentence = token.sent
+    best, best_distance = None, None
+    for other in span:
+        if other.sent.start != sentence.start or other.i == token.i:
+            continue
+        named = other.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and other.pos_ == "PROPN"
+        pronoun = other.pos_ == "PRON" and other.lower_ in ("he", "she", "they", "him", "her", "them", "his", "their")
+        if not (named or pronoun):
+            continue
+        if quote.speaker is not None and quote.speaker.start <= other.idx < quote.speaker.end:
+            continue
+        distance = abs(other.i - token.i)
+        if best_distance is None or distance < best_distance:
+            best, best_distance = other, distance
+    return best
 
 
 def _polarity(token, lexicon: Evaluation) -> str | None:

@@ -360,6 +360,54 @@ def _ask_request(token, lexicon) -> bool:
     return token.lemma_ != "ask" and bool(_children(token, "dobj")) or _obj_real(token, lexicon, "ask_objects")
 
 
+def _actor_or_owned_object(token, lexicon) -> bool:
+    """'criticized Trump', 'slammed Trump's remarks', 'complained about the media', or no object
+    at all ('X complained'): an accusation aims at an actor, or at what an actor said or did —
+    not 'lamented the weather'."""
+    objs = _children(token, "dobj", "nsubjpass") + [p for prep in _children(token, "prep")
+                                                    if prep.lower_ in ("about", "of", "over", "at", "for")
+                                                    for p in _children(prep, "pobj")]
+    if not objs:
+        return True
+    for obj in objs:
+        if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_:
+            return True
+        if any(c.dep_ in ("poss", "compound") and (c.pos_ in ("PROPN", "PRON") or c.ent_type_) for c in obj.children):
+            return True
+        if obj.lemma_.lower() in lexicon.words("owned_things"):
+            return True
+    return False
+
+
+def _negative_complement(token, lexicon) -> bool:
+    """'called Clinton a liar', 'described the plan as reckless', 'slammed the proposal as divisive':
+    what the object is called is a word of criticism (events/data/evaluation.yaml)."""
+    from tidings.events.evaluative import Evaluation
+
+    negative = Evaluation.load().negative
+    heads = _children(token, "oprd", "xcomp", "ccomp", "attr", "acomp") + [
+        p for prep in _children(token, "prep") if prep.lower_ == "as" for p in _children(prep, "pobj")]
+    for obj in _children(token, "dobj"):
+        heads += _children(obj, "amod", "appos", "acl", "relcl") if obj.i + 1 < len(token.doc) else []
+    for head in heads:
+        words = [head] + [c for c in head.children if c.dep_ in ("amod", "compound", "conj", "acomp", "attr")]
+        if any(w.lemma_.lower() in negative or w.lower_ in negative for w in words):
+            return True
+    return False
+
+
+def _nominal_dyad(token, lexicon) -> bool:
+    """A nominal act with its actor and its target: "the FBI's investigation of Clinton",
+    "Trump's attacks on Machado", "Republican criticism of the deal"."""
+    owner = any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ in ACTOR_ENTS or
+                                                                               c.pos_ == "PROPN"))
+                for c in token.children)
+    if not owner:
+        return False
+    return any(prep.lower_ in ("of", "on", "against", "at", "over", "into", "for", "from")
+               and _children(prep, "pobj") for prep in _children(token, "prep"))
+
+
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
@@ -422,4 +470,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "person_object": lambda t, lx: any(_actor_like(o, lx) and o.lemma_.lower() not in lx.words("document_words")
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
+    "actor_or_owned_object": _actor_or_owned_object,
+    "negative_complement": _negative_complement,
+    "nominal_dyad": _nominal_dyad,
 }

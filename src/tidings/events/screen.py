@@ -33,7 +33,8 @@ def screen_data() -> dict:
     text = resources.files("tidings.events").joinpath("data/screen.yaml").read_text("utf-8")
     raw = load_yaml(text)
     data = {key: frozenset(str(v) if key.endswith(("_types", "_sectors")) else str(v).lower() for v in values)
-            for key, values in raw.items() if key != "idioms"}
+            for key, values in raw.items() if key not in ("idioms", "domains")}
+    data["domains"] = {name: frozenset(str(w).lower() for w in words) for name, words in raw.get("domains", {}).items()}
     patterns: dict[str, list[tuple[str, ...]]] = {}
     for pattern in raw.get("idioms", []):
         patterns.setdefault(str(pattern[0]).lower(), []).append(tuple(str(w).lower() for w in pattern))
@@ -58,13 +59,13 @@ def head_kind(token, finder, part: Participant | None = None) -> str:
         return "named"
     if token.pos_ == "PRON" and token.lower_ in PRONOUNS:
         return "pronoun"
-    if token.pos_ == "PROPN" or (token.pos_ == "NOUN" and token.is_title and token.i > token.sent.start
-                                 and not token.is_sent_start):
+    if token.pos_ == "PROPN" or (token.pos_ == "NOUN" and token.text[:1].isupper() and token.i > token.sent.start
+                                 and not token.is_sent_start and not token.is_upper):
         return "named"
     if token.lemma_.lower() in screen_data()["actor_nouns"] or token.lower_ in screen_data()["actor_nouns"]:
         return "actor" if part is not None and (part.country or part.sector) else "named"
     if part is not None and (part.country or part.sector):
-        return "owned"
+        return "owned"  # "the U.S. voting system"; "the statement" whose speaker the context gives
     if token.ent_type_ in ("LOC", "FAC") or token.lemma_.lower() in screen_data()["place_nouns"]:
         return "place"
     return "none"
@@ -104,13 +105,19 @@ def is_idiom(token) -> bool:
     return False
 
 
-def armed(sentence, parts: list[Participant]) -> bool:
-    """Whether an act is physical: a side is an armed actor, or the sentence speaks of violence."""
+def armed(token, parts: list[Participant]) -> bool:
+    """Whether an act is physical: a side is an armed actor, or its clause speaks of violence
+    (the trigger's own clause: "hit the campaign trail … accusing him of endangering US troops"
+    holds no violence of the hitting)."""
+    from tidings.events.args import clause_tokens, governor
+
     data = screen_data()
     if any(p.sector in data["armed_sectors"] for p in parts):
         return True
     words = data["violence_words"]
-    return any(t.lemma_.lower() in words or t.lower_ in words for t in sentence)
+    scope = governor(token) if token.pos_ == "NOUN" else token
+    scope = scope if scope is not None else token
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in clause_tokens(scope) if t.i != token.i)
 
 
 def is_reflexive(part: Participant) -> bool:

@@ -1,0 +1,135 @@
+"""The event verifier: how likely a candidate event is one a careful coder would code.
+
+The coder's rules propose candidates; the verifier scores each with a logistic model over
+features of the candidate in its article (its rule and trigger, what kind of actor each side
+is, factuality, whether it sits in a quote or a question, how much the article reads like a
+sports, market or disaster report, …). The score is the event's `confidence`; events under
+the model's threshold (or `min_confidence`) are not emitted.
+
+The weights (data/verifier.json) are trained by `training/train_verifier.py` on annotations
+written for this project (never on evaluation gold). They are plain numbers read with the
+standard library: scoring is a sum of weights and a sigmoid, deterministic and cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from tidings.events.screen import screen_data
+
+MODALS = frozenset({"would", "could", "might", "may", "should", "can", "must", "'d"})
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us", "me"})
+
+
+@dataclass
+class VerifierModel:
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "VerifierModel":
+        path = resources.files("tidings.events").joinpath("data/verifier.json")
+        if not path.is_file():
+            return cls(weights={}, bias=0.0, threshold=0.0, meta={"untrained": True})
+        raw = json.loads(path.read_text("utf-8"))
+        return cls(weights=raw["weights"], bias=raw["bias"], threshold=raw["threshold"], meta=raw.get("meta", {}))
+
+    def score(self, features: dict[str, float]) -> float:
+        if self.meta.get("untrained"):
+            return 1.0
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def genres(doc) -> dict[str, float]:
+    """Share of an article's words (per 100) that belong to each domain of data/screen.yaml
+    `domains` (sports, markets, disaster, …): events in a match report are rarely political."""
+    domains = screen_data()["domains"]
+    counts: Counter = Counter()
+    words = 0
+    for token in doc:
+        if not token.is_alpha:
+            continue
+        words += 1
+        lemma = token.lemma_.lower()
+        for name, vocabulary in domains.items():
+            if lemma in vocabulary:
+                counts[name] += 1
+    return {name: 100.0 * counts[name] / max(words, 1) for name in domains}
+
+
+def features(event, token, kinds: tuple[str, str], context: "ArticleContext") -> dict[str, float]:
+    """Features of one candidate: `token` is its trigger word, `kinds` the source/target kinds
+    of events/screen.py."""
+    rule = event.rule.split("!")[0]
+    base, _, suffix = rule.partition("+")
+    family = base.split(".")[0]
+    src_kind, tgt_kind = kinds
+    kind = event.type
+    f: dict[str, float] = {
+        f"type={kind}": 1.0, f"rule={base}": 1.0, f"family={family}": 1.0,
+        f"lemma={token.lemma_.lower()}": 1.0, f"src={src_kind}": 1.0, f"tgt={tgt_kind}": 1.0,
+        f"type:src={kind}:{src_kind}": 1.0, f"type:tgt={kind}:{tgt_kind}": 1.0,
+        f"fact={event.factuality}": 1.0, f"type:fact={kind}:{event.factuality}": 1.0,
+        f"pos={token.pos_}": 1.0,
+    }
+    if suffix:
+        f[f"suffix={suffix}"] = 1.0
+    for side, parts in (("src", event.source), ("tgt", event.target)):
+        sectors = {p.sector for p in parts if p.sector} or {"none"}
+        for sector in sectors:
+            f[f"{side}sec={sector}"] = 1.0
+        if any(p.country for p in parts):
+            f[f"{side}_country"] = 1.0
+        if len(parts) > 1:
+            f[f"{side}_many"] = 1.0
+        if any(p.text.lower() in PRONOUNS for p in parts):
+            f[f"{side}_pronoun"] = 1.0
+    src_codes = {(p.country, p.sector) for p in event.source if p.country}
+    tgt_codes = {(p.country, p.sector) for p in event.target if p.country}
+    if src_codes & tgt_codes:
+        f["self_dyad"] = 1.0
+    elif {c for c, _ in src_codes} & {c for c, _ in tgt_codes}:
+        f["same_country"] = 1.0
+    if event.background:
+        f["background"] = 1.0
+    sentence = token.sent
+    if sentence.text.rstrip().endswith("?"):
+        f["question"] = 1.0
+    if sentence.start == 0:
+        f["first_sentence"] = 1.0
+    length = len(sentence)
+    f["len=" + ("short" if length < 10 else "mid" if length < 30 else "long" if length < 50 else "very_long")] = 1.0
+    if context.in_quote(token.idx):
+        f["in_quote"] = 1.0
+        f[f"type:in_quote={kind}"] = 1.0
+    clause = token.head if token.dep_ in ("xcomp", "ccomp") else token
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for n in (token, clause) for c in n.children):
+        f["modal"] = 1.0
+    if any(c.dep_ == "neg" for c in token.children):
+        f["negated"] = 1.0
+    for name, density in context.genres.items():
+        if density >= 1.0:
+            f[f"genre={name}"] = 1.0
+            if density >= 3.0:
+                f[f"genre={name}:high"] = 1.0
+    return f
+
+
+class ArticleContext:
+    """What the verifier reads once per article: domain densities and direct-quote spans."""
+
+    def __init__(self, doc, quotes=None) -> None:
+        self.genres = genres(doc)
+        self._quotes = sorted((q.start, q.end) for q in (quotes or []) if q.direct)
+
+    def in_quote(self, offset: int) -> bool:
+        return any(start <= offset < end for start, end in self._quotes)
