@@ -408,6 +408,14 @@ def _nominal_dyad(token, lexicon) -> bool:
                and _children(prep, "pobj") for prep in _children(token, "prep"))
 
 
+def _talks_partner(token, lexicon) -> bool:
+    """Talks held ("held talks", "a meeting took place"), or talks with someone ("Trump's call with
+    Zelensky", "talks between A and B") — not "the China trade talks" in passing or "a press conference"."""
+    if _light_verb(token, lexicon):
+        return not any(c.lemma_.lower() in ("press", "news") for c in _children(token, "compound", "amod"))
+    return any(prep.lower_ in ("with", "between", "among") and _children(prep, "pobj") for prep in _children(token, "prep"))
+
+
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
@@ -473,4 +481,5 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "actor_or_owned_object": _actor_or_owned_object,
     "negative_complement": _negative_complement,
     "nominal_dyad": _nominal_dyad,
+    "talks_partner": _talks_partner,
 }

@@ -91,8 +91,8 @@ def features(event, token, kinds: tuple[str, str], context: "ArticleContext") ->
             f[f"{side}_country"] = 1.0
         if len(parts) > 1:
             f[f"{side}_many"] = 1.0
-        if any(p.text.lower() in PRONOUNS for p in parts):
-            f[f"{side}_pronoun"] = 1.0
+        for p in parts[:1]:
+            f[f"{side}_words={_word_class(p.text)}"] = 1.0
     src_codes = {(p.country, p.sector) for p in event.source if p.country}
     tgt_codes = {(p.country, p.sector) for p in event.target if p.country}
     if src_codes & tgt_codes:
@@ -122,6 +122,21 @@ def features(event, token, kinds: tuple[str, str], context: "ArticleContext") ->
             if density >= 3.0:
                 f[f"genre={name}:high"] = 1.0
     return f
+
+
+def _word_class(text: str) -> str:
+    """What a participant's words are: first/second/third-person pronoun, a name, a phrase."""
+    words = text.split()
+    lower = text.lower()
+    if lower in ("i", "me", "we", "us"):
+        return "first_person"
+    if lower in ("you",):
+        return "second_person"
+    if lower in PRONOUNS:
+        return "pronoun"
+    if all(w[:1].isupper() for w in words if w.isalpha() and w.lower() not in ("the", "of", "and", "for")):
+        return "name"
+    return "phrase"
 
 
 class ArticleContext:
