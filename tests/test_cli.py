@@ -200,3 +200,13 @@ def test_events_background_option_keeps_or_drops_earlier_facts(tmp_path):
         return json.loads(proc.stdout.splitlines()[0])["period"]
 
     assert first_period() < "2015" and first_period("--no-background") >= "2022"
+
+
+def test_extract_codes_a_single_sentence_from_stdin():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["extract", "-"], input="Russia accused Ukraine of shelling Donetsk.\n")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.splitlines()[0])
+    assert record["status"] == "ok"
+    assert [(e["type"], e["source"][0]["country"], e["target"][0]["country"]) for e in record["events"]] == \
+        [("ACCUSE", "RUS", "UKR")]

@@ -301,3 +301,25 @@ def test_jsonl_records_round_trip(records):
     found = list(iter_jsonl(lines, "mem", "mem"))
     assert [(d.id, d.raw.decode("utf-8", "surrogatepass")) for d in found] == records
     assert all(d.error is None and d.kind == "text" for d in found)
+
+
+def test_dash_reads_plain_text_from_stdin_as_one_article():
+    docs = list(iter_documents(["-"], stdin=io.StringIO("Russia accused Ukraine\nof shelling Donetsk.\n")))
+    assert len(docs) == 1 and docs[0].kind == "text" and docs[0].error is None
+    assert docs[0].raw.decode() == "Russia accused Ukraine\nof shelling Donetsk.\n"
+
+
+def test_one_sentence_is_an_article():
+    from tidings.clean import Cleaner
+    from tidings.records import Document
+
+    cleaner = Cleaner()
+    for raw in ("Russia invaded Ukraine.", "Merkel criticised Putin."):
+        article = cleaner.clean(Document(id="x", origin="x", kind="text", raw=raw.encode()))
+        assert article.status == "ok", article.error
+        assert article.text == raw and article.language == "en"
+    empty = cleaner.clean(Document(id="y", origin="y", kind="text", raw=b"  \n "))
+    assert empty.status == "error" and empty.error == "no article text found"
+    german = cleaner.clean(Document(id="z", origin="z", kind="text",
+                                    raw="Die Bundesregierung hat am Montag neue Sanktionen gegen Russland beschlossen.".encode()))
+    assert german.status == "skipped"

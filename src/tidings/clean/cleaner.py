@@ -25,8 +25,11 @@ NO_TEXT = "no article text found"
 @dataclass(frozen=True)
 class CleanerSettings:
     extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
-    min_words: int = 10  # a body with fewer words counts as "no article text found"
+    min_words: int = 10  # an HTML page whose body has fewer words counts as "no article text found"
+    min_text_words: int = 1  # a plain-text document or record of one sentence is an article too
     languages: tuple[str, ...] = ("en",)
+    short_words: int = 30  # under this many words language identification is unreliable: a text is
+    short_confidence: float = 0.9  # skipped as another language only when the identifier is this sure
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Cleaner:
         headline, rest = leading_headline(text)
         if document.title and headline and not self._same_title(headline, document.title):
             rest = text  # the first line is not the title we were given: keep it
+        if headline and not rest.strip():
+            headline, rest = None, text  # a text of one line is its own body, not a headline
         lines = split_blocks(rest, lambda line: match_rule(self.rules.boilerplate, line) is not None)
         return _Body(lines=lines, title=document.title or headline)
 
@@ -93,7 +98,8 @@ class Cleaner:
         filtered = filter_lines(untitled.kept, self.rules.boilerplate)
         article.text = "\n\n".join(filtered.kept)
         article.removed = untitled.removed + filtered.removed
-        if len(article.text.split()) < self.settings.min_words:
+        minimum = self.settings.min_words if document.kind == "html" else self.settings.min_text_words
+        if len(article.text.split()) < minimum:
             _fail(article, NO_TEXT)
             return
         self._set_language(article)
@@ -109,7 +115,10 @@ class Cleaner:
             article.site_name = split.site_name
 
     def _set_language(self, article: Article) -> None:
-        language, _probability = self.languages.detect(article.text)
+        language, probability = self.languages.detect(article.text)
+        if language not in self.settings.languages and len(article.text.split()) < self.settings.short_words \
+                and probability < self.settings.short_confidence:
+            language = self.settings.languages[0]  # "Russia invaded Ukraine." reads as Crimean Tatar at 0.41
         article.language = language
         if language not in self.settings.languages:
             article.status = "skipped"

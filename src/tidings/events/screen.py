@@ -114,6 +114,11 @@ def armed(token, parts: list[Participant]) -> bool:
     data = screen_data()
     if any(p.sector in data["armed_sectors"] for p in parts):
         return True
+    doc = token.doc
+    for p in parts:  # a state attacking or attacked ("Russia attacked Ukraine") acts with force
+        span = doc.char_span(p.start, p.end, alignment_mode="expand")
+        if p.country and p.sector is None and span is not None and span.root.ent_type_ == "GPE":
+            return True
     words = data["violence_words"]
     scope = governor(token) if token.pos_ == "NOUN" else token
     scope = scope if scope is not None else token

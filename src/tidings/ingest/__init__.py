@@ -18,6 +18,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -47,11 +50,30 @@ def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
         if is_url(str(p)):
             yield from _web([str(p)], fetcher, seen, max_bytes)
         elif str(p) == STDIN:
-            yield from iter_jsonl(stdin if stdin is not None else sys.stdin, "stdin", "stdin")
+            yield from _stdin(stdin if stdin is not None else sys.stdin)
         elif not str(p).strip():
             yield Document(id="empty-path", origin=repr(str(p)), error="empty path")
         else:
             yield from iter_path(Path(p), max_bytes)
+
+
+def _stdin(stream: TextIO) -> Iterator[Document]:
+    """Standard input: JSON Lines when it opens with "{", otherwise one plain-text article
+    ("echo 'Russia accused Ukraine of shelling Donetsk.' | tidings extract -")."""
+    lines = iter(stream)
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    if head and head[-1].lstrip().startswith("{"):
+        yield from iter_jsonl(itertools.chain(head, lines), "stdin", "stdin")
+        return
+    text = "".join(itertools.chain(head, lines))
+    if not text.strip():
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    yield Document(id=f"stdin-{hashlib.sha256(data).hexdigest()[:12]}", origin="stdin", kind="text", raw=data)
 
 
 def is_url(path: str) -> bool:
