@@ -15,7 +15,7 @@ from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
-from tidings.events.evaluative import Evaluation, Statement, evaluations, same_actor
+from tidings.events.evaluative import Evaluation, Statement, evaluations, obligations, same_actor
 from tidings.events.verifier import ArticleContext, VerifierModel, features
 from tidings.records import Event, Mention, Participant, Quote, Span
 
@@ -71,7 +71,7 @@ class EventCoder:
         events: list[Event] = []
         maybe = self._maybe_triggers(doc)
         said: dict[int, list] = {}
-        for quote, statement in evaluations(doc, quotes or [], self.evaluation):
+        for quote, statement in evaluations(doc, quotes or [], self.evaluation) + obligations(doc, quotes or []):
             said.setdefault(statement.token.sent.start, []).append((quote, statement))
         for sentence in doc.sents:
             dates: list[DateMention] | None = None
@@ -269,13 +269,14 @@ class EventCoder:
         if kind not in ("actor", "named", "pronoun"):
             return None
         token = statement.token
-        negative = statement.polarity == "negative"
+        kind, mode = {"negative": ("ACCUSE", "disapprove"), "positive": ("SUPPORT", None),
+                      "obligation": ("REQUEST", "change")}[statement.polarity]
+        family = "quote.obligation" if statement.polarity == "obligation" else f"eval.{statement.polarity}"
         event = Event(
-            type="ACCUSE" if negative else "SUPPORT", mode="disapprove" if negative else None,
+            type=kind, mode=mode,
             trigger=Span(token.text, token.idx, token.idx + len(token.text)),
             sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
-            rule=f"eval.{statement.polarity}" + ("+direct" if quote.direct else "+indirect")
-            + ("+near" if statement.link == "near" else ""),
+            rule=family + ("+direct" if quote.direct else "+indirect") + ("+near" if statement.link == "near" else ""),
             source=[replace(quote.speaker)], target=parts, factuality="asserted")
         return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind, token.i)
 
@@ -298,7 +299,8 @@ class EventCoder:
         factuality future/negated."""
         if not event.source:
             return None
-        if event.factuality == "negated" and trigger.type in self.lexicon.refusal_types and _refusal(token, gov):
+        if event.factuality == "negated" and trigger.type in self.lexicon.refusal_types and (
+                _refusal(token, gov) or (trigger.type in self.lexicon.stance_types and _plainly_negated(token))):
             kind, suffix = "REJECT", "refusal"
         elif self._announced(event, token, gov) and trigger.type in self.lexicon.promise_types:
             kind, suffix = "AGREE", "promise"
@@ -411,6 +413,12 @@ def _refusal(token, gov) -> bool:
         if node.lemma_ in ("refuse", "decline") and clause.dep_ == "xcomp":
             return True
     return False
+
+
+def _plainly_negated(token) -> bool:
+    """'doesn't support changing the rules', 'did not cooperate with the inquiry': a verb of
+    stance negated by its own actor states opposition (PLOVER REJECT)."""
+    return token.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in token.children)
 
 
 def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:

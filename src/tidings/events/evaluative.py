@@ -107,6 +107,50 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quo
     return found
 
 
+OBLIGATION_MODALS = frozenset({"should", "must", "ought", "needs", "need", "got"})
+
+
+def obligations(doc, quotes: list[Quote]) -> list[tuple[Quote, Statement]]:
+    """'"Obama should look for ways to …," he said', 'the party must act now': what a speaker says
+    another actor should do is a request to that actor (PLOVER REQUEST). The statement's token
+    is the verb of the obligation, `about` its subject; the speaker's own side ("we must") and
+    the addressee ("you should") are left out."""
+    found = []
+    for quote in quotes:
+        if quote.speaker is None or not (quote.speaker.country or quote.speaker.sector or quote.speaker.name):
+            continue
+        span = doc.char_span(quote.start, quote.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for verb in span:
+            if verb.pos_ not in ("VERB", "AUX") or not _obliged(verb):
+                continue
+            subject = _clause_subject(verb)
+            if subject is None or subject.lower_ in NOT_ABOUT or subject.i < span.start:
+                continue
+            if any(c.dep_ == "aux" and c.lower_ == "have" for c in verb.children):
+                # "should have known", "must have seen": blame for what was not done
+                found.append((quote, Statement(verb, "negative", subject)))
+            elif verb.lemma_ != "be" and not any(c.dep_ == "auxpass" for c in verb.children):
+                found.append((quote, Statement(verb, "obligation", subject)))
+    return found
+
+
+def _obliged(verb) -> bool:
+    """The verb is under an obligation modal: 'should act', 'must be shut down', 'ought to go',
+    'needs to stop', 'has to stop' (not negated)."""
+    for child in verb.children:
+        if child.dep_ == "neg":
+            return False
+    if any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("should", "must", "ought") for c in verb.children):
+        return True
+    if verb.dep_ == "xcomp" and verb.head.lemma_ in ("need", "have") and verb.head.pos_ in ("VERB", "AUX") \
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) \
+            and not any(c.dep_ == "neg" for c in verb.head.children):
+        return verb.head.lemma_ == "need" or any(c.dep_ == "aux" for c in verb.head.children) or verb.head.tag_ in ("VBZ", "VBP")
+    return False
+
+
 def _loosely_negative(token, lexicon: Evaluation) -> bool:
     """A negative word the parse does not tie to anyone ("a culture of corruption", "immoral
     marketing"): it may still be said of the actor the quoted sentence names."""

@@ -42,7 +42,7 @@ class Trigger:
 
 SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
               "document_nouns", "promise_types", "threat_types", "reversal_verbs", "reversal_nouns", "reference_verbs",
-              "speech_act_types", "needs_target", "nesting_types")
+              "speech_act_types", "needs_target", "nesting_types", "stance_types")
 
 
 @dataclass
@@ -65,6 +65,7 @@ class Lexicon:
     speech_act_types: frozenset[str]
     needs_target: frozenset[str]
     nesting_types: frozenset[str]
+    stance_types: frozenset[str]
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
