@@ -356,3 +356,15 @@ def test_body_sentences_that_resemble_boilerplate_are_kept(rules_clean, sentence
     result = filter_lines([sentence], rules_clean.boilerplate)
     assert result.kept == [sentence], result.removed
     assert find_credit([sentence], rules_clean.credits) is None
+
+
+def test_standing_editors_note_is_boilerplate_but_a_correction_is_not():
+    from tidings.clean.lines import match_rule
+    from tidings.clean.rules import load_rules
+
+    rules = load_rules().boilerplate
+    note = ("Editor’s note: Donald Trump regularly incites political violence and is a serial liar, rampant "
+            "xenophobe, racist and birther who has repeatedly pledged to ban all Muslims from entering the U.S.")
+    assert match_rule(rules, note).id == "editors-note-standing"
+    assert match_rule(rules, "Editor's note: An earlier version of this story misstated the date.") is None
+    assert match_rule(rules, "Trump is a liar and a racist, the senator said.") is None

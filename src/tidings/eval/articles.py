@@ -174,6 +174,7 @@ def score(emitted: list[Emitted], gold: list[GoldEvent]) -> dict[str, Any]:
     report: dict[str, Any] = {"documents": len(by_doc_g), "emitted": len(emitted),
                               "gold_required": sum(g.required for g in gold), "gold_optional": sum(not g.required for g in gold)}
     per_type: dict[str, Counter] = defaultdict(Counter)
+    per_rule: dict[str, Counter] = defaultdict(Counter)
     false, missed, wrong_dyad = [], [], []
     for level, ok in (("type", type_match), ("dyad", dyad_match)):
         tp_emitted = tp_required = 0
@@ -186,6 +187,8 @@ def score(emitted: list[Emitted], gold: list[GoldEvent]) -> dict[str, Any]:
             for i, e in enumerate(es):
                 per_type[e.type][f"{level}_emitted"] += 1
                 per_type[e.type][f"{level}_correct"] += i in pairs
+                per_rule[e.rule][f"{level}_emitted"] += 1
+                per_rule[e.rule][f"{level}_correct"] += i in pairs
                 if i not in pairs:
                     if level == "type":
                         false.append(_emitted_row(e))
@@ -210,6 +213,10 @@ def score(emitted: list[Emitted], gold: list[GoldEvent]) -> dict[str, Any]:
             "dyad_precision": _ratio(c["dyad_correct"], c["dyad_emitted"]),
             "dyad_recall": _ratio(c["dyad_found"], c["dyad_gold"]),
         } for t, c in sorted(per_type.items())}
+    report["per_rule"] = {
+        r: {"emitted": c["type_emitted"], "type_precision": _ratio(c["type_correct"], c["type_emitted"]),
+            "dyad_precision": _ratio(c["dyad_correct"], c["dyad_emitted"])}
+        for r, c in sorted(per_rule.items(), key=lambda kv: -kv[1]["type_emitted"])}
     report["false"] = false
     report["missed"] = missed
     report["wrong_dyad"] = wrong_dyad
