@@ -59,7 +59,7 @@ class EventCoder:
         verifier's `confidence`; those under `min_confidence` (None: the verifier's trained
         threshold, DEFAULT) are left out."""
         threshold = self.verifier.threshold if min_confidence is None else min_confidence
-        context = ArticleContext(doc, quotes)
+        context = ArticleContext(doc, quotes, mentions)
         self.last_features = []
         finder = ArgFinder(doc, mentions, self.lexicon.speech_verbs, self.lexicon.light_verbs)
         finder.non_governors = self.lexicon.non_governors
@@ -98,6 +98,8 @@ class EventCoder:
                     self._date(candidate.event, dates, published)
                 candidates += found
             for candidate in _dedupe(candidates):
+                if not context.admits(candidate.event):
+                    continue
                 token = doc[candidate.token]
                 found = features(candidate.event, token, (candidate.source_kind, candidate.target_kind), context)
                 candidate.event.confidence = round(self.verifier.score(found), 3)
@@ -283,8 +285,8 @@ class EventCoder:
     def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
         target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
-        if candidate.event.source and candidate.source_kind == "none":
-            return False  # "the considerable powers", "the end to the violence": no actor
+        if candidate.event.source and candidate.source_kind in ("none", "place"):
+            return False  # "the considerable powers", "the end to the violence", "the plane": no actor
         needs = candidate.event.type in self.lexicon.needs_target
         if needs and (not candidate.event.target or candidate.target_kind == "none"):
             return False

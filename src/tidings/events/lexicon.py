@@ -409,6 +409,38 @@ def _nominal_dyad(token, lexicon) -> bool:
                and _children(prep, "pobj") for prep in _children(token, "prep"))
 
 
+def _refused_act(token, lexicon) -> bool:
+    """'refused to cooperate', 'declined the invitation', 'refused their demands' — not 'declined to
+    comment', 'declined to be identified', 'support declined by 9 points'."""
+    if any(x.lemma_.lower() in lexicon.words("cooperative_verbs") and not _children(x, "auxpass")
+           for x in _children(token, "xcomp")):
+        return True
+    return _obj_real(token, lexicon, "demand_nouns", ("dobj", "nsubjpass")) \
+        or _obj_real(token, lexicon, "accept_objects", ("dobj", "nsubjpass")) \
+        or _obj_real(token, lexicon, "offer_nouns", ("dobj", "nsubjpass"))
+
+
+def _ccomp_actor_subject(token, lexicon) -> bool:
+    """The clause of 'X said Y must …' has a subject that can be asked (a name, a group, a
+    pronoun) and is no passive or copula ('hopes should not turn', 'it should be seen')."""
+    for clause in _children(token, "ccomp"):
+        if clause.lemma_ == "be" or _children(clause, "auxpass"):
+            continue
+        for subject in _children(clause, "nsubj"):
+            if _actor_like(subject, lexicon) or subject.lemma_.lower() in lexicon.words("person_nouns"):
+                return True
+    return False
+
+
+def _allegation_clause(token, lexicon) -> bool:
+    """'claimed that Clinton lied', 'warned that Russia is rigging the vote': the claim accuses
+    someone (its clause holds a word of criticism or wrongdoing)."""
+    from tidings.events.evaluative import Evaluation
+
+    words = Evaluation.load().negative | Evaluation.load().negative_verbs | lexicon.words("wrongdoing_words")
+    return any(t.lemma_.lower() in words for clause in _children(token, "ccomp") for t in clause.subtree)
+
+
 def _talks_partner(token, lexicon) -> bool:
     """Talks held ("held talks", "a meeting took place"), or talks with someone ("Trump's call with
     Zelensky", "talks between A and B") — not "the China trade talks" in passing or "a press conference"."""
@@ -483,4 +515,13 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "negative_complement": _negative_complement,
     "nominal_dyad": _nominal_dyad,
     "talks_partner": _talks_partner,
+    "refused_act": _refused_act,
+    "cooperative_xcomp": lambda t, lx: any(x.lemma_.lower() in lx.words("cooperative_verbs") for x in _children(t, "xcomp")),
+    "coercive_xcomp": lambda t, lx: any(x.lemma_.lower() in lx.words("coercive_verbs") for x in _children(t, "xcomp")),
+    "not_compared": lambda t, lx: not any(c.lower_ in ("more", "less", "most", "least") for c in t.children),
+    "ccomp_actor_subject": _ccomp_actor_subject,
+    "allegation_clause": _allegation_clause,
+    "obj_returned": lambda t, lx: _obj_in(t, lx, "returned_things", ("dobj", "nsubjpass")),
+    "obj_cooperation": lambda t, lx: _obj_in(t, lx, "cooperation_nouns", ("dobj", "nsubjpass")),
+    "light_verb_or_dyad": lambda t, lx: _light_verb(t, lx) or _nominal_dyad(t, lx),
 }

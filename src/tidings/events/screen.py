@@ -33,7 +33,8 @@ def screen_data() -> dict:
     text = resources.files("tidings.events").joinpath("data/screen.yaml").read_text("utf-8")
     raw = load_yaml(text)
     data = {key: frozenset(str(v) if key.endswith(("_types", "_sectors")) else str(v).lower() for v in values)
-            for key, values in raw.items() if key not in ("idioms", "domains")}
+            for key, values in raw.items() if key not in ("idioms", "domains", "nonpolitical")}
+    data["nonpolitical"] = raw["nonpolitical"]
     data["domains"] = {name: frozenset(str(w).lower() for w in words) for name, words in raw.get("domains", {}).items()}
     patterns: dict[str, list[tuple[str, ...]]] = {}
     for pattern in raw.get("idioms", []):

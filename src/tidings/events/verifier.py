@@ -116,6 +116,16 @@ def features(event, token, kinds: tuple[str, str], context: "ArticleContext") ->
         f["modal"] = 1.0
     if any(c.dep_ == "neg" for c in token.children):
         f["negated"] = 1.0
+    f[f"dep={token.dep_}"] = 1.0
+    if token.pos_ == "NOUN":
+        f[f"gov={token.head.lemma_.lower()}"] = 1.0
+    if sentence.start == 0 and not sentence.text.rstrip().endswith((".", '"', "”")):
+        f["headline"] = 1.0
+    src_sec = next((p.sector for p in event.source if p.sector), "none")
+    tgt_sec = next((p.sector for p in event.target if p.sector), "none")
+    f[f"sectors={src_sec}:{tgt_sec}"] = 1.0
+    f[f"politics={context.politics}"] = 1.0
+    f[f"type:politics={kind}:{context.politics}"] = 1.0
     for name, density in context.genres.items():
         if density >= 1.0:
             f[f"genre={name}"] = 1.0
@@ -142,9 +152,24 @@ def _word_class(text: str) -> str:
 class ArticleContext:
     """What the verifier reads once per article: domain densities and direct-quote spans."""
 
-    def __init__(self, doc, quotes=None) -> None:
+    def __init__(self, doc, quotes=None, mentions=None) -> None:
         self.genres = genres(doc)
         self._quotes = sorted((q.start, q.end) for q in (quotes or []) if q.direct)
+        political = sum(1 for m in mentions or [] if m.actor is not None
+                        and m.actor.sector in screen_data()["political_sectors"])
+        density = 100.0 * political / max(len(doc), 1)
+        self.politics = "none" if political == 0 else "low" if density < 1.0 else "mid" if density < 3.0 else "high"
+        rule = screen_data()["nonpolitical"]
+        share = sum(self.genres.values())
+        self.nonpolitical = share >= rule["min_share"] and share >= rule["ratio"] * density
+
+    def admits(self, event) -> bool:
+        """In a disaster, accident, market, sports or weather report only an event between two
+        political actors is coded (data/screen.yaml `nonpolitical`)."""
+        if not self.nonpolitical:
+            return True
+        sectors = screen_data()["political_sectors"]
+        return any(p.sector in sectors for p in event.source) and any(p.sector in sectors for p in event.target)
 
     def in_quote(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self._quotes)
