@@ -105,6 +105,15 @@ def subject(verb, depth: int = 0, documents: frozenset[str] = frozenset()):
             return owner, False
     if verb.dep_ in ("acl", "relcl", "amod") and head.pos_ in NOUNISH:
         return head, is_passive(verb)
+    if verb.dep_ in ("pcomp", "pobj") and head.pos_ == "ADP" and head.head.i != head.i:
+        # "after accusing them of …", "spent his campaign railing against …": the clause the
+        # preposition belongs to gives the subject
+        outer = head.head
+        while outer.pos_ in NOUNISH and outer.head.i != outer.i and outer.dep_ in ("pobj", "dobj", "npadvmod"):
+            outer = outer.head
+        if outer.pos_ == "ADP" and outer.head.i != outer.i:
+            outer = outer.head
+        return subject(outer, depth + 1, documents) if outer.pos_ in ("VERB", "AUX") else (None, False)
     if verb.dep_ in ("acomp", "oprd", "pcomp", "advcl"):
         return subject(head, depth + 1, documents)
     return None, False

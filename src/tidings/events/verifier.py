@@ -161,7 +161,8 @@ class ArticleContext:
         self.politics = "none" if political == 0 else "low" if density < 1.0 else "mid" if density < 3.0 else "high"
         rule = screen_data()["nonpolitical"]
         share = sum(self.genres.values())
-        self.nonpolitical = share >= rule["min_share"] and share >= rule["ratio"] * density
+        words = sum(1 for token in doc if token.is_alpha)
+        self.nonpolitical = words >= rule["min_words"] and share >= rule["min_share"] and share >= rule["ratio"] * density
 
     def admits(self, event) -> bool:
         """In a disaster, accident, market, sports or weather report only an event between two
