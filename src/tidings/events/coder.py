@@ -286,7 +286,13 @@ class EventCoder:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
         target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
         if candidate.event.source and candidate.source_kind in ("none", "place"):
-            return False  # "the considerable powers", "the end to the violence", "the plane": no actor
+            if candidate.event.type == "ASSAULT" and all(
+                    p.text.split()[-1].lower().rstrip("s") in screen_data()["agentless_sources"]
+                    for p in candidate.event.source):
+                candidate.event.source = []  # "a suicide attack killed eight": a report with no stated agent
+                candidate.source_kind = "none"
+            else:
+                return False  # "the considerable powers", "the end to the violence", "the plane": no actor
         needs = candidate.event.type in self.lexicon.needs_target
         if needs and (not candidate.event.target or candidate.target_kind == "none"):
             return False

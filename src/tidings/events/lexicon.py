@@ -375,7 +375,7 @@ def _actor_or_owned_object(token, lexicon) -> bool:
             return True
         if any(c.dep_ in ("poss", "compound") and (c.pos_ in ("PROPN", "PRON") or c.ent_type_) for c in obj.children):
             return True
-        if obj.lemma_.lower() in lexicon.words("owned_things"):
+        if obj.lemma_.lower() in lexicon.words("owned_things") or obj.lemma_.lower() in lexicon.words("act_nouns"):
             return True
     return False
 
@@ -424,7 +424,7 @@ def _ccomp_actor_subject(token, lexicon) -> bool:
     """The clause of 'X said Y must …' has a subject that can be asked (a name, a group, a
     pronoun) and is no passive or copula ('hopes should not turn', 'it should be seen')."""
     for clause in _children(token, "ccomp"):
-        if clause.lemma_ == "be" or _children(clause, "auxpass"):
+        if _children(clause, "auxpass"):
             continue
         for subject in _children(clause, "nsubj"):
             if _actor_like(subject, lexicon) or subject.lemma_.lower() in lexicon.words("person_nouns"):
@@ -439,6 +439,17 @@ def _allegation_clause(token, lexicon) -> bool:
 
     words = Evaluation.load().negative | Evaluation.load().negative_verbs | lexicon.words("wrongdoing_words")
     return any(t.lemma_.lower() in words for clause in _children(token, "ccomp") for t in clause.subtree)
+
+
+def _threat_clause(token, lexicon) -> bool:
+    """'warned X that his government would expel him': the warning announces a coercive act."""
+    coercive = lexicon.words("coercive_verbs")
+    for clause in _children(token, "ccomp"):
+        verbs = [clause] + _children(clause, "xcomp", "conj")
+        if any(c.dep_ == "aux" and c.lower_ in ("would", "will", "'ll", "'d") for c in clause.children) \
+                and any(v.lemma_.lower() in coercive for v in verbs):
+            return True
+    return False
 
 
 def _talks_partner(token, lexicon) -> bool:
@@ -524,4 +535,9 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "obj_returned": lambda t, lx: _obj_in(t, lx, "returned_things", ("dobj", "nsubjpass")),
     "obj_cooperation": lambda t, lx: _obj_in(t, lx, "cooperation_nouns", ("dobj", "nsubjpass")),
     "light_verb_or_dyad": lambda t, lx: _light_verb(t, lx) or _nominal_dyad(t, lx),
+    "not_document_object": lambda t, lx: bool(_children(t, "dobj", "nsubjpass")) and not any(
+        o.lemma_.lower() in lx.words("document_words") for o in _children(t, "dobj", "nsubjpass")),
+    "not_unreturnable": lambda t, lx: not _obj_in(t, lx, "unreturnable", ("dobj", "nsubjpass")),
+    "threat_clause": _threat_clause,
+    "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
 }

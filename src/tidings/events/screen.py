@@ -82,6 +82,12 @@ def best_kind(tokens, finder, parts: list[Participant]) -> str:
             best = kind
     if best == "none" and any(p.country or p.sector for p in parts):
         best = "owned"
+    if best == "none" and tokens:
+        doc = tokens[0].doc
+        for p in parts:  # "the business dealings of Kempinski", "the decision by the World Economic Forum"
+            span = doc.char_span(p.start, p.end, alignment_mode="expand")
+            if span is not None and any(e.label_ in ACTOR_ENTS for e in span.ents):
+                return "owned"
     return best
 
 
