@@ -31,14 +31,21 @@ def actor_resolver():
     return ActorResolver()
 
 
+@pytest.fixture(scope="session")
+def quoter():
+    from tidings.quotes import QuoteExtractor
+    return QuoteExtractor()
+
+
 @pytest.fixture
-def code(nlp_events, event_coder, actor_resolver):
-    """Events of a text as the pipeline codes them (actor mentions found by the resolver)."""
+def code(nlp_events, event_coder, actor_resolver, quoter):
+    """Events of a text as the pipeline codes them (actor mentions and quotes found as in the pipeline)."""
     def run(text, published=PUBLISHED, mentions=None):
         doc = nlp_events(text)
         if mentions is None:
             mentions = actor_resolver.find_mentions(doc, published=published)
-        return event_coder.code(doc, mentions, published=published)
+        quotes = quoter.extract(doc, mentions)
+        return event_coder.code(doc, mentions, published=published, quotes=quotes)
     return run
 
 
@@ -352,3 +359,82 @@ def test_granting_permission_is_a_concession(code):
     event = only(code("The High Court granted the State Security Service permission to detain the publisher."),
                  "CONCEDE")
     assert "State Security Service" in texts(event.target)
+
+
+# --- whole-article precision: senses, idioms, verbal events --------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The spokesman declined to comment on the report.",
+    "That struck me as odd, the senator said.",
+    "Merkel delivered an emotional speech to parliament on Tuesday.",
+    "The Nikkei declined 0.3% on Monday as investors took profits.",
+    "He called me on my cell phone late on Friday.",
+    "The campaign was hit with the release of a video on Friday.",
+    "Trump held a campaign rally in Michigan on Friday.",
+    "Police executed a search warrant at the home on Tuesday.",
+])
+def test_everyday_and_figurative_senses_give_no_event(code, text):
+    assert code(text) == [], [(e.type, e.trigger.text) for e in code(text)]
+
+
+def test_an_attack_between_politicians_is_verbal_and_between_armed_actors_physical(code):
+    verbal = only(code("Trump attacked Clinton in a series of tweets on Friday."), "ACCUSE")
+    assert texts(verbal.target) == "Clinton" and verbal.rule.endswith("+unarmed")
+    physical = only(code("Rebels attacked an army convoy near Goma on Sunday."), "ASSAULT")
+    assert "Rebels" in texts(physical.source)
+    assert only(code("Russia attacked Ukraine on Monday."), "ASSAULT")
+
+
+def test_aid_is_something_material_given(code):
+    event = only(code("Germany sent 500 tonnes of wheat to Yemen last week."), "AID")
+    assert texts(event.target) == "Yemen"
+    assert not [e for e in code("Trump gave mixed signals about a deal with China.") if e.type == "AID"]
+
+
+def test_criticism_said_in_a_quote_is_an_accusation_by_the_speaker(code):
+    events = code('"Donald Trump is a disgusting fraud," Senator Elizabeth Warren said on Friday.')
+    event = only(events, "ACCUSE")
+    assert "Warren" in texts(event.source) and "Trump" in texts(event.target)
+    assert event.rule.startswith("eval.negative")
+
+
+def test_what_a_speaker_says_another_actor_must_do_is_a_request(code):
+    event = only(code('"President Obama should close Guantanamo now," Senator Rand Paul said.'), "REQUEST")
+    assert "Paul" in texts(event.source) and "Obama" in texts(event.target)
+
+
+def test_declining_an_invitation_is_a_refusal_but_declining_to_comment_is_not(code):
+    event = only(code("Sanders declined the invitation from Clinton's campaign."), "REJECT")
+    assert "Sanders" in texts(event.source)
+    assert code("A spokeswoman for Sanders declined to comment.") == []
+
+
+def test_a_plainly_negated_stance_is_a_refusal(code):
+    event = only(code("Senator Ted Cruz did not endorse Donald Trump at the convention."), "REJECT")
+    assert "Cruz" in texts(event.source) and "Trump" in texts(event.target)
+
+
+def test_every_event_has_a_confidence(code):
+    events = code("Blinken called on Russia to step down its operations at the border.")
+    assert events and all(0.0 <= e.confidence <= 1.0 for e in events)
+
+
+def test_knowledge_lists_hold_words_not_yaml_booleans():
+    """YAML reads on/off/yes/no/true/false as booleans: a word list must quote them."""
+    import yaml
+    from importlib import resources
+
+    def booleans(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from booleans(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, bool):
+                    yield f"{path}[{i}]"
+                yield from booleans(value, f"{path}[{i}]")
+
+    for package in ("tidings.events", "tidings.quotes", "tidings.actors"):
+        for path in resources.files(package).joinpath("data").iterdir():
+            if path.name.endswith(".yaml"):
+                assert list(booleans(yaml.safe_load(path.read_text("utf-8")), path.name)) == []
