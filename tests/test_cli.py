@@ -11,6 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from scored_util import scored_story
 from tidings.cli import cli
 
 # A 2022 story that recalls 2014 (a background event).
@@ -214,35 +215,13 @@ def test_extract_codes_a_single_sentence_from_stdin():
 
 # --- confidence --------------------------------------------------------------------------------
 
-def _scored_story() -> "ArticleResult":
-    """One stored story with three events between Russia and Ukraine: confidences 0.9, 0.3 and
-    none (an event stored before the verifier existed)."""
-    from tidings.records import ArticleResult, Event, Participant, Span
-
-    text = "Russia shelled Ukraine. Ukraine accused Russia. Russia threatened Ukraine."
-    rus, ukr = ("Russia", "RUS"), ("Ukraine", "UKR")
-    events = []
-    for (kind, trigger, source, target, confidence), start in zip(
-            [("ASSAULT", "shelled", rus, ukr, 0.9), ("ACCUSE", "accused", ukr, rus, 0.3),
-             ("THREATEN", "threatened", rus, ukr, None)], (0, 24, 48)):
-        sentence = text[start:].split(".")[0] + "."
-        at = start + sentence.index(trigger)
-        events.append(Event(type=kind, trigger=Span(trigger, at, at + len(trigger)),
-                            sentence=Span(sentence, start, start + len(sentence)), rule=f"test.{kind.lower()}",
-                            source=[Participant(source[0], start, start + len(source[0]), source[1], None, source[0])],
-                            target=[Participant(target[0], 0, 1, target[1], None, target[0])],
-                            date="2022-01-04", confidence=confidence))
-    return ArticleResult(id="scored", text=text, title="Shelling", published="2022-01-04", language="en",
-                         content_hash="h-scored", status="ok", events=events)
-
-
 @pytest.fixture(scope="module")
 def scored_db(tmp_path_factory) -> str:
     from tidings.store import open_store
 
     db = str(tmp_path_factory.mktemp("scored") / "scored.duckdb")
     with open_store(db) as store:
-        store.save([_scored_story()])
+        store.save([scored_story()])
     return db
 
 
