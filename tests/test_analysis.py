@@ -24,7 +24,8 @@ UKR_MIL = ("Ukrainian army", "UKR", "MIL")
 USA = ("United States", "USA", "GOV")
 NATO = ("NATO", "IGO", None)
 
-# (article, published, [(type, source, target, event date, location country, factuality)])
+# (article, published, [(type, source, target, event date, location country, factuality)]);
+# every event's confidence is 0.9 but those listed in CONFIDENCE.
 ARTICLES = [
     ("a1", "2022-01-03", [("ASSAULT", RUS, UKR, "2022-01-03", "UKR", "asserted"),
                           ("ACCUSE", UKR, RUS, "2022-01-04", None, "asserted"),
@@ -38,6 +39,9 @@ ARTICLES = [
                           ("THREATEN", NATO, RUS, "2022-02-16", None, "asserted")]),
     ("a5", None, [("ASSAULT", RUS, UKR, None, None, "asserted")]),  # no date at all: not in a series
 ]
+
+
+CONFIDENCE = {("a2", 0): 0.3, ("a4", 1): 0.45}  # a2's report of a1's attack, the REJECT
 
 
 def _participant(actor: tuple, text: str, position: int) -> Participant:
@@ -60,7 +64,7 @@ def _result(article_id: str, published: str | None, events: list[tuple]) -> Arti
             sentence=Span(text=sentence, start=offset, end=offset + len(sentence)),
             source=[_participant(source, sentence, offset)],
             target=[_participant(target, sentence, offset + sentence.index(target[0]))],
-            date=day, factuality=factuality,
+            date=day, factuality=factuality, confidence=CONFIDENCE.get((article_id, len(coded)), 0.9),
             location=Location(text=place, country=place) if place else None))
         sentences.append(sentence)
         offset += len(sentence) + 1
@@ -155,6 +159,20 @@ def test_merged_series_counts_one_event_reported_twice_once(analysis_store):
     assert merged["2022-01-03"]["ASSAULT"] == 1
     assert merged["2022-01-03"]["ACCUSE"] == 1  # a different event type never merges
     assert merged["2022-01-10"]["total"] == plain["2022-01-10"]["total"]
+
+
+def test_series_with_a_confidence_threshold_counts_only_confident_events(analysis_store):
+    every = _by_period(dyad_series(analysis_store, "RUS", "UKR", by="week"))
+    confident = _by_period(dyad_series(analysis_store, "RUS", "UKR", by="week", min_confidence=0.5))
+    assert every["2022-01-03"]["ASSAULT"] == 2 and confident["2022-01-03"]["ASSAULT"] == 1  # a2's report: 0.3
+    assert every["2022-02-14"]["REJECT"] == 1 and "2022-02-14" not in confident  # 0.45: the series ends earlier
+    assert sum(r["total"] for r in confident.values()) == sum(r["total"] for r in every.values()) - 2
+    merged = _by_period(dyad_series(analysis_store, "RUS", "UKR", by="week", merged=True, min_confidence=0.5))
+    assert merged["2022-01-03"]["ASSAULT"] == 1
+    assert all(r["total"] == 0 for r in dyad_series(analysis_store, "RUS", "UKR", min_confidence=0.95))
+    rows = dyad_events(analysis_store, "RUS", "UKR", EventFilter(min_confidence=0.5, limit=None))
+    assert rows and all(r["confidence"] == 0.9 for r in rows)
+    assert len(rows) == len(dyad_events(analysis_store, "RUS", "UKR", EventFilter(limit=None))) - 2
 
 
 def test_series_agrees_with_the_event_list_behind_it(analysis_store):

@@ -11,6 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from scored_util import scored_story
 from tidings.cli import cli
 
 # A 2022 story that recalls 2014 (a background event).
@@ -210,3 +211,135 @@ def test_extract_codes_a_single_sentence_from_stdin():
     assert record["status"] == "ok"
     assert [(e["type"], e["source"][0]["country"], e["target"][0]["country"]) for e in record["events"]] == \
         [("ACCUSE", "RUS", "UKR")]
+
+
+# --- confidence --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scored_db(tmp_path_factory) -> str:
+    from tidings.store import open_store
+
+    db = str(tmp_path_factory.mktemp("scored") / "scored.duckdb")
+    with open_store(db) as store:
+        store.save([scored_story()])
+    return db
+
+
+def _invoke(*args: str):
+    result = CliRunner().invoke(cli, list(args))
+    return result
+
+
+def _jsonl(*args: str) -> list[dict]:
+    result = _invoke(*args)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_events_min_confidence_keeps_only_events_scored_at_least_that(scored_db):
+    def confidences(*options):
+        return sorted((r["confidence"] for r in _jsonl("events", "--db", scored_db, "--raw", "--format", "jsonl",
+                                                        *options)), key=lambda c: -1 if c is None else c)
+
+    assert confidences() == [None, 0.3, 0.9]
+    assert confidences("--min-confidence", "0.5") == [0.9]
+    assert confidences("--min-confidence", "0.3") == [0.3, 0.9]
+    assert confidences("--min-confidence", "0") == [0.3, 0.9]  # a threshold leaves out unscored events
+    assert confidences("--min-confidence", "0.95") == []
+    assert [r["confidence"] for r in _jsonl("events", "--db", scored_db, "--format", "jsonl",
+                                            "--min-confidence", "0.5")] == [0.9]  # merged view too
+    table = _invoke("events", "--db", scored_db, "--raw")
+    assert table.exit_code == 0 and "confidence" in table.output and "0.9" in table.output
+    refused = _invoke("events", "--db", scored_db, "--min-confidence", "1.5")
+    assert refused.exit_code == 2 and "1.5" in refused.output
+
+
+def test_export_writes_the_confidence_and_honours_min_confidence(scored_db, tmp_path):
+    import csv
+    import io
+
+    import pyarrow.parquet as pq
+
+    rows = list(csv.DictReader(io.StringIO(_invoke("export", "events", "--raw", "--db", scored_db).output)))
+    assert sorted(r["confidence"] for r in rows) == ["", "0.3", "0.9"]
+    confident = _jsonl("export", "events", "--raw", "--format", "jsonl", "--min-confidence", "0.5", "--db", scored_db)
+    assert [(r["type"], r["confidence"]) for r in confident] == [("ASSAULT", 0.9)]
+    plover = _jsonl("export", "events", "--format", "plover", "--db", scored_db)
+    assert sorted(r["tidings_confidence"] or 0 for r in plover) == [0, 0.3, 0.9]
+    plover = _jsonl("export", "events", "--format", "plover", "--min-confidence", "0.25", "--db", scored_db)
+    assert sorted((r["Event Type"], r["tidings_confidence"]) for r in plover) == [("ACCUSE", 0.3), ("ASSAULT", 0.9)]
+    assert {r["Event ID"] for r in plover} == {"scored-0", "scored-1"}  # ids stay the events' ordinals
+    target = tmp_path / "events.parquet"
+    done = _invoke("export", "events", "--raw", "--format", "parquet", "-o", str(target), "--min-confidence", "0.3",
+                   "--db", scored_db)
+    assert done.exit_code == 0, done.output
+    assert sorted(pq.read_table(target).column("confidence").to_pylist()) == [0.3, 0.9]
+    refused = _invoke("export", "quotes", "--min-confidence", "0.5", "--db", scored_db)
+    assert refused.exit_code == 2 and "--min-confidence" in refused.output
+
+
+def test_trends_and_show_read_the_confidence(scored_db):
+    def total(*options):
+        return sum(r["total"] for r in _jsonl("trends", "--dyad", "RUS:UKR", "--format", "jsonl", "--db", scored_db,
+                                              *options))
+
+    assert (total(), total("--min-confidence", "0.2"), total("--min-confidence", "0.5")) == (3, 2, 1)
+    assert total("--raw", "--min-confidence", "0.5") == 1
+    shown = _invoke("show", "scored", "--db", scored_db)
+    assert shown.exit_code == 0, shown.output
+    lines = [line for line in shown.output.splitlines() if line.startswith("E")]
+    assert ["confidence=0.90" in lines[0], "confidence=0.30" in lines[1], "confidence=-" in lines[2]] == [True] * 3
+
+
+@pytest.fixture
+def accuse_verifier(monkeypatch):
+    """A verifier that scores ACCUSE candidates 0.8 and every other candidate 0.2, with a trained
+    threshold of 0.5 (processes forked from this one, ingest workers, inherit it)."""
+    import math
+
+    from tidings.events.verifier import VerifierModel
+
+    def logit(p: float) -> float:
+        return math.log(p / (1 - p))
+
+    model = VerifierModel(weights={"type=ACCUSE": logit(0.8) - logit(0.2)}, bias=logit(0.2), threshold=0.5)
+    monkeypatch.setattr(VerifierModel, "load", classmethod(lambda cls: model))
+    return model
+
+
+def test_extract_min_confidence_sets_the_extraction_threshold(corpus, accuse_verifier):
+    def events(*options):
+        [record] = _jsonl("extract", str(corpus / "story.txt"), "--published", "2022-02-08", *options)
+        return sorted((e["type"], e["confidence"]) for e in record["events"])
+
+    assert events() == [("ACCUSE", 0.8)]  # the verifier's threshold (0.5) by default
+    assert events("--min-confidence", "0") == [("ACCUSE", 0.8), ("CONSULT", 0.2)]  # every candidate
+    assert events("--min-confidence", "0.2") == [("ACCUSE", 0.8), ("CONSULT", 0.2)]
+    assert events("--min-confidence", "0.9") == []
+
+
+def test_ingest_min_confidence_reaches_the_worker_processes(tmp_path, accuse_verifier):
+    from tidings.ingest_run import SMALL_INPUT
+    from tidings.store import EventFilter, open_store
+
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for i in range(SMALL_INPUT):  # enough inputs to start worker processes
+        (folder / f"story-{i:02d}.txt").write_text(STORY + f"\nUpdate {i}.\n", encoding="utf-8")
+    stored = {}
+    for label, options in (("default", []), ("every", ["--min-confidence", "0"])):
+        db = str(tmp_path / f"{label}.duckdb")
+        result = _invoke("ingest", str(folder), "--db", db, "--published", "2022-02-08", "--workers", "2", *options)
+        assert result.exit_code == 0, result.output
+        with open_store(db, read_only=True) as store:
+            stored[label] = sorted({(r["type"], r["confidence"]) for r in store.events(EventFilter(limit=None))})
+    assert stored == {"default": [("ACCUSE", 0.8)], "every": [("ACCUSE", 0.8), ("CONSULT", 0.2)]}
+
+
+def test_every_engine_takes_the_extraction_threshold():
+    from tidings.ingest_run import IngestSettings
+    from tidings.scale import RaySettings
+
+    assert IngestSettings(min_confidence=0.3).pipeline_settings().min_confidence == 0.3
+    assert RaySettings(min_confidence=0.3).pipeline_settings().min_confidence == 0.3
+    assert IngestSettings().pipeline_settings().min_confidence is None  # the verifier's own threshold

@@ -131,6 +131,31 @@ def test_merged_listing_has_one_row_per_event_with_its_counts(merge_store):
     assert merge_store.events(EventFilter(merged=True, article="herald")) == []
 
 
+def _scored(results: list[ArticleResult], confidence: dict[str, float]) -> list[ArticleResult]:
+    """The results with each article's events given that article's confidence."""
+    return [replace(r, events=[replace(e, confidence=confidence[r.id]) for e in r.events]) for r in results]
+
+
+def test_merged_listing_keeps_an_event_by_the_confidence_of_its_first_report(merge_store):
+    _saved(merge_store, _scored(_three_reports_and_an_accusation(),
+                                {"globe": 0.9, "herald": 0.3, "copy": 0.8, "moscow": 0.2}))
+    raw = merge_store.events(EventFilter(min_confidence=0.5, order="article"))
+    assert [(r["article_id"], r["confidence"]) for r in raw] == [("copy", 0.8), ("globe", 0.9)]
+    [consult] = merge_store.events(EventFilter(merged=True, min_confidence=0.5))
+    assert (consult["article_id"], consult["confidence"]) == ("globe", 0.9)
+    assert (consult["num_mentions"], consult["num_articles"]) == (3, 3)  # the group's counts, not the filter's
+    assert merge_store.events(EventFilter(merged=True, min_confidence=0.95)) == []
+    assert len(merge_store.events(EventFilter(merged=True, min_confidence=0.2))) == 2
+
+
+def test_a_merged_event_whose_first_report_is_under_the_threshold_is_left_out(merge_store):
+    _saved(merge_store, _scored(_three_reports_and_an_accusation(),
+                                {"globe": 0.3, "herald": 0.9, "copy": 0.9, "moscow": 0.9}))
+    assert len(merge_store.events(EventFilter(min_confidence=0.5))) == 3  # herald, copy, moscow
+    [accuse] = merge_store.events(EventFilter(merged=True, min_confidence=0.5))
+    assert accuse["type"] == "ACCUSE"  # as every filter of the merged view: it reads the first report
+
+
 def test_events_far_apart_or_without_a_source_country_stay_apart(merge_store):
     late = _result("late", OTHER_TEXT, [_consult(OTHER_TEXT, "2024-03-09")], None, "Late Post", "https://late.example")
     nobody = _consult(OTHER_TEXT, "2024-03-05")

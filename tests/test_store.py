@@ -88,10 +88,12 @@ def _article(article_id: str = "a1", content_hash: str | None = "h1", **kw) -> A
                       date="2022-01-17", date_text="Monday",
                       location=Location("Latvia", 43, 49, "LVA", "Latvia", 458258),
                       factuality="reported", attribution=Attribution("named", "Sergei Lavrov", True,
-                                                                     cue=Span("said", 95, 99))),
+                                                                     cue=Span("said", 95, 99)),
+                      confidence=0.913),
                 Event(type="REJECT", mode="policy", context=["military"], trigger=Span("not accept", 60, 70),
                       sentence=Span(text[52:], 52, len(text)), rule="reject.neg",
-                      source=[lavrov], target=[], factuality="asserted", background=True, size=3)],
+                      source=[lavrov], target=[], factuality="asserted", background=True, size=3,
+                      confidence=0.42)],
         quotes=[Quote('We will not accept this,', 53, 77, True, lavrov, Span("said", 95, 99))],
     )
     values.update(kw)
@@ -106,6 +108,13 @@ def test_a_saved_article_reads_back_unchanged(store):
     assert (summary.inserted, summary.ok, summary.events, summary.quotes) == (1, 1, 2, 1)
     assert store.article("a1") == result
     assert store.article("a1").to_dict() == result.to_dict()
+
+
+def test_a_stored_event_keeps_its_confidence_in_the_json_and_its_column(store):
+    store.save([_article()])
+    assert [e.confidence for e in store.article("a1").events] == [0.913, 0.42]
+    rows = store.events(EventFilter(article="a1", order="article"))
+    assert [row["confidence"] for row in rows] == [0.913, 0.42]
 
 
 _text = st.text(alphabet=st.characters(exclude_categories=()), max_size=20)  # NUL, surrogates, …
@@ -126,7 +135,7 @@ _event = st.builds(Event, type=st.sampled_from(PLOVER_TYPES) | _text, trigger=_s
                    source=st.lists(_participant, max_size=3), target=st.lists(_participant, max_size=3),
                    date=st.none() | st.dates().map(date.isoformat) | _text, date_text=_opt,
                    location=st.none() | _location, factuality=_text, background=st.booleans(),
-                   attribution=_attribution, size=_big)
+                   attribution=_attribution, size=_big, confidence=st.none() | st.floats(0, 1))
 _quote = st.builds(Quote, text=_text, start=_off, end=_off, direct=st.booleans(),
                    speaker=st.none() | _participant, cue=st.none() | _span)
 _result = st.builds(
@@ -150,7 +159,8 @@ def test_any_article_result_round_trips_unchanged(store, result):
     rows = store.events(EventFilter(article=result.id, limit=None, order="article"))
     # the flat columns hold what every backend can store (NUL and lone surrogates replaced);
     # the article's JSON above keeps the original exactly
-    assert [(r["event"], r["type"]) for r in rows] == [(i, safe_text(e.type)) for i, e in enumerate(result.events)]
+    assert [(r["event"], r["type"], r["confidence"]) for r in rows] == [
+        (i, safe_text(e.type), e.confidence) for i, e in enumerate(result.events)]
 
 
 # --- idempotency and identity --------------------------------------------------------------
@@ -274,6 +284,11 @@ EVENT_CASES = [
     (EventFilter(factuality="future"), lambda r, e: e.factuality == "future"),
     (EventFilter(background=True), lambda r, e: bool(e.background)),
     (EventFilter(background=False), lambda r, e: not e.background),
+    (EventFilter(min_confidence=0.5), lambda r, e: e.confidence >= 0.5),
+    (EventFilter(min_confidence=0.925), lambda r, e: e.confidence >= 0.925),
+    (EventFilter(min_confidence=0), lambda r, e: True),
+    (EventFilter(type="ACCUSE", min_confidence=0.3, background=False),
+     lambda r, e: e.type == "ACCUSE" and e.confidence >= 0.3 and not e.background),
     (EventFilter(quad_class="material conflict"),
      lambda r, e: e.type in ("PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")),
     (EventFilter(since="2020-06-01", until="2020-12-31"),
@@ -331,6 +346,38 @@ def test_trends_count_events_per_week_and_type(corpus):
                 d = _day(r, e)
                 expected[(date.fromordinal(d.toordinal() - d.weekday()).isoformat(), e.type)] += 1
     assert {(row["period"], row["type"]): row["events"] for row in rows} == dict(expected)
+
+
+def test_trends_count_only_events_at_or_above_the_confidence_threshold(corpus):
+    store, results = corpus
+    every = store.trends(EventFilter(limit=None))
+    confident = store.trends(EventFilter(min_confidence=0.6, limit=None))
+    expected = Counter()
+    for r in results:
+        for e in r.events:
+            if e.confidence >= 0.6:
+                d = _day(r, e)
+                expected[(date.fromordinal(d.toordinal() - d.weekday()).isoformat(), e.type)] += 1
+    assert {(row["period"], row["type"]): row["events"] for row in confident} == dict(expected)
+    assert 0 < sum(expected.values()) < sum(row["events"] for row in every)
+
+
+def test_events_without_a_confidence_are_left_out_only_when_a_threshold_is_set(store):
+    unscored = _article("old", "h-old")
+    for event in unscored.events:
+        event.confidence = None
+    store.save([_article(), unscored])
+    assert {r["article_id"] for r in store.events(EventFilter())} == {"a1", "old"}
+    assert [(r["article_id"], r["confidence"]) for r in store.events(EventFilter(min_confidence=0, order="article"))] \
+        == [("a1", 0.913), ("a1", 0.42)]
+    assert [r["confidence"] for r in store.events(EventFilter(min_confidence=0.913))] == [0.913]
+    assert store.events(EventFilter(min_confidence=0.9131)) == []
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "high"])
+def test_a_confidence_threshold_outside_0_to_1_is_a_clear_error(store, value):
+    with pytest.raises(ValueError, match="min_confidence"):
+        store.events(EventFilter(min_confidence=value))
 
 
 def test_quote_filters(corpus):
@@ -451,6 +498,53 @@ def test_an_older_database_is_refused_read_only_and_upgraded_for_writing(store_d
         assert s.upgrade() == SCHEMA_VERSION  # nothing left to apply
     with open_store(store_db, read_only=True) as s:
         assert s.stats()["articles"]["total"] == 1
+
+
+def _make_v6(db: str) -> ArticleResult:
+    """A database as version 6 of the code left it: every migration before events.confidence,
+    and one article whose event row has no confidence column to fill."""
+    assert [m.version for m in MIGRATIONS[:6]] == [1, 2, 3, 4, 5, 6]
+    result = _article()
+    for event in result.events:
+        event.confidence = None  # coded before the verifier existed
+    backend = connect(db)
+    codes = load_codes()
+    for migration in MIGRATIONS[:6]:
+        with backend.transaction():
+            for step in steps_for(migration, backend.name):
+                step(backend.execute, codes) if callable(step) else backend.execute(step)
+            backend.execute("INSERT INTO schema_version VALUES (?, ?, TIMESTAMP '2026-01-01 00:00:00')",
+                            [migration.version, migration.description])
+    with backend.transaction():
+        backend.execute(
+            "INSERT INTO articles (id, dedup_key, status, text, n_mentions, n_events, n_quotes, result,"
+            " ingested_at, processed_at, content_hash, published) VALUES"
+            " ('a1', 'h1|', 'ok', ?, 0, 1, 0, ?, TIMESTAMP '2026-01-01 00:00:00',"
+            " TIMESTAMP '2026-01-01 00:00:00', 'h1', '2022-01-18')",
+            [result.text, json.dumps(result.to_dict())])
+        backend.execute("INSERT INTO events (article_id, ordinal, type, day, sentence_text, quad_class, source_codes,"
+                        " target_codes) VALUES ('a1', 0, 'ACCUSE', DATE '2022-01-17', 'Russia accused Canada.',"
+                        " 'verbal conflict', '/RUS:/', '/CAN:MIL/')")
+    columns = {r["column_name"] for r in backend.rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+        " AND table_schema = current_schema()")}
+    backend.close()
+    assert "confidence" not in columns and "group_id" in columns
+    return result
+
+
+def test_upgrading_a_version_6_database_adds_an_empty_confidence_that_reprocessing_fills(store_db):
+    old = _make_v6(store_db)
+    with pytest.raises(SchemaVersionError, match="older"):
+        open_store(store_db, upgrade=False)
+    with open_store(store_db) as s:
+        assert s.schema_version == SCHEMA_VERSION == 7
+        [row] = s.events(EventFilter(type="ACCUSE"))
+        assert row["confidence"] is None  # old rows keep NULL …
+        assert s.events(EventFilter(min_confidence=0)) == []  # … and a threshold leaves them out
+        assert s.article("a1") == old
+        s.replace(_article())  # what `tidings ingest --reprocess` does with the re-extracted result
+        assert [r["confidence"] for r in s.events(EventFilter(min_confidence=0, order="article"))] == [0.913, 0.42]
 
 
 def test_a_newer_database_is_refused(store_db):

@@ -542,3 +542,84 @@ def test_dyad_series_can_leave_out_background_events(recalls_2014_db):
         assert sum(r["total"] for r in current) < sum(r["total"] for r in every)
         page = client.get("/dyad", params={"a": "RUS", "b": "UKR", "by": "month", "background": "false"})
         assert page.status_code == 200 and "background=false" in page.text
+
+
+# -- confidence -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def scored_client(tmp_path_factory):
+    """The web app over a database holding one story whose events have confidences 0.9, 0.3 and none."""
+    from scored_util import scored_story
+
+    db = str(tmp_path_factory.mktemp("scored") / "scored.duckdb")
+    with open_store(db) as store:
+        store.save([scored_story()])
+    with TestClient(create_app(db)) as client:
+        yield client
+
+
+def _confidences(client, path: str = "/api/events", **params) -> list:
+    response = client.get(path, params={"limit": 500, **params})
+    assert response.status_code == 200, response.text
+    return sorted((row["confidence"] for row in response.json()["rows"]), key=lambda c: -1 if c is None else c)
+
+
+def test_events_api_min_confidence_keeps_only_events_scored_at_least_that(scored_client):
+    assert _confidences(scored_client) == [None, 0.3, 0.9]
+    assert _confidences(scored_client, min_confidence="0.5") == [0.9]
+    assert _confidences(scored_client, min_confidence="0.3") == [0.3, 0.9]
+    assert _confidences(scored_client, min_confidence="0") == [0.3, 0.9]  # unscored events left out
+    assert _confidences(scored_client, min_confidence="") == [None, 0.3, 0.9]  # a blank form field: no filter
+    assert _confidences(scored_client, min_confidence="0.5", merged="true") == [0.9]
+    assert _confidences(scored_client, min_confidence="0.5", a="RUS", b="UKR") == [0.9]
+    for bad in ("1.5", "-0.1", "nan", "high"):
+        response = scored_client.get("/api/events", params={"min_confidence": bad})
+        assert response.status_code == 400 and "min_confidence" in response.text, bad
+    table = list(csv.DictReader(io.StringIO(scored_client.get("/api/events.csv", params={"min_confidence": "0.25"}).text)))
+    assert sorted(row["confidence"] for row in table) == ["0.3", "0.9"]
+    [pair] = scored_client.get("/api/dyads", params={"min_confidence": "0.5"}).json()
+    assert (pair["source"], pair["target"], pair["events"]) == ("RUS", "UKR", 1)
+    assert sum(r["total"] for r in scored_client.get("/api/timeline", params={"min_confidence": "0.5"}).json()) == 1
+
+
+def test_events_page_filters_by_and_shows_the_confidence(scored_client):
+    every = scored_client.get("/events").text
+    assert ">0.90<" in every and ">0.30<" in every and ">—<" in every
+    page = scored_client.get("/events", params={"min_confidence": "0.5"})
+    assert page.status_code == 200
+    assert 'name="min_confidence"' in page.text and 'value="0.5"' in page.text
+    assert ">0.90<" in page.text and ">0.30<" not in page.text
+    first = scored_client.get("/events", params={"min_confidence": "0", "limit": 1}).text
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', first).group(1)
+    assert "min_confidence=0&" in next_link.replace("&amp;", "&") + "&"  # a threshold of 0 survives paging
+    assert scored_client.get("/events", params={"min_confidence": "2"}).status_code == 400
+
+
+def test_dyad_api_and_page_count_only_events_at_or_above_min_confidence(scored_client):
+    def total(**params):
+        response = scored_client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month", **params})
+        assert response.status_code == 200, response.text
+        return sum(r["total"] for r in response.json()["series"])
+
+    assert (total(), total(min_confidence="0.2"), total(min_confidence="0.5"), total(min_confidence="0.95")) == \
+        (3, 2, 1, 0)
+    assert scored_client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "min_confidence": "x"}).status_code == 400
+    page = scored_client.get("/dyad", params={"a": "RUS", "b": "UKR", "by": "month", "min_confidence": "0.5"})
+    assert page.status_code == 200 and 'value="0.5"' in page.text
+    links = [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', page.text)]
+    behind = [href for href in links if href.startswith(("/events?", "/api/dyad?"))]
+    assert behind and all("min_confidence=0.5" in href for href in behind)  # the bars, All events, CSV
+    [bar] = [href for href in behind if "quad_class=material" in href]  # the one bar: the ASSAULT
+    from urllib.parse import parse_qsl, urlsplit
+
+    assert _confidences(scored_client, **dict(parse_qsl(urlsplit(bar).query))) == [0.9]
+
+
+def test_article_view_shows_each_events_confidence(scored_client):
+    html = scored_client.get("/articles/scored").text
+    table = html.split("Events in this article", 1)[1]
+    assert [cell for cell in re.findall(r'<td class="confidence">([^<]*)</td>', table)] == ["0.90", "0.30", "—"]
+    annotations = re.search(r'<script type="application/json" id="annotations">(.*?)</script>', html, re.S)
+    import json
+
+    triggers = [a for a in json.loads(annotations.group(1)) if a["kind"] == "trigger"]
+    assert [a["confidence"] for a in triggers] == [0.9, 0.3, None]

@@ -42,6 +42,15 @@ max_bytes_option = click.option("--max-bytes", default=20 * 1024 * 1024, show_de
                                 help="Largest input file or fetched page, in bytes; bigger ones are errors.")
 published_option = click.option("--published", callback=_date, metavar="YYYY-MM-DD",
                                 help="Publication date for inputs whose metadata gives none.")
+# Every event carries a confidence: the verifier's probability (0-1) that a careful coder would code it.
+extraction_confidence_option = click.option(
+    "--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="FLOAT",
+    help="Keep only events whose confidence (0-1) is at least this. Default: the verifier's trained"
+         " threshold, chosen for high precision; lower keeps more events, 0 keeps every candidate.")
+query_confidence_option = click.option(
+    "--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="FLOAT",
+    help="Only events whose confidence (0-1: how likely a careful coder would code them) is at least"
+         " this; events stored without one (before schema 7, until --reprocess) are left out.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +88,8 @@ def _documents(paths: tuple[str, ...], max_bytes: int):
 @click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
 @published_option
 @max_bytes_option
-def extract(paths: tuple[str, ...], published: str | None, max_bytes: int) -> None:
+@extraction_confidence_option
+def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, min_confidence: float | None) -> None:
     """Print one JSON object per article (the ArticleResult contract) as JSON Lines.
 
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), .warc/.warc.gz, an
@@ -88,7 +98,7 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int) -> No
     """
     from tidings.pipeline import Pipeline, PipelineSettings
 
-    pipeline = Pipeline(PipelineSettings(published=published))
+    pipeline = Pipeline(PipelineSettings(published=published, min_confidence=min_confidence))
     failed = 0
     for result in pipeline.run(_documents(paths, max_bytes)):
         failed += result.status == "error"
@@ -112,8 +122,10 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int) -> No
 @click.option("--address", help="Ray cluster address (auto, or HOST:6379); default: start a local Ray.")
 @click.option("--output", type=click.Path(file_okay=False),
               help="With --engine ray: also write results as Parquet shards into this folder.")
+@extraction_confidence_option
 def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int,
-           workers: int, urls: bool, max_bytes: int, engine: str, address: str | None, output: str | None) -> None:
+           workers: int, urls: bool, max_bytes: int, engine: str, address: str | None, output: str | None,
+           min_confidence: float | None) -> None:
     """Extract events, actors and quotes from news and store them in a database.
 
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz) and .warc/.warc.gz, an
@@ -127,12 +139,16 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     if not paths and not reprocess:
         _fail("give at least one PATH (or --reprocess)")
     if engine == "ray":
-        _ingest_ray(list(paths), db, published, reprocess, workers, address, output)
+        from tidings.scale import RaySettings
+
+        _ingest_ray(list(paths), RaySettings(address=address, workers=workers, published=published, output=output,
+                                             db=db, reprocess=reprocess, min_confidence=min_confidence))
         return
     if address or output:
         _fail("--address and --output go with --engine ray")
     settings = IngestSettings(db=db, published=published, reprocess=reprocess, batch_size=batch_size,
-                              progress=sys.stderr.isatty(), workers=workers, urls=urls, max_bytes=max_bytes)
+                              progress=sys.stderr.isatty(), workers=workers, urls=urls, max_bytes=max_bytes,
+                              min_confidence=min_confidence)
     try:
         summary = run_ingest(list(paths), settings, stdin=sys.stdin)
     except Exception as exc:  # StoreLockedError, schema version errors, …
@@ -148,7 +164,9 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
 @db_option
 @published_option
 @max_bytes_option
-def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int) -> None:
+@extraction_confidence_option
+def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int,
+          min_confidence: float | None) -> None:
     """Re-poll the feeds listed in FEEDS_FILE (one URL a line) and ingest only new items.
 
     Seen URLs and contents are remembered in the database; feeds are fetched with conditional
@@ -163,7 +181,8 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--interval")
     settings = WatchSettings(Path(feeds_file), seconds, polls,
-                             IngestSettings(db=db, published=published, max_bytes=max_bytes))
+                             IngestSettings(db=db, published=published, max_bytes=max_bytes,
+                                            min_confidence=min_confidence))
 
     def report(poll: int, summary) -> None:
         click.echo(f"poll {poll}: " + summary.describe().replace("\n", "\n  "))
@@ -177,13 +196,12 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
         _fail(str(exc))
 
 
-def _ingest_ray(paths: list[str], db: str, published, reprocess: bool, workers: int, address, output) -> None:
+def _ingest_ray(paths: list[str], settings) -> None:
     try:
-        from tidings.scale import RaySettings, run_ray
+        from tidings.scale import run_ray
     except ImportError:
         _fail('the Ray engine needs Ray: pip install "tidings[ray]"')
-    settings = RaySettings(address=address, workers=workers, published=published, output=output, db=db,
-                           reprocess=reprocess)
+    address = settings.address
     try:
         summary = run_ray(paths, settings)
     except ConnectionError as exc:
@@ -245,6 +263,7 @@ def _filter_options(func):
 @_filter_options
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
 @background_option
+@query_confidence_option
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
@@ -256,8 +275,8 @@ def events(db, fmt, raw, **filters) -> None:
 
     store = _open(db)
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
-    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "trigger",
-               "article_id"] + ([] if raw else ["num_articles", "num_sources"])
+    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
+               "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
     _emit(rows, fmt, columns=columns if fmt == "table" else None)
 
 
@@ -292,7 +311,7 @@ def _filters(values: dict, cls) -> dict:
     renamed = {("type" if k == "type_" else k): v for k, v in values.items()}
     unknown = [k for k, v in renamed.items() if v not in (None, "") and k not in names]
     if unknown and any(k not in ("limit", "offset") for k in unknown):
-        _fail(f"option(s) not supported here: {', '.join('--' + k for k in unknown)}")
+        _fail(f"option(s) not supported here: {', '.join('--' + k.replace('_', '-') for k in unknown)}")
     return {k: v for k, v in renamed.items() if k in names and v not in (None, "")}
 
 
@@ -350,8 +369,10 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--since", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
+@query_confidence_option
 @db_option
-def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool, db: str) -> None:
+def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool,
+           min_confidence: float | None, db: str) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
     Events are merged events (one row per event however many articles report it, with its
@@ -366,7 +387,10 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
-    query = cls(**_filters({"actor": actor, "type_": type_, "since": since, "until": until}, cls)) if cls else None
+    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence}
+    if cls is None and min_confidence is not None:
+        _fail("--min-confidence selects events (tidings export events)")
+    query = cls(**_filters(options, cls)) if cls else None
     if table == "events":
         query.merged = not raw
     try:
@@ -386,11 +410,12 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--directed", is_flag=True, help="Only A as source and B as target.")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
 @background_option
+@query_confidence_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
-def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None, plot: str | None,
-           fmt: str, db: str) -> None:
+def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None,
+           min_confidence: float | None, plot: str | None, fmt: str, db: str) -> None:
     """Events between two actors over time: counts per PLOVER type and quad class.
 
     By default reports of one event in several articles count once (merged events); --raw
@@ -404,7 +429,8 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
     store = _open(db)
     try:
         rows = dyad_series(store, parts[0], parts[1], by=by, since=since, until=until,
-                           merged=not raw, directed=directed, background=background)
+                           merged=not raw, directed=directed, background=background,
+                           min_confidence=min_confidence)
     except ValueError as exc:
         _fail(str(exc))
     if plot:

@@ -4,8 +4,8 @@ The `plover` format writes one JSON object per event with the column names of th
 data releases (Event ID, Event Date, Event Type, Event Mode, Quad Code, Contexts, Actor …,
 Recipient …, Placename …, Source, Publication Date, Story People/Organizations/Locations,
 Language, Version), so a POLECAT user's loader reads it unchanged, plus tidings' own provenance
-fields (sentence, offsets, rule, factuality, attribution, and the merged event: group id and
-number of sources) under keys that start with "tidings_". Events in the other formats are merged
+fields (sentence, offsets, rule, factuality, attribution, confidence, and the merged event: group
+id and number of sources) under keys that start with "tidings_". Events in the other formats are merged
 events (one row per event, see tidings.dedup.merge) when the query asks (`EventFilter.merged`,
 the CLI's default).
 """
@@ -94,21 +94,18 @@ def _scalar(value: Any) -> Any:
 
 
 def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
-    """One POLECAT-style record per stored event mention (of the articles the event filter
-    selects), with its merged event's id and number of sources."""
+    """One POLECAT-style record per stored event mention that the event filter selects, with
+    its merged event's id and number of sources (records in article order)."""
     from dataclasses import replace
+    from itertools import groupby
 
     from tidings.store import EventFilter
 
-    seen: set[str] = set()
-    for row in table_rows(store, "events", replace(query or EventFilter(), merged=False)):
-        article_id = row["article_id"]
-        if article_id in seen:
-            continue
-        seen.add(article_id)
+    rows = table_rows(store, "events", replace(query or EventFilter(), merged=False, order="article"))
+    for article_id, selected in groupby(rows, key=lambda row: row["article_id"]):
         result = store.article(article_id)
         if result is not None:
-            yield from article_records(result, _groups(store, article_id))
+            yield from article_records(result, _groups(store, article_id), {row["event"] for row in selected})
 
 
 def _groups(store, article_id: str) -> dict[int, tuple[str | None, int | None]]:
@@ -119,14 +116,17 @@ def _groups(store, article_id: str) -> dict[int, tuple[str | None, int | None]]:
     return {r["ordinal"]: (r["group_id"], r["num_sources"]) for r in rows}
 
 
-def article_records(result: ArticleResult,
-                    groups: dict[int, tuple[str | None, int | None]] | None = None) -> Iterator[dict[str, Any]]:
+def article_records(result: ArticleResult, groups: dict[int, tuple[str | None, int | None]] | None = None,
+                    only: set[int] | None = None) -> Iterator[dict[str, Any]]:
+    """The article's events as POLECAT-style records (`only`: just the events at these ordinals)."""
     from tidings.output import QUAD
 
     people = sorted({m.actor.name for m in result.mentions if m.actor and m.label == "PERSON"})
     orgs = sorted({m.actor.name for m in result.mentions if m.actor and m.label == "ORG"})
     places = sorted({e.location.name or e.location.text for e in result.events if e.location})
     for number, event in enumerate(result.events):
+        if only is not None and number not in only:
+            continue
         actor, recipient = _first(event.source), _first(event.target)
         quad = QUAD.get(event.type)
         yield {
@@ -191,6 +191,7 @@ def _provenance(result: ArticleResult, event: Event) -> dict[str, Any]:
         "tidings_factuality": event.factuality, "tidings_background": event.background,
         "tidings_attribution_kind": att.kind, "tidings_attribution_speaker": att.speaker,
         "tidings_confirmed": att.confirmed, "tidings_disputed": att.disputed,
+        "tidings_confidence": event.confidence,
     }
 
 

@@ -32,6 +32,13 @@ class IngestSettings:
     workers: int = 0  # processes for extraction; 0 = one per core (small inputs run in-process)
     urls: bool = False  # PATHs are files listing URLs (pages or feeds), one per line
     max_bytes: int = 20 * 1024 * 1024  # per input file / fetched page
+    min_confidence: float | None = None  # events under this confidence are not stored (None: the verifier's default)
+
+    def pipeline_settings(self):
+        """The extraction settings these ingest settings imply (also sent to worker processes)."""
+        from tidings.pipeline import PipelineSettings
+
+        return PipelineSettings(model=self.model, published=self.published, min_confidence=self.min_confidence)
 
 
 @dataclass
@@ -105,11 +112,9 @@ class Ingestor:
     """Runs documents through the pipeline into an open store, committing every batch."""
 
     def __init__(self, store, settings: IngestSettings, pipeline=None) -> None:
-        from tidings.pipeline import PipelineSettings
-
         self.store = store
         self.settings = settings
-        self.pipeline_settings = PipelineSettings(model=settings.model, published=settings.published)
+        self.pipeline_settings = settings.pipeline_settings()
         self.pipeline = pipeline  # reused across calls when given (watch mode)
 
     def ingest(self, documents: Iterable[Document]) -> IngestSummary:

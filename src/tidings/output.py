@@ -103,7 +103,7 @@ def render_article(result: ArticleResult, out: TextIO, color: bool = False) -> N
                       f"  date={e.date or '-'}  loc={(e.location.country if e.location else None) or '-'}"
                       f"  [{', '.join(flags)}]  per={att.kind}{': ' + att.speaker if att.speaker else ''}"
                       f"{'' if att.confirmed is None else ' confirmed=' + str(att.confirmed).lower()}"
-                      f"  rule={e.rule}\n")
+                      f"  confidence={'-' if e.confidence is None else f'{e.confidence:.2f}'}  rule={e.rule}\n")
         out.write("\n")
     if result.quotes:
         out.write("## Quotes\n")

@@ -64,13 +64,13 @@ def watch(settings: WatchSettings, stop: threading.Event | None = None,
           on_poll: Callable[[int, IngestSummary], None] | None = None) -> Iterator[IngestSummary]:
     """Poll until stopped (or `max_polls`); yields one IngestSummary per poll."""
     from tidings.ingest.web import Fetcher, FetchSettings
-    from tidings.pipeline import Pipeline, PipelineSettings
+    from tidings.pipeline import Pipeline
     from tidings.store import open_store
 
     stop = stop or threading.Event()
     states: dict[str, FeedState] = {}
     ingest_settings = settings.ingest
-    pipeline = Pipeline(PipelineSettings(model=ingest_settings.model, published=ingest_settings.published))
+    pipeline = Pipeline(ingest_settings.pipeline_settings())
     store = open_store(ingest_settings.db)
     try:
         ingestor = Ingestor(store, IngestSettings(**{**vars(ingest_settings), "workers": 1}), pipeline)

@@ -6,7 +6,8 @@
     plot_series(rows, "rus-ukr.png")
 
 Public interface:
-  dyad_series(store, a, b, by="week", since=None, until=None, merged=False, directed=False, background=None) -> list[dict]
+  dyad_series(store, a, b, by="week", since=None, until=None, merged=False, directed=False, background=None,
+              min_confidence=None) -> list[dict]
   plot_series(rows, path, title=None) -> Path                PNG (matplotlib, Agg canvas)
   timeline(store, EventFilter, by="week") -> list[dict]       events per period and quad class
   top_dyads(store, EventFilter, limit=10) -> list[dict]       most active source → target pairs

@@ -33,7 +33,8 @@ def empty_row(period: str) -> dict[str, Any]:
 
 def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | None = None,
                 until: str | date | None = None, merged: bool = False,
-                directed: bool = False, background: bool | None = None) -> list[dict[str, Any]]:
+                directed: bool = False, background: bool | None = None,
+                min_confidence: float | None = None) -> list[dict[str, Any]]:
     """Events between actors `a` and `b` per period ("day", "week" from Monday, "month").
 
     One row per period, oldest first, empty periods included (from `since`, or the first
@@ -46,9 +47,12 @@ def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | Non
     MERGE_DAYS, compatible places and factuality: tidings.dedup.events.same_event), at the
     period of its earliest report. `background`: False leaves out background events (earlier
     facts an article recalls, which otherwise stretch a series back years), True keeps only them.
+    `min_confidence`: count only events whose verifier confidence is at least this (events
+    stored without one are then left out); with `merged`, reports are left out before merging.
     """
     since_d, until_d = as_date(since, "since"), as_date(until, "until")
-    base = EventFilter(since=since_d, until=until_d, limit=None, background=background)
+    base = EventFilter(since=since_d, until=until_d, limit=None, background=background,
+                       min_confidence=min_confidence)
     if merged:
         counts = _merge(store, a, b, base, _dyad_rows(store, a, b, base, by, directed), directed)
     else:

@@ -31,7 +31,7 @@ EVENT_COLUMNS = (
     " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
     " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
     " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
-    " e.location_country, e.location_name, e.rule, e.article_id, e.ordinal AS event,"
+    " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
     " a.title AS article_title, a.published, a.url")
 
 _ORDERS = {

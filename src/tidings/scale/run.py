@@ -39,9 +39,11 @@ class RaySettings:
     # PYTHONHASHSEED of every actor, so that a result never depends on which actor computed it
     # (stages that iterate over sets of strings); None leaves Python's per-process random seed
     hash_seed: int | None = 0
+    min_confidence: float | None = None  # events under this confidence are left out (None: the verifier's default)
 
     def pipeline_settings(self) -> PipelineSettings:
-        return PipelineSettings(model=self.model, batch_size=self.batch_size, published=self.published)
+        return PipelineSettings(model=self.model, batch_size=self.batch_size, published=self.published,
+                                min_confidence=self.min_confidence)
 
 
 @dataclass

@@ -28,7 +28,9 @@ class EventFilter:
     filters then apply to the event's first mention. `Store.events` only: counts (trends)
     are always of mentions. background: None = all events; False = leave out background
     events (earlier facts an article recalls, e.g. "Russia annexed Crimea in 2014"); True =
-    only those.
+    only those. min_confidence: only events whose verifier confidence (0-1, the probability
+    that a careful coder would code them) is at least this; events stored without one (before
+    schema version 7, until re-processed) are then left out.
     """
 
     actor: str | None = None
@@ -49,6 +51,7 @@ class EventFilter:
     order: str = "date"
     merged: bool = False
     background: bool | None = None
+    min_confidence: float | None = None
 
 
 @dataclass
@@ -115,6 +118,17 @@ def as_date(value: str | date | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{name}: {value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def as_fraction(value: float | str, name: str) -> float:
+    """A number from 0 to 1 (a confidence threshold), else ValueError saying so."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {value!r} is not a number from 0 to 1") from None
+    if not 0.0 <= number <= 1.0:  # also refuses NaN
+        raise ValueError(f"{name}: {value!r} is not a number from 0 to 1")
+    return number
 
 
 def contains(column: str) -> str:
@@ -198,6 +212,8 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         where.add("e.factuality = ?", f.factuality)
     if f.background is not None:
         where.add("coalesce(e.background, FALSE) = ?", bool(f.background))
+    if f.min_confidence is not None:
+        where.add("e.confidence >= ?", as_fraction(f.min_confidence, "min_confidence"))
     if f.quad_class:
         where.add("e.quad_class = ?", f.quad_class)
     if f.since:

@@ -48,7 +48,7 @@ EVENT_COLUMNS = (
     ("attribution_disputed", "boolean"), ("attribution_denied_by", "text"), ("rule", "text"),
     ("size", "bigint"), ("source_label", "text"), ("source_names", "text"),
     ("target_label", "text"), ("target_names", "text"), ("quad_class", "text"),
-    ("source_codes", "text"), ("target_codes", "text"),
+    ("source_codes", "text"), ("target_codes", "text"), ("confidence", "double precision"),
 )
 PARTICIPANT_COLUMNS = (
     ("article_id", "text"), ("event_ordinal", "integer"), ("role", "text"), ("ordinal", "integer"),
@@ -234,6 +234,7 @@ def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Eve
         "target_label": safe_text(target_label), "target_names": safe_text(target_names),
         "quad_class": codes.quad_class(event.type),
         "source_codes": side_codes(event.source), "target_codes": side_codes(event.target),
+        "confidence": event.confidence,
     }
     if location:
         row.update(location_text=safe_text(location.text), location_start=location.start,

@@ -16,7 +16,9 @@ Tables (one row per …):
                        attribution, rule, derived quad class and source/target labels, and
                        source_codes/target_codes: "/USA:GOV//RUS:/" (one "/country:sector/" per
                        participant) so that actor-code filters need no join), and group_id:
-                       the event_groups row of the event it reports (NULL until grouped)
+                       the event_groups row of the event it reports (NULL until grouped), and
+                       confidence: the verifier's probability (0-1) that a careful coder would
+                       code the event (NULL for rows stored before version 7 until re-processed)
   event_participants   source or target of an event
   quotes               quote (text, speaker, cue)
   event_groups         merged event: the mentions (events.group_id) that report one event, with
@@ -174,7 +176,12 @@ V6 = Migration(6, "merged events: events.group_id and event_groups (one row per 
     "CREATE INDEX event_groups_type_day ON event_groups (type, last_day)",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6)
+V7 = Migration(7, "events.confidence: the verifier's probability that a careful coder would code the event", (
+    # Rows stored before this version keep NULL: `tidings ingest --reprocess` gives them one.
+    "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6, V7)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables holding rows derived from one article (deleted and re-inserted on replace).

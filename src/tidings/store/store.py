@@ -401,7 +401,7 @@ class Store:
             " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
             " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
             " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
-            " e.location_country, e.location_name, e.rule, e.article_id, e.ordinal AS event,"
+            " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
             f" a.title AS article_title, a.published, a.url{merged}"
             f" FROM (SELECT * FROM events e {where.sql()} ORDER BY {order}{page}) e"
             f" JOIN articles a ON a.id = e.article_id{groups} ORDER BY {order}",

@@ -58,7 +58,7 @@ def _article(rng: random.Random, i: int, s: SyntheticSettings) -> ArticleResult:
         events.append(Event(
             type=rng.choice(PLOVER_TYPES), trigger=trigger, sentence=Span(sentence, offset, offset + len(sentence)),
             rule=f"synthetic.{k % 5}", source=[source], target=[target], date=day.isoformat(),
-            background=(i + k) % 7 == 0,
+            background=(i + k) % 7 == 0, confidence=round(0.025 + ((3 * i + 7 * k) % 20) / 20, 3),
             factuality=rng.choice(("asserted", "reported", "asserted", "future")),
             attribution=Attribution(kind=rng.choice(("outlet", "named", "official")))))
         for p in (source, target):

@@ -30,8 +30,8 @@ from tidings.records import FACTUALITY_VALUES
 from tidings.store import ActorFilter, EventFilter, QuoteFilter, StoreError, StoreLockedError
 from tidings.web import views
 from tidings.web.params import (
-    By, Format, Limit, Offset, Opt, QUAD_CLASSES, day_param, flag_param, text_param, url_with, actor_filter, dyad_params, event_filter,
-    quote_filter,
+    By, Format, Limit, MinConfidence, Offset, Opt, QUAD_CLASSES, day_param, flag_param, fraction_param, text_param,
+    url_with, actor_filter, dyad_params, event_filter, quote_filter,
 )
 from tidings.web.pool import StorePool
 
@@ -334,14 +334,16 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
     def api_dyad(a: Annotated[str, Query(description="one actor")], b: Annotated[str, Query(description="the other")],
                  by: By = "week", since: Opt = None, until: Opt = None, merged: bool = False,
                  directed: bool = False, format: Format = "json",
-                 background: Annotated[str | None, Query(description="true: only background events; false: none")] = None):
+                 background: Annotated[str | None, Query(description="true: only background events; false: none")] = None,
+                 min_confidence: MinConfidence = None):
         """Events between two actors per period: totals, per quad class, per PLOVER type."""
         a_code, b_code = text_param(a, "a"), text_param(b, "b")
         if not a_code or not b_code:
             raise HTTPException(400, "a and b: two actors are required")
         with pool.store() as store:
             data = views.dyad(store, a_code, b_code, by, day_param(since, "since"), day_param(until, "until"), merged,
-                              directed, flag_param(background, "background"))
+                              directed, flag_param(background, "background"),
+                              fraction_param(min_confidence, "min_confidence"))
         if format == "csv":
             return _csv_response(iter([data["series"]]), "dyad")
         return data

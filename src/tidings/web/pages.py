@@ -13,7 +13,8 @@ from tidings.store import EventFilter
 from tidings.web import svg, views
 from tidings.web.app import _State
 from tidings.web.params import (
-    By, Limit, Offset, Opt, day_param, flag_param, text_param, url_with, actor_filter, dyad_params, event_filter, quote_filter,
+    By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
+    dyad_params, event_filter, quote_filter,
 )
 
 
@@ -23,6 +24,8 @@ def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[
     for key, value in asdict(f).items():
         if key in skip or value in (None, ""):
             continue
+        if isinstance(value, float):  # a threshold: "0" must survive url_with (which drops False, and 0.0 == False)
+            value = fraction_text(value)
         params["text" if key == "search" else key] = value.isoformat() if hasattr(value, "isoformat") else value
     return params
 
@@ -80,20 +83,26 @@ def add_pages(app: FastAPI, state: _State) -> None:
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
-             until: Opt = None, merged: bool = False, directed: bool = False, background: Opt = None):
+             until: Opt = None, merged: bool = False, directed: bool = False, background: Opt = None,
+             min_confidence: Opt = None):
         a_code, b_code = text_param(a, "a"), text_param(b, "b")
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
         background_f = flag_param(background, "background")
+        confidence = fraction_param(min_confidence, "min_confidence")
+        # what the events behind the series are filtered by (the links of the chart and the page)
+        selection = {"background": None if background_f is None else str(background_f).lower(),
+                     "min_confidence": fraction_text(confidence)}
         data, chart = None, None
         if a_code and b_code:
             with pool.store() as store:
-                data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f)
+                data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
+                                  confidence)
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
-                            "background": None if background_f is None else str(background_f).lower(),
-                            "until": _period_end(row["period"], by), "quad_class": quad}))
+                            **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
         return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
-                      merged=merged, directed=directed, background=background_f, data=data, chart=chart)
+                      merged=merged, directed=directed, background=background_f, min_confidence=confidence,
+                      selection=selection, data=data, chart=chart)
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):

@@ -14,7 +14,7 @@ from fastapi import HTTPException, Query
 
 from tidings.records import FACTUALITY_VALUES
 from tidings.store import ActorFilter, EventFilter, QuoteFilter
-from tidings.store.filters import as_date
+from tidings.store.filters import as_date, as_fraction
 
 QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
 EVENT_ORDERS = ("date", "-date", "type", "article")
@@ -59,6 +59,25 @@ def day_param(value: str | None, name: str) -> date | None:
         raise HTTPException(400, str(exc)) from None
 
 
+def fraction_param(value: str | None, name: str) -> float | None:
+    """A number from 0 to 1 (a confidence threshold); empty or absent → None; anything else → 400."""
+    value = text_param(value, name, 40)
+    if value is None:
+        return None
+    try:
+        return as_fraction(value, name)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def fraction_text(value: float | None) -> str | None:
+    """A threshold as a query parameter value ("0.5"; None stays None, 0 stays "0")."""
+    return None if value is None else f"{value:g}"
+
+
+MinConfidence = Annotated[str | None, Query(description="only events whose confidence (0-1: the verifier's"
+                                                        " probability that a careful coder would code them) is at"
+                                                        " least this; events stored without one are then left out")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="rows per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Opt = Annotated[str | None, Query()]
@@ -79,6 +98,7 @@ def event_filter(
                                               " articles counted once, with num_mentions/num_articles/num_sources")] = False,
     background: Annotated[str | None, Query(description="true: only background events (earlier facts an"
                                                         " article recalls); false: none of them; empty: all")] = None,
+    min_confidence: MinConfidence = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EventFilter:
     return EventFilter(
@@ -89,7 +109,8 @@ def event_filter(
         quad_class=choice_param(quad_class, "quad_class", QUAD_CLASSES),
         since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
-        merged=merged, background=flag_param(background, "background"), limit=limit, offset=offset)
+        merged=merged, background=flag_param(background, "background"),
+        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset)
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,

@@ -79,10 +79,11 @@ def actor(store: Store, code: str, by: str = "month", since=None, until=None) ->
 
 
 def dyad(store: Store, a: str, b: str, by: str, since=None, until=None, merged: bool = False,
-         directed: bool = False, background: bool | None = None) -> dict[str, Any]:
+         directed: bool = False, background: bool | None = None, min_confidence: float | None = None) -> dict[str, Any]:
     return {"a": a, "b": b, "by": by, "merged": merged, "directed": directed, "background": background,
+            "min_confidence": min_confidence,
             "series": analysis.dyad_series(store, a, b, by=by, since=since, until=until, merged=merged,
-                                           directed=directed, background=background)}
+                                           directed=directed, background=background, min_confidence=min_confidence)}
 
 
 def article(store: Store, article_id: str) -> dict[str, Any] | None:

@@ -65,6 +65,7 @@
         row(dl, "denied by", a.attribution.denied_by);
       }
       row(dl, "context", a.context);
+      row(dl, "confidence", typeof a.confidence === "number" ? a.confidence.toFixed(2) : null);
       row(dl, "rule", a.rule);
     } else if (a.kind === "mention") {
       heading(dl, "actor");
