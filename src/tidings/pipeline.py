@@ -120,6 +120,8 @@ class Pipeline:
         t = self.timer.add("actors", t)
         result.quotes = self.quoter.extract(doc, result.mentions)
         t = self.timer.add("quotes", t)
+        result.mentions = self.resolver.add_quoted_speakers(doc, result.mentions, result.quotes)
+        t = self.timer.add("actors", t)
         result.events = self.coder.code(doc, result.mentions, published=article.published)
         t = self.timer.add("events", t)
         self.quoter.attribute(result.events, result.quotes, doc, result.mentions)

@@ -19,17 +19,18 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
 from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
 
 from tidings.actors.kb import Entry, KnowledgeBase, text_key
 from tidings.actors.phrase import (
-    COUNTRY_KINDS, LEADING, Item, Reading, analyse, choose_entry, entry_reading, match_items, parse_year,
+    COUNTRY_KINDS, LEADING, Item, Reading, When, analyse, choose_entry, entry_reading, match_items, parse_when,
     person_reading,
 )
-from tidings.records import Actor, Mention
+from tidings.actors import coref
+from tidings.records import Actor, Mention, Span
 
 LOCATIVE = frozenset({"in", "at", "to", "into", "from", "near", "inside", "outside", "around", "across",
                       "throughout", "towards", "toward", "via", "through", "within", "along"})
@@ -37,6 +38,7 @@ TITLE_JOINERS = frozenset({"of", "the", "'s", "-", "to", "for"})
 APPOSITIVE_STOP = frozenset({",", ";", ".", ":", "(", ")", '"', "“", "”", "—", "–"})
 CONJUNCTIONS = frozenset({"and", "or", "&"})
 MAX_APPOSITIVE = 20
+PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WP", "WP$", "WDT"})
 KIND_LABEL = {"country": "GPE", "capital": "GPE", "city": "GPE", "region": "GPE", "demonym": "NORP"}
 
 
@@ -118,15 +120,16 @@ class Found:
     reading: Reading | None
     label: str
     entity_key: object = None
-    definite: bool = False
+    definite: bool = False  # a bare definite description ("the unit", "the president")
     entity: int | None = None
+    refers: Found | None = None  # the antecedent this mention refers to (coreference)
 
 
 @dataclass
 class State:
     kb: KnowledgeBase
     doc: object
-    year: int
+    year: When | None
     words: list[Word]
     items: list[Item]
     word_of_token: list[int]
@@ -140,6 +143,7 @@ class State:
     fuzzy: dict[str, list[Entry]] = field(default_factory=dict)  # kb.fuzzy_lookup results of this document
     found: list[Found] = field(default_factory=list)
     people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
+    parse: coref.Parse | None = None  # dependency arrays, read once when coreference runs
 
 
 # ------------------------------------------------------------------------------------ entry point
@@ -153,6 +157,7 @@ def find_mentions(kb: KnowledgeBase, doc, published: str | None = None) -> list[
     _names(state)
     _other_entities(state)
     _fill_countries(state)
+    _coreference(state)
     return _to_mentions(state)
 
 
@@ -174,7 +179,7 @@ def _prepare(kb: KnowledgeBase, doc, published) -> State:
         found = {e.country for e in it.names if e.country and e.country != "IGO"}
         if len(found) == 1:
             counts[found.pop()] += 1
-    return State(kb, doc, parse_year(published), words, items, word_of_token, item_at_word,
+    return State(kb, doc, parse_when(published), words, items, word_of_token, item_at_word,
                  [c for c, _ in counts.most_common()], toks, [words[it.start].start for it in items],
                  [it.start for it in items], _sentence_bounds(doc))
 
@@ -363,8 +368,7 @@ def _person(state: State, start: int, end: int, entry: Entry | None, sure: bool 
 
 
 def _described(reading: Reading, how: str) -> Reading:
-    return Reading(reading.name, reading.country, reading.sector, how, reading.kb_id, reading.rule,
-                   reading.org, reading.kind)
+    return replace(reading, how=how)
 
 
 def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Reading]) -> tuple[Reading, object]:
@@ -372,7 +376,7 @@ def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Re
     key_full, surname = text_key(name), text_key(name).split(" ")[-1]
     if entry is not None:
         reading = person_reading(entry, state.year)
-        if desc and desc.sector:
+        if desc and desc.sector and not reading.held:  # an office held at the date beats a description
             reading.sector, reading.rule = desc.sector, desc.rule
         if reading.country is None and desc:
             reading.country = desc.country
@@ -488,9 +492,20 @@ def _chunks(state: State) -> None:
         return  # no parser: no noun chunks (KB names and entities still work)
     for chunk_start, chunk_end in _noun_chunk_bounds(state):
         start, end = _trim(state, chunk_start, chunk_end)
+        end = _item_end(state, start, end)
         if start >= end or not _free(state, start, end):
             continue
         _chunk(state, start, end)
+
+
+def _item_end(state: State, start: int, end: int) -> int:
+    """A chunk ending inside a KB phrase ends with it ('the former secretary' + 'of state')."""
+    if start >= end:
+        return end
+    it = state.item_at_word.get(state.word_of_token[end - 1])
+    if it is not None and (it.noun or it.generic) and not it.names:
+        return max(end, state.words[it.end - 1].end)
+    return end
 
 
 def _noun_chunk_bounds(state: State) -> list[tuple[int, int]]:
@@ -591,7 +606,18 @@ def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = Non
     key = reading.kb_id or (("np", reading.country, reading.sector, text_key(toks.text[end - 1]))
                             if reading.country else None)
     bare = end - start == 1 or _only_head(state, start, end)
-    _claim(state, Found(start, end, reading, label, key, definite=definite and bare and reading.country is None))
+    described = definite and not bare and label == "NOUN" and _person_head(state, end - 1)
+    _claim(state, Found(start, end, reading, label, key,
+                        definite=(definite and bare and reading.country is None) or described))
+
+
+def _person_head(state: State, tok: int) -> bool:
+    """'the former secretary of state', 'the Republican nominee': a description of one person
+    (the head: the first word of the phrase's last KB item)."""
+    it = state.item_at_word.get(state.word_of_token[tok])
+    if it is not None:
+        tok = state.words[it.start].start
+    return state.toks.tag[tok] == "NN" and state.toks.lower[tok] in state.kb.coref.person_nouns
 
 
 PP_OWNERS = frozenset({"in", "of", "from"})
@@ -728,15 +754,20 @@ def _fuzzy_lookup(state: State, key: str) -> list[Entry]:
 
 
 def _share_person_readings(state: State) -> None:
-    """What one mention of a person learnt (an appositive further on) holds for all of them."""
+    """One person, one code per article: a KB office held at the date, else the first
+    description (an appositive further on, a title) holds for every mention of them."""
     best: dict[object, Reading] = {}
     for f in state.found:
-        if isinstance(f.entity_key, tuple) and f.entity_key[0] == "person" and f.reading and f.reading.sector:
-            best.setdefault(f.entity_key, f.reading)
+        r = f.reading
+        if isinstance(f.entity_key, tuple) and f.entity_key[0] == "person" and r and r.sector:
+            known = best.get(f.entity_key)
+            if known is None or (r.held and not known.held):
+                best[f.entity_key] = r
     for f in state.found:
         known = best.get(f.entity_key)
-        if known is not None and f.reading is not None and not f.reading.sector:
-            f.reading.sector, f.reading.rule = known.sector, known.rule
+        if known is not None and f.reading is not None and f.reading is not known:
+            if f.reading.sector != known.sector:
+                f.reading.sector, f.reading.rule = known.sector, known.rule
             f.reading.country = f.reading.country or known.country
 
 
@@ -747,11 +778,12 @@ def _fill_countries(state: State) -> None:
     for f in state.found:
         if f.reading and f.reading.country and f.reading.country != "IGO":
             article[f.reading.country] += 1 if f.reading.sector else 0.5
-    for i, f in enumerate(state.found):
+    resolver = _coref_resolver(state)
+    for f in state.found:
         r = f.reading
-        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
+        if resolver is not None and f.definite and r is not None and _description(state, resolver, f):
             continue
-        if f.definite and _antecedent(state, i):
+        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
             continue
         country = _dominant(state, f, article)
         if country:
@@ -772,21 +804,6 @@ def _undescribed_people(state: State, article: Counter) -> None:
         r = f.reading
         if r is not None and r.how in ("ner", "coref") and r.country is None and f.label == "PERSON":
             r.country, r.how = country, f"{r.how}+article"
-
-
-def _antecedent(state: State, i: int) -> bool:
-    """'the unit' → the last mention with the same sector and a country, a few sentences back."""
-    f = state.found[i]
-    sent = _sentence(state, f.start)[0]
-    for prev in reversed(state.found[:i]):
-        if prev.reading and prev.reading.sector == f.reading.sector and prev.reading.country:
-            if sent - _sentence(state, prev.start)[0] > 400:
-                return False
-            f.reading.country = prev.reading.country
-            f.reading.how = "coref"
-            f.entity_key = prev.entity_key
-            return True
-    return False
 
 
 def _dominant(state: State, f: Found, article: Counter) -> str | None:
@@ -815,12 +832,116 @@ def _update_person(state: State, f: Found, reading: Reading) -> None:
             other.reading.country = reading.country
 
 
+# ------------------------------------------------------------------------------------ coreference
+
+
+def _coref_resolver(state: State) -> coref.Resolver | None:
+    """The coreference resolver over the mentions found so far (None without a parser)."""
+    doc = state.doc
+    if not doc.has_annotation("DEP") or not state.found:
+        return None
+    starts = state.sentences[0] if state.sentences is not None else None
+    parse = state.parse
+    if parse is None:
+        parse = state.parse = coref.Parse.from_doc(doc, starts)
+    places = set()
+    for it in state.items:
+        if it.names and it.names[0].kind in COUNTRY_KINDS:
+            places.update(range(*_item_tokens(state, it)))
+    return coref.Resolver(state.kb.coref, state.toks, parse, state.found, lambda r: _titles_of(state, r), places)
+
+
+def _titles_of(state: State, reading: Reading) -> tuple[str | None, list[str]]:
+    """A KB person's title at the date and every title they held (for 'the former secretary')."""
+    if reading.kind != "person" or not reading.kb_id:
+        return reading.title, []
+    entry = next((e for e in state.kb.lookup(text_key(reading.name)) if e.kb_id == reading.kb_id), None)
+    return reading.title, [r.title for r in entry.roles] if entry is not None else []
+
+
+def _description(state: State, resolver: coref.Resolver, f: Found) -> bool:
+    """'the president' → the last person with that title; 'the ministry' → the last
+    organisation with that head word (else, close by, the same sector); True when resolved."""
+    r = f.reading
+    near = _sentence(state, f.start)[0]
+
+    def same_sector(other: Found) -> bool:
+        o = other.reading
+        return bool(o and o.sector == r.sector and o.country and near - _sentence(state, other.start)[0] < 60)
+
+    found = resolver.description(f, same_sector)
+    if found is None:
+        return False
+    ante = found.root.reading
+    if ante is None or (ante.country is None and ante.kind != "person"):
+        return False
+    if found.person and r.country is not None and ante.country != r.country:
+        return False  # "the Russian president" is not the last president named
+    if found.person or r.country is None and _same_head(state, f, found.found):
+        f.reading = replace(ante, how="coref")
+        f.refers = found.root
+        f.entity_key = found.root.entity_key if found.root.entity_key is not None else ("span", found.root.start)
+        resolver.add_resolved(f, resolver.head_of(f), found)
+    elif r.country is None:
+        r.country, r.how = ante.country, f"{r.how}+antecedent"
+    else:
+        return False
+    return True
+
+
+def _same_head(state: State, f: Found, other: Found) -> bool:
+    head = state.toks.lower[f.end - 1]
+    return any(state.toks.lower[t] == head for t in range(other.start, other.end))
+
+
+def _coreference(state: State) -> None:
+    """Pronouns and relative words: a mention of their own, with the antecedent's actor."""
+    resolver = _coref_resolver(state)
+    if resolver is None:
+        return
+    toks, lex = state.toks, state.kb.coref
+    resolved: dict[int, coref.Candidate] = {}
+    for i, word in enumerate(toks.lower):
+        if (toks.pos[i] != "PRON" and toks.tag[i] not in PRONOUN_TAGS) or i in state.used:
+            continue
+        if word in lex.relatives:
+            found = resolver.relative(i)
+        elif word in lex.pronouns:
+            found = resolver.pronoun(i)
+        else:
+            continue
+        if found is None or found.root.reading is None:
+            continue
+        root = found.root
+        key = root.entity_key if root.entity_key is not None else ("span", root.start)
+        f = Found(i, i + 1, replace(root.reading, how="coref"), "PRON", key, refers=root)
+        _claim(state, f)
+        resolver.add_resolved(f, i, found)
+        resolved[i] = found
+    _possessed(state, resolved)
+
+
+def _possessed(state: State, resolved: dict[int, coref.Candidate]) -> None:
+    """'Putin and his government': what a resolved possessive owns is of the owner's country."""
+    toks = state.toks
+    for f in state.found:
+        owner = resolved.get(f.start - 1)
+        r = f.reading
+        if owner is None or r is None or f.label == "PRON" or toks.tag[f.start - 1] not in ("PRP$", "WP$"):
+            continue
+        country = owner.root.reading.country if owner.root.reading else None
+        if country and country != "IGO" and (r.country is None or r.how.endswith("+context")):
+            base = r.how[:-len("+context")] if r.how.endswith("+context") else r.how
+            r.country, r.how = country, f"{base}+possessor"
+
+
 # ------------------------------------------------------------------------------------ output
 
 
 def _to_mentions(state: State) -> list[Mention]:
     toks = state.toks
     ids: dict[object, int] = {}
+    first: dict[object, Found] = {}  # the first name mention of each person
     mentions = []
     for f in sorted(state.found, key=lambda f: f.start):
         key = f.entity_key if f.entity_key is not None else ("span", f.start)
@@ -830,6 +951,14 @@ def _to_mentions(state: State) -> list[Mention]:
         if r is not None:
             actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id,
                           rule=r.rule)
+        refers = f.refers or (first.get(key) if r is not None and r.how.startswith("coref") else None)
+        refers_to = None
+        if refers is not None and refers is not f and refers.start < f.start:
+            refers_to = Span(toks.span_text(refers.start, refers.end), toks.idx[refers.start],
+                             toks.end_char(refers.end))
+        if f.label == "PERSON":
+            first.setdefault(key, f)
         mentions.append(Mention(text=toks.span_text(f.start, f.end), start=toks.idx[f.start],
-                                end=toks.end_char(f.end), actor=actor, entity=entity, label=f.label))
+                                end=toks.end_char(f.end), actor=actor, entity=entity, label=f.label,
+                                refers_to=refers_to))
     return mentions
