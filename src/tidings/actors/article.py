@@ -21,7 +21,7 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
 from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
 
 from tidings.actors.kb import Entry, KnowledgeBase, text_key
@@ -30,6 +30,7 @@ from tidings.actors.phrase import (
     person_reading,
 )
 from tidings.actors import coref
+from tidings.actors.context import Focus, find_dateline
 from tidings.records import Actor, Mention, Span
 
 LOCATIVE = frozenset({"in", "at", "to", "into", "from", "near", "inside", "outside", "around", "across",
@@ -38,6 +39,7 @@ TITLE_JOINERS = frozenset({"of", "the", "'s", "-", "to", "for"})
 APPOSITIVE_STOP = frozenset({",", ";", ".", ":", "(", ")", '"', "“", "”", "—", "–"})
 CONJUNCTIONS = frozenset({"and", "or", "&"})
 MAX_APPOSITIVE = 20
+IOB_INSIDE = 1  # spaCy's ENT_IOB code for a token inside (not beginning) an entity
 PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WP", "WP$", "WDT"})
 KIND_LABEL = {"country": "GPE", "capital": "GPE", "city": "GPE", "region": "GPE", "demonym": "NORP"}
 
@@ -69,11 +71,13 @@ class Tokens:
     is_stop: list[int]
     ws: list[int]  # 1 when the token has trailing whitespace
     idx: list[int]  # character offset
+    ent_iob: list[int]  # 3 = entity begins here, 1 = inside an entity, 2 = outside, 0 = unset
 
     @classmethod
     def from_doc(cls, doc) -> Tokens:
-        rows = doc.to_array([ORTH, LOWER, POS, TAG, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_STOP, SPACY, IDX])
-        rows = rows.reshape(len(doc), 11).T.tolist()
+        rows = doc.to_array([ORTH, LOWER, POS, TAG, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_STOP, SPACY, IDX,
+                             ENT_IOB])
+        rows = rows.reshape(len(doc), 12).T.tolist()
         strings, names = doc.vocab.strings, {}
         columns = []
         for column in rows[:5]:
@@ -144,6 +148,7 @@ class State:
     found: list[Found] = field(default_factory=list)
     people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
     parse: coref.Parse | None = None  # dependency arrays, read once when coreference runs
+    focus: Focus | None = None  # the article's countries (dateline, places, nationalities, actors)
 
 
 # ------------------------------------------------------------------------------------ entry point
@@ -174,14 +179,64 @@ def _prepare(kb: KnowledgeBase, doc, published) -> State:
     for it in items:
         for i in range(it.start, it.end):
             item_at_word[i] = it
-    counts: Counter = Counter()
-    for it in items:
-        found = {e.country for e in it.names if e.country and e.country != "IGO"}
+    state = State(kb, doc, parse_when(published), words, items, word_of_token, item_at_word,
+                  [], toks, [words[it.start].start for it in items],
+                  [it.start for it in items], _sentence_bounds(doc))
+    _article_places(state)
+    return state
+
+
+def _article_places(state: State) -> None:
+    """The dateline (a place, claimed so it never becomes an actor), the focus countries, and
+    the reading of a name shared by a country and a region of another one (Georgia)."""
+    lex = state.kb.article
+    focus = state.focus = Focus(lex)
+    dateline = find_dateline(state.toks, lex)
+    if dateline is not None:
+        for it in _items_in(state, *dateline):
+            entry = next((e for e in it.names if e.kind in COUNTRY_KINDS and e.country), None)
+            if entry is not None:
+                focus.dateline = entry.country
+                focus.add(entry.country, "dateline")
+                break
+        state.used.update(range(*dateline))
+    ambiguous = []
+    for it in state.items:
+        found = {e.country for e in it.names if e.country and e.country != "IGO" and e.kind in COUNTRY_KINDS}
         if len(found) == 1:
-            counts[found.pop()] += 1
-    return State(kb, doc, parse_when(published), words, items, word_of_token, item_at_word,
-                 [c for c, _ in counts.most_common()], toks, [words[it.start].start for it in items],
-                 [it.start for it in items], _sentence_bounds(doc))
+            kind = it.names[0].kind
+            focus.add(next(iter(found)), "demonym" if kind == "demonym" else "place")
+        elif len(found) > 1 and any(e.kind == "country" for e in it.names):
+            ambiguous.append(it)
+    for it in ambiguous:
+        it.names = _place_reading(state, it)
+    state.countries = focus.ranked()
+
+
+def _place_reading(state: State, it: Item) -> list[Entry]:
+    """A country's name that is also a region or city elsewhere ('Georgia'): the region only with
+    evidence for it — the article's focus is the region's country, or the text says so ('the
+    state of Georgia', 'Atlanta, Georgia') — else the country. Returns the chosen entries."""
+    country = next(e for e in it.names if e.kind == "country")
+    others = [e for e in it.names if e.country != country.country and e.kind in ("region", "city")]
+    if not others:
+        return it.names
+    toks = state.toks
+    s, _ = _item_tokens(state, it)
+    before = " ".join(toks.lower[max(0, s - 3):s])
+    ranked = state.focus.ranked()
+    home = {e.country for e in others}
+    region = (before.endswith("state of") or before.endswith("province of")
+              or (s >= 2 and toks.text[s - 1] == "," and _place_country(state, s - 2) in home)
+              or (ranked and ranked[0] in home and state.focus.scores[country.country] < state.focus.scores[ranked[0]]))
+    return [e for e in it.names if (e.country in home) == region]
+
+
+def _place_country(state: State, tok: int) -> str | None:
+    it = state.item_at_word.get(state.word_of_token[tok])
+    if it is None or not it.names or it.names[0].kind not in COUNTRY_KINDS:
+        return None
+    return it.names[0].country
 
 
 def _words(toks: Tokens, kb: KnowledgeBase) -> list[Word]:
@@ -287,7 +342,7 @@ def _persons(state: State) -> None:
     for ent in doc.ents:
         if ent.label_ != "PERSON" or any(t in taken for t in range(ent.start, ent.end)):
             continue
-        if _is_non_person_name(state, ent.start, ent.end):
+        if _is_non_person_name(state, ent.start, ent.end) or _names_a_product(state, ent.end):
             continue
         spans.append((ent.start, ent.end, None, True))
         taken.update(range(ent.start, ent.end))
@@ -593,6 +648,7 @@ def _ends_with_sector(state: State, start: int, end: int) -> bool:
 
 def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = None) -> None:
     reading = _analyse_span(state, start, head_end or end)
+    reading = _article_phrase(state, start, end, reading)
     if reading is None or (reading.sector is None and reading.country is None):
         return
     toks = state.toks
@@ -618,6 +674,37 @@ def _person_head(state: State, tok: int) -> bool:
     if it is not None:
         tok = state.words[it.start].start
     return state.toks.tag[tok] == "NN" and state.toks.lower[tok] in state.kb.coref.person_nouns
+
+
+def _article_phrase(state: State, start: int, end: int, reading: Reading | None) -> Reading | None:
+    """Phrase readings that need data/article.yaml: 'a Saudi-led coalition' (the leader's
+    country), 'UN peacekeepers'/'peacekeepers' (IGO), 'NATO allies' (members: no country)."""
+    lex = state.kb.article
+    toks = state.toks
+    head = state.item_at_word.get(state.word_of_token[end - 1])
+    head_key = head.key if head is not None else text_key(toks.text[end - 1])
+    if reading is not None and head_key in lex.member_nouns and reading.country is not None and end - start > 1:
+        return Reading(toks.span_text(start, end), None, "GOV", "members", None, rule=f"members:{head_key}")
+    org = lex.igo_nouns.get(head_key)
+    if org is not None and (reading is None or reading.country is None):
+        return Reading(org, "IGO", "IGO", "igo_noun", None, rule=f"igo:{head_key}")
+    for w in range(state.word_of_token[start], state.word_of_token[end - 1] + 1):
+        key = state.words[w].key
+        prefix, dash, suffix = key.rpartition("-")
+        if not dash or not prefix or suffix not in lex.led_suffixes | lex.backed_suffixes:
+            continue
+        entries = [e for e in state.kb.lookup(prefix) if e.kind in COUNTRY_KINDS and e.country]
+        if not entries:
+            continue
+        country = choose_entry(entries, state.countries).country
+        sector = reading.sector if reading is not None else None
+        if suffix in lex.backed_suffixes and sector in lex.proxy_sectors:
+            continue  # the backer of "US-backed rebels" is not their country
+        if reading is None:
+            reading = Reading(toks.span_text(start, end), None, sector, "kb")
+        if reading.country is None:
+            reading.country, reading.how, reading.rule = country, f"{reading.how}+{suffix}", f"{suffix}:{prefix}"
+    return reading
 
 
 PP_OWNERS = frozenset({"in", "of", "from"})
@@ -705,6 +792,8 @@ def _names(state: State) -> None:
             continue
         if entry.kind == "city" and toks.ent_type[start] in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
             continue  # "Toyota" the company, "Victoria" the person
+        if entry.kind in ("city", "capital", "region") and _inside_longer_name(state, start, end):
+            continue  # "Coral Springs" is no Springs (South Africa): the longer name wins
         reading = entry_reading(entry, state.year)
         after_preposition = start > 0 and toks.lower[start - 1] in LOCATIVE
         if entry.kind in ("capital", "city") and after_preposition:
@@ -729,17 +818,60 @@ def _other_entities(state: State) -> None:
         if start >= end or len(text) < 3:
             continue
         reading = _analyse_span(state, start, end)
+        if reading is None and _names_a_product(state, end):
+            continue  # "Patriot missile batteries": a weapon, not an actor
         if reading is None and ent.label_ == "GPE":
-            entries = _fuzzy_lookup(state, text_key(text))
+            entries = [e for e in _fuzzy_lookup(state, text_key(text)) if _plausible_place(state, e)]
             if entries:
                 reading = entry_reading(choose_entry(entries, state.countries), state.year)
                 reading.how = f"fuzzy+{reading.how}"
+        if reading is None and ent.label_ == "GPE" and _place_after_comma(state, end):
+            reading = Reading(text, _place_after_comma(state, end), None, "place", None, kind="city")
         if reading is None:
             if ent.label_ in ("NORP", "GPE"):
                 continue
             reading = Reading(text, None, None, "ner", None)
         key = reading.kb_id or ("ner", text_key(text))
         _claim(state, Found(start, end, reading, ent.label_, key))
+
+
+def _inside_longer_name(state: State, start: int, end: int) -> bool:
+    """Tokens [start, end) are only part of a longer capitalised name that NER marks as one
+    entity ('Coral Springs', 'Washington Post')."""
+    toks = state.toks
+    ent = toks.ent_type[start]
+    if not ent:
+        return False
+    before = start > 0 and toks.ent_type[start - 1] == ent and toks.text[start - 1][:1].isupper() \
+        and toks.ent_iob[start] == IOB_INSIDE
+    after = end < len(toks.text) and toks.ent_type[end] == ent and toks.ent_iob[end] == IOB_INSIDE
+    return bool(before or after)
+
+
+def _place_after_comma(state: State, end: int) -> str | None:
+    """'Coral Springs, Florida': the country of the region or country named right after a comma."""
+    toks = state.toks
+    if end + 1 >= len(toks.text) or toks.text[end] != ",":
+        return None
+    return _place_country(state, end + 1)
+
+
+def _names_a_product(state: State, end: int) -> bool:
+    """The name is followed by a weapon or product noun ('Patriot missile', 'Javelin systems')."""
+    toks = state.toks
+    for t in range(end, min(len(toks.text), end + 3)):
+        if toks.lower[t] in state.kb.article.product_heads and toks.pos[t] == "NOUN":
+            return True
+        if toks.pos[t] not in ("PROPN", "NUM", "ADJ", "NOUN") or toks.is_punct[t]:
+            return False
+    return False
+
+
+def _plausible_place(state: State, entry: Entry) -> bool:
+    """A misspelt place is read as one of the article's countries ('Dehli' in an Indian story),
+    not as a look-alike town elsewhere ('Cauca' in a Colombian story is no Caucaia, Brazil)."""
+    focus = state.focus.clear() if state.focus is not None else None
+    return focus is None or entry.country == focus or entry.country in state.countries[:2]
 
 
 def _fuzzy_lookup(state: State, key: str) -> list[Entry]:
@@ -772,12 +904,22 @@ def _share_person_readings(state: State) -> None:
 
 
 def _fill_countries(state: State) -> None:
+    """Countries for mentions with a sector but none of their own: a definite description's
+    antecedent, else the sentence's clearly dominant country, else — for generic actors ("the
+    government", "police", "rebels") — the article's focus country (how "+context")."""
     state.found.sort(key=lambda f: f.start)
     _share_person_readings(state)
-    article = Counter()
+    focus = state.focus
+    article = Counter()  # the article's actors and places as mentions (weights of _dominant)
     for f in state.found:
-        if f.reading and f.reading.country and f.reading.country != "IGO":
-            article[f.reading.country] += 1 if f.reading.sector else 0.5
+        r = f.reading
+        if r and r.country and r.country != "IGO":
+            article[r.country] += 1 if r.sector else 0.5
+            if r.kind not in COUNTRY_KINDS:
+                focus.add(r.country, "actor")
+    if focus.dateline:
+        article[focus.dateline] += focus.lex.weight("dateline")
+    lex = state.kb.article
     resolver = _coref_resolver(state)
     for f in state.found:
         r = f.reading
@@ -786,19 +928,23 @@ def _fill_countries(state: State) -> None:
         if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
             continue
         country = _dominant(state, f, article)
+        if country is None and r.sector in lex.context_sectors:
+            country = focus.clear()
         if country:
             r.country, r.how = country, f"{r.how}+context"
             _update_person(state, f, r)
-    _undescribed_people(state, article)
+    _undescribed_people(state)
 
 
-def _undescribed_people(state: State, article: Counter) -> None:
-    """A person nothing describes gets the article's country only when it names just one."""
-    total = sum(article.values())
-    if not article or total < 3:
+def _undescribed_people(state: State) -> None:
+    """A person nothing describes gets the article's focus country only when it clearly
+    dominates the article (`person_focus_share` of all clues)."""
+    scores = state.focus.scores
+    total = sum(scores.values())
+    if not scores or total < state.kb.article.focus_min:
         return
-    country, weight = article.most_common(1)[0]
-    if weight < 0.9 * total:
+    country, weight = scores.most_common(1)[0]
+    if weight < state.kb.article.person_focus_share * total:
         return
     for f in state.found:
         r = f.reading
@@ -914,7 +1060,7 @@ def _coreference(state: State) -> None:
             continue
         root = found.root
         key = root.entity_key if root.entity_key is not None else ("span", root.start)
-        f = Found(i, i + 1, replace(root.reading, how="coref"), "PRON", key, refers=root)
+        f = Found(i, i + 1, replace(root.reading, how="coref"), "PRON", key, refers=resolver.nearest_named(found, i))
         _claim(state, f)
         resolver.add_resolved(f, i, found)
         resolved[i] = found

@@ -58,6 +58,7 @@ class CorefLexicon:
     description_stop: frozenset[str] = frozenset()
     title_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)
     former: frozenset[str] = frozenset()
+    speech_verbs: frozenset[str] = frozenset()
 
     def window(self, kind: str) -> int:
         return self.max_sentences.get(kind, 2)
@@ -97,6 +98,7 @@ def lexicon_from_data(data: dict[str, Any] | None) -> CorefLexicon:
                         for k, v in (data.get("title_synonyms") or {}).items()},
         former=frozenset(str(w).lower() for w in data.get("former") or ()),
         unresolvable=frozenset(str(w).lower() for w in data.get("unresolvable") or ()),
+        speech_verbs=frozenset(str(w).lower() for w in data.get("speech_verbs") or ()),
     )
 
 
@@ -176,6 +178,26 @@ class Parse:
         return out
 
 
+def quote_regions(toks) -> list[int]:
+    """Per token, the ordinal of the quotation (“…” or "…") it stands in, else -1. An
+    unclosed quotation ends with its paragraph."""
+    out = [-1] * len(toks.text)
+    current, count, straight = -1, 0, False
+    for i, text in enumerate(toks.text):
+        if "\n" in text and toks.is_space[i]:
+            current, straight = -1, False
+            continue
+        if text in ("“", "«") or (text == '"' and not straight):
+            count += 1
+            current, straight = count, text == '"'
+            continue
+        if text in ("”", "»") or (text == '"' and straight):
+            current, straight = -1, False
+            continue
+        out[i] = current
+    return out
+
+
 # ------------------------------------------------------------------------------------ candidates
 
 
@@ -191,7 +213,8 @@ class Candidate:
     plural: bool
     entity: object
     subject: bool
-    titles: frozenset[str] = frozenset()  # words of the entity's titles and descriptions
+    speaker: bool = False  # subject of a speech verb ("X said")
+    quote: int = -1  # the quotation it stands in (-1: none)
 
 
 class Resolver:
@@ -210,6 +233,7 @@ class Resolver:
         self.past_titles: dict[object, set[str]] = {}  # words of every title a KB person held
         self._title_of = readings_title
         self.candidates: list[Candidate] = []
+        self.quotes = quote_regions(toks)
         self._build(sorted(found, key=lambda f: f.start))
 
     # -- candidates ------------------------------------------------------------------------
@@ -291,12 +315,27 @@ class Resolver:
         plural = tag in PLURAL_TAGS and not (person and f.label == "PERSON")
         root = root or f.refers or self.roots.get(key) or f
         return Candidate(f, root, head, self.parse.sent[head], person, plural, key,
-                         self.parse.deps[head] in SUBJECT_DEPS)
+                         self.parse.deps[head] in SUBJECT_DEPS, self._speaker(head), self.quotes[head])
+
+    def _speaker(self, head: int) -> bool:
+        return self.parse.deps[head] == "nsubj" and self.parse.lemmas[self.parse.heads[head]] in self.lex.speech_verbs
+
+    def nearest_named(self, c: Candidate, i: int):
+        """The last mention of c's entity before token i that is no pronoun (what an anaphor
+        names as its antecedent: "Menendez", not the first "Robert Menendez" paragraphs back)."""
+        k = bisect.bisect_left(self._heads, i) - 1
+        while k >= 0:
+            other = self.candidates[k]
+            if other.entity == c.entity and other.found.label != "PRON" and other.found.end <= i:
+                return other.found
+            k -= 1
+        return c.root
 
     def add_resolved(self, f, head: int, antecedent: Candidate) -> None:
         """A resolved anaphor is itself an antecedent of later ones (same entity, same features)."""
         cand = Candidate(f, antecedent.root, head, self.parse.sent[head], antecedent.person, antecedent.plural,
-                         antecedent.entity, self.parse.deps[head] in SUBJECT_DEPS)
+                         antecedent.entity, self.parse.deps[head] in SUBJECT_DEPS, self._speaker(head),
+                         self.quotes[head])
         k = bisect.bisect_right(self._heads, head)
         self.candidates.insert(k, cand)
         self._heads.insert(k, head)
@@ -314,6 +353,8 @@ class Resolver:
         sent = self.parse.sent[i]
         governors = set(self.parse.ancestors(i))
         bound = self._bound_entities(i, word)
+        quote = self.quotes[i]
+        speaking = self._speaker(i)
         best, best_key = None, None
         k = bisect.bisect_left(self._heads, i) - 1
         while k >= 0:
@@ -324,9 +365,11 @@ class Resolver:
                 break
             if c.head >= i or c.found.start <= i < c.found.end or not self._compatible(c, lex):
                 continue
-            if c.entity in bound:
-                continue
+            if c.entity in bound or (c.quote >= 0 and c.quote != quote):
+                continue  # words inside a quotation are another voice's
             key = self._rank(c, dist, governors, lex)
+            if speaking:  # "…," he said: the last speaker first
+                key = (0 if c.speaker else 1, *key)
             if best_key is None or key < best_key:
                 best, best_key = c, key
         if best is not None and lex.gender and best.entity not in self.gender:
@@ -441,10 +484,10 @@ class Resolver:
             k -= 1
             if sent - c.sent > limit:
                 break
-            if c.found is f or c.found.end > f.start or c.plural:
+            if c.found is f or c.found.end > f.start:
                 continue
             if person:
-                if not c.person:
+                if not c.person or c.plural:
                     continue
                 text = self.titles.get(c.entity, set())
                 kb = self.past_titles.get(c.entity, set()) if former else self.kb_titles.get(c.entity, set())

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from tidings.actors.context import ArticleLexicon, lexicon_from_data as article_lexicon
 from tidings.actors.coref import CorefLexicon, lexicon_from_data
 from tidings.yamlcache import load_yaml
 
@@ -139,6 +140,7 @@ class KnowledgeBase:
     max_words: int = 1
     stats: dict[str, int] = field(default_factory=dict)
     coref: CorefLexicon = field(default_factory=CorefLexicon)  # data/coref.yaml
+    article: ArticleLexicon = field(default_factory=ArticleLexicon)  # data/article.yaml
 
     def add_name(self, alias: str, entry: Entry) -> None:
         key = text_key(alias)
@@ -228,6 +230,7 @@ def load_kb(data_dir: Path | str | None = None, extra_dirs: Iterable[Path | str]
     _load_user_files(kb, [user_kb_dir()] if extra_dirs is None else [Path(d) for d in extra_dirs])
     _load_sectors(kb, data / "sectors.yaml")
     kb.coref = lexicon_from_data(_read_yaml(data / "coref.yaml", required=False))
+    kb.article = article_lexicon(_read_yaml(data / "article.yaml", required=False), text_key)
     for key, entries in kb.names.items():
         if len(key) >= 5 and any(e.kind in ("country", "capital", "demonym", "city") for e in entries):
             kb.fuzzy.setdefault(key[0], []).append(key)
