@@ -40,6 +40,8 @@ APPOSITIVE_STOP = frozenset({",", ";", ".", ":", "(", ")", '"', "“", "”", "�
 CONJUNCTIONS = frozenset({"and", "or", "&"})
 MAX_APPOSITIVE = 20
 IOB_INSIDE = 1  # spaCy's ENT_IOB code for a token inside (not beginning) an entity
+NAME_NOT_ACTOR = frozenset({"ORG", "LAW", "EVENT", "WORK_OF_ART", "PRODUCT", "FAC", "LANGUAGE"})
+RELATIVE_TAGS = frozenset({"WP", "WP$", "WDT"})
 PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WP", "WP$", "WDT"})
 KIND_LABEL = {"country": "GPE", "capital": "GPE", "city": "GPE", "region": "GPE", "demonym": "NORP"}
 
@@ -504,7 +506,8 @@ def _appositive(state: State, end: int) -> tuple[int, int, Reading] | None:
         return None
     t = end + 1
     limit = min(n, end + 1 + MAX_APPOSITIVE, _sentence(state, first)[1])
-    while t < limit and toks.text[t] not in APPOSITIVE_STOP and toks.pos[t] not in ("VERB", "AUX"):
+    while t < limit and toks.text[t] not in APPOSITIVE_STOP and toks.pos[t] not in ("VERB", "AUX") \
+            and toks.tag[t] not in RELATIVE_TAGS:  # ", a former minister who …": the relative clause ends it
         t += 1
     start = end + 1
     while start < t and toks.lower[start] in ("a", "an", "the"):
@@ -790,6 +793,9 @@ def _names(state: State) -> None:
             continue
         if entry.kind in COUNTRY_KINDS and not toks.text[end - 1][:1].isupper():
             continue
+        if entry.kind in COUNTRY_KINDS and toks.ent_type[start] in NAME_NOT_ACTOR and _inside_longer_name(state, start, end):
+            continue  # "the North American Free Trade Agreement" is a treaty, not America (the
+            # whole name, when it is an organisation, is read by the entity pass)
         if entry.kind == "city" and toks.ent_type[start] in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
             continue  # "Toyota" the company, "Victoria" the person
         if entry.kind in ("city", "capital", "region") and _inside_longer_name(state, start, end):
@@ -825,6 +831,8 @@ def _other_entities(state: State) -> None:
             if entries:
                 reading = entry_reading(choose_entry(entries, state.countries), state.year)
                 reading.how = f"fuzzy+{reading.how}"
+        if reading is None and ent.label_ == "ORG" and _place_country(state, start):
+            reading = Reading(text, _place_country(state, start), None, "ner+demonym", None)  # "American Farm Bureau"
         if reading is None and ent.label_ == "GPE" and _place_after_comma(state, end):
             reading = Reading(text, _place_after_comma(state, end), None, "place", None, kind="city")
         if reading is None:

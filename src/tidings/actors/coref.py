@@ -324,12 +324,15 @@ class Resolver:
         """The last mention of c's entity before token i that is no pronoun (what an anaphor
         names as its antecedent: "Menendez", not the first "Robert Menendez" paragraphs back)."""
         k = bisect.bisect_left(self._heads, i) - 1
+        described = None
         while k >= 0:
             other = self.candidates[k]
             if other.entity == c.entity and other.found.label != "PRON" and other.found.end <= i:
-                return other.found
+                if other.found.label != "NOUN":
+                    return other.found  # a name
+                described = described or other.found
             k -= 1
-        return c.root
+        return described or c.root
 
     def add_resolved(self, f, head: int, antecedent: Candidate) -> None:
         """A resolved anaphor is itself an antecedent of later ones (same entity, same features)."""
