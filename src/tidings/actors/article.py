@@ -935,8 +935,9 @@ def _fill_countries(state: State) -> None:
             continue
         if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
             continue
-        country = _dominant(state, f, article)
-        if country is None and r.sector in lex.context_sectors:
+        generic = r.sector in lex.context_sectors or _is_person(f)
+        country = _dominant(state, f, article if generic else None)
+        if country is None and generic:
             country = focus.clear()
         if country:
             r.country, r.how = country, f"{r.how}+context"
@@ -945,8 +946,8 @@ def _fill_countries(state: State) -> None:
 
 
 def _undescribed_people(state: State) -> None:
-    """A person nothing describes gets the article's focus country only when it clearly
-    dominates the article (`person_focus_share` of all clues)."""
+    """A person with no country yet (nothing or a countryless title describes them) gets the
+    article's focus country only when it clearly dominates the article (`person_focus_share`)."""
     scores = state.focus.scores
     total = sum(scores.values())
     if not scores or total < state.kb.article.focus_min:
@@ -956,13 +957,19 @@ def _undescribed_people(state: State) -> None:
         return
     for f in state.found:
         r = f.reading
-        if r is not None and r.how in ("ner", "coref") and r.country is None and f.label == "PERSON":
+        if r is not None and r.country is None and f.label == "PERSON":
             r.country, r.how = country, f"{r.how}+article"
 
 
-def _dominant(state: State, f: Found, article: Counter) -> str | None:
+def _is_person(f: Found) -> bool:
+    return f.label == "PERSON" or (isinstance(f.entity_key, tuple) and f.entity_key[:1] == ("person",))
+
+
+def _dominant(state: State, f: Found, article: Counter | None) -> str | None:
+    """The clearly dominant country of the sentence (with a quarter of the article's weight when
+    `article` is given: for state and armed actors and described people, not for civilians)."""
     sent_start, sent_end = _sentence(state, f.start)
-    score = Counter({c: n * 0.25 for c, n in article.items()})
+    score = Counter({c: n * 0.25 for c, n in article.items()}) if article is not None else Counter()
     for other in state.found:
         r = other.reading
         if other is f or r is None or not r.country or r.country == "IGO":
@@ -970,7 +977,7 @@ def _dominant(state: State, f: Found, article: Counter) -> str | None:
         if sent_start <= other.start < sent_end:
             score[r.country] += 1 if r.sector else 0.5
     ranked = score.most_common(2)
-    if not ranked or ranked[0][1] < 1.5:
+    if not ranked or ranked[0][1] < (1.5 if article is not None else 1):
         return None
     if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] * 0.8:
         return None
