@@ -276,7 +276,10 @@ def quotes(db, fmt, **filters) -> None:
 @cli.command()
 @_filter_options
 def actors(db, fmt, **filters) -> None:
-    """List the actors found, with their country, sector and number of mentions."""
+    """List the actors found, with their country, sector and number of mentions.
+
+    A resolved pronoun or description counts as a mention of the actor it refers to; a pronoun
+    with no antecedent is no actor and is not listed."""
     from tidings.store import ActorFilter
 
     store = _open(db)

@@ -429,7 +429,7 @@ class Resolver:
             if heads[t] == verb and t != verb and deps[t] in clause_deps:
                 return True
             if heads[t] == verb and deps[t] in ("acomp", "attr") and any(
-                    heads[u] == t and deps[u] in clause_deps for u in range(t + 1, min(len(deps), t + 8))):
+                    heads[u] == t and deps[u] in clause_deps | {"acl"} for u in range(t + 1, min(len(deps), t + 8))):
                 return True
         return False
 

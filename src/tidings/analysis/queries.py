@@ -6,7 +6,8 @@ Every query here uses `?` placeholders and SQL that DuckDB and PostgreSQL both u
 count and the table behind it agree.
 
 Actor keys: a participant is grouped by country ("RUS"), an international organisation by
-"IGO <name>", and an unresolved participant by its name. A key is always something the
+"IGO <name>", and an unresolved participant by its name. Pronouns with no antecedent are not
+stored as participants (tidings.store.rows), so they never appear here. A key is always something the
 store's actor filters read back (a code, "IGO NATO", or a name part).
 """
 
