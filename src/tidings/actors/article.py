@@ -151,6 +151,7 @@ class State:
     people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
     parse: coref.Parse | None = None  # dependency arrays, read once when coreference runs
     focus: Focus | None = None  # the article's countries (dateline, places, nationalities, actors)
+    resolver: coref.Resolver | None = None  # coreference over the found mentions (built once)
 
 
 # ------------------------------------------------------------------------------------ entry point
@@ -997,7 +998,10 @@ def _update_person(state: State, f: Found, reading: Reading) -> None:
 
 
 def _coref_resolver(state: State) -> coref.Resolver | None:
-    """The coreference resolver over the mentions found so far (None without a parser)."""
+    """The coreference resolver over the mentions found so far, built once per document after the
+    mention passes (None without a parser)."""
+    if state.resolver is not None:
+        return state.resolver
     doc = state.doc
     if not doc.has_annotation("DEP") or not state.found:
         return None
@@ -1009,7 +1013,9 @@ def _coref_resolver(state: State) -> coref.Resolver | None:
     for it in state.items:
         if it.names and it.names[0].kind in COUNTRY_KINDS:
             places.update(range(*_item_tokens(state, it)))
-    return coref.Resolver(state.kb.coref, state.toks, parse, state.found, lambda r: _titles_of(state, r), places)
+    state.resolver = coref.Resolver(state.kb.coref, state.toks, parse, state.found, lambda r: _titles_of(state, r),
+                                    places)
+    return state.resolver
 
 
 def _titles_of(state: State, reading: Reading) -> tuple[str | None, list[str]]:
