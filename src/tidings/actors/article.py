@@ -27,7 +27,7 @@ from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
 from tidings.actors.kb import Entry, KnowledgeBase, text_key
 from tidings.actors.phrase import (
     COUNTRY_KINDS, LEADING, Item, Reading, When, analyse, choose_entry, entry_reading, match_items, parse_when,
-    person_reading,
+    participle_country, person_reading,
 )
 from tidings.actors import coref
 from tidings.actors.context import Focus, find_dateline
@@ -692,20 +692,12 @@ def _article_phrase(state: State, start: int, end: int, reading: Reading | None)
     org = lex.igo_nouns.get(head_key)
     if org is not None and (reading is None or reading.country is None):
         return Reading(org, "IGO", "IGO", "igo_noun", None, rule=f"igo:{head_key}")
-    for w in range(state.word_of_token[start], state.word_of_token[end - 1] + 1):
-        key = state.words[w].key
-        prefix, dash, suffix = key.rpartition("-")
-        if not dash or not prefix or suffix not in lex.led_suffixes | lex.backed_suffixes:
-            continue
-        entries = [e for e in state.kb.lookup(prefix) if e.kind in COUNTRY_KINDS and e.country]
-        if not entries:
-            continue
-        country = choose_entry(entries, state.countries).country
-        sector = reading.sector if reading is not None else None
-        if suffix in lex.backed_suffixes and sector in lex.proxy_sectors:
-            continue  # the backer of "US-backed rebels" is not their country
+    keys = [state.words[w].key for w in range(state.word_of_token[start], state.word_of_token[end - 1] + 1)]
+    led = participle_country(state.kb, keys, reading.sector if reading is not None else None, state.countries)
+    if led is not None:
+        country, suffix, prefix = led
         if reading is None:
-            reading = Reading(toks.span_text(start, end), None, sector, "kb")
+            reading = Reading(toks.span_text(start, end), None, None, "kb")
         if reading.country is None:
             reading.country, reading.how, reading.rule = country, f"{reading.how}+{suffix}", f"{suffix}:{prefix}"
     return reading

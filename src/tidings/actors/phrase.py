@@ -376,9 +376,10 @@ def _generic_sector(head_item: Item, before: list[Item], tail: list[Item], tail_
 def _country(head: list[Item], ctx: list[str], owner_tail: list[Item]) -> tuple[str | None, str, str | None]:
     for group, how in ((head, "demonym"), (owner_tail, "appositive")):
         for it in group:
-            for entry in it.names:
-                if entry.kind in COUNTRY_KINDS and entry.country:
-                    return entry.country, how, entry.name
+            places = [e for e in it.names if e.kind in COUNTRY_KINDS and e.country]
+            if places:
+                entry = choose_entry(places, ctx)  # "the governor of Georgia" in a US context
+                return entry.country, how, entry.name
             org = _org_of(it)
             if org and org.country:
                 return org.country, "kb", org.name
@@ -417,12 +418,35 @@ def resolve_text(kb: KnowledgeBase, text: str, context: str = "", date=None) -> 
     ctx = context_countries(kb, context)
     reading = analyse(kb, items, keys, parse_when(date), ctx, name=text.strip(),
                       surfaces=None if lower_ok else surfaces)
+    led = participle_country(kb, keys, reading.sector if reading else None, ctx)
+    if led is not None and (reading is None or reading.country is None):
+        country, suffix, prefix = led
+        reading = reading or Reading(text.strip(), None, None, "kb")
+        reading.country, reading.how, reading.rule = country, f"{reading.how}+{suffix}", f"{suffix}:{prefix}"
     if reading is None and len(keys) <= 3:
         entries = kb.fuzzy_lookup(" ".join(keys))
         if entries:
             reading = entry_reading(choose_entry(entries, ctx), parse_when(date))
             reading.how = f"fuzzy+{reading.how}"
     return reading
+
+
+def participle_country(kb: KnowledgeBase, keys: list[str], sector: str | None,
+                       ctx: list[str]) -> tuple[str, str, str] | None:
+    """(country, participle, country word) of "Saudi-led", "Iran-backed" among word keys
+    (data/article.yaml): `-led` always gives the phrase a country, `-backed` only when the phrase
+    is no proxy force or government of its own (the backer of "US-backed rebels" is not theirs)."""
+    lex = kb.article
+    for key in keys:
+        prefix, dash, suffix = key.rpartition("-")
+        if not dash or not prefix or suffix not in lex.led_suffixes | lex.backed_suffixes:
+            continue
+        if suffix in lex.backed_suffixes and sector in lex.proxy_sectors:
+            continue
+        entries = [e for e in kb.lookup(prefix) if e.kind in COUNTRY_KINDS and e.country]
+        if entries:
+            return choose_entry(entries, ctx).country, suffix, prefix
+    return None
 
 
 def _surfaces(text: str, keys: list[str]) -> list[str]:
