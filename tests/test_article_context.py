@@ -110,3 +110,9 @@ def test_misspelt_place_is_read_within_the_article_countries(nlp, resolver):
     text = "Colombian police raided a farm in Caucca. Colombia's government said the raid was legal."
     found = _found(nlp, resolver, text)
     assert all(m.actor.country in (None, "COL") for ms in found.values() for m in ms)
+
+
+def test_a_name_before_a_group_noun_modifies_the_group(nlp, resolver):
+    found = _found(nlp, resolver, "The Assad regime said it would allow UN workers in. Tamil rebels fired.")
+    assert _code(found["Assad regime"][0]) == ("SYR", "GOV")
+    assert found["it"][0].refers_to.text == "Assad regime"

@@ -354,8 +354,20 @@ def _persons(state: State) -> None:
     for s, e, entry, sure in sorted(spans, key=lambda x: x[0]):
         while e > s + 1 and (state.toks.tag[e - 1] == "POS" or state.toks.is_punct[e - 1]):
             e -= 1
+        if _names_a_group(state, e):
+            continue  # "the Assad regime", "Tamil rebels", "Trump supporters": the group is the actor
         if _free(state, s, e):
             _person(state, s, e, entry, sure)
+
+
+def _names_a_group(state: State, end: int) -> bool:
+    """A name right before a common sector noun modifies it ("Assad regime", "Trump supporters")."""
+    toks = state.toks
+    if end >= len(toks.text) or toks.pos[end] != "NOUN":
+        return False
+    it = state.item_at_word.get(state.word_of_token[end])
+    return it is not None and state.words[it.start].start == end and (it.noun is not None or it.generic) \
+        and not it.names
 
 
 def _proper_name_runs(state: State, taken: set[int]) -> list[tuple[int, int]]:
