@@ -154,3 +154,11 @@ def test_unresolved_pronouns_are_no_actors_in_the_store(tmp_path):
         assert "He" not in {a["name"] for a in store.actors()}
         events = store.events()
         assert {e["source"] for e in events} == {None, "USA GOV"}
+
+
+def test_a_group_owned_by_a_named_person_is_an_antecedent_of_it(nlp, resolver):
+    text = "Vladimir Putin's government rejected the plan. It said the sanctions were illegal."
+    mentions = _mentions(nlp, resolver, text)
+    government = _at(mentions, "government")
+    assert (government.actor.country, government.actor.sector) == ("RUS", "GOV")
+    assert _at(mentions, "It").refers_to.text == "government"

@@ -564,9 +564,30 @@ def _chunks(state: State) -> None:
     for chunk_start, chunk_end in _noun_chunk_bounds(state):
         start, end = _trim(state, chunk_start, chunk_end)
         end = _item_end(state, start, end)
-        if start >= end or not _free(state, start, end):
+        if start >= end:
+            continue
+        if not _free(state, start, end):
+            _possessed_chunk(state, start, end)
             continue
         _chunk(state, start, end)
+
+
+def _possessed_chunk(state: State, start: int, end: int) -> None:
+    """'Putin's government', 'Donald Trump's campaign' (the name already a mention): the group
+    after the possessive is an actor of its own, of the possessor's country."""
+    toks = state.toks
+    poss = _first_possessive(toks, start, end)
+    if poss is None or not _free(state, poss + 1, end) or not _ends_with_sector(state, poss + 1, end):
+        return
+    owner = next((f for f in state.found if f.start < poss <= f.end), None)
+    if owner is None or owner.reading is None or not owner.reading.country:
+        return
+    reading = _analyse_span(state, poss + 1, end)
+    if reading is None:
+        reading = Reading(toks.span_text(poss + 1, end), None, None, "sector_noun")
+    if reading.country is None:
+        reading.country, reading.how = owner.reading.country, f"{reading.how}+possessor"
+    _claim(state, Found(poss + 1, end, reading, "NOUN", ("np", reading.country, reading.sector, toks.lower[end - 1])))
 
 
 def _item_end(state: State, start: int, end: int) -> int:
