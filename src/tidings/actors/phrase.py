@@ -167,8 +167,10 @@ def choose_entry(entries: list[Entry], countries: list[str]) -> Entry:
 
 def person_reading(entry: Entry, year: int | When | None, how: str = "kb") -> Reading:
     role, sector = person_role(entry, year)
-    country = "IGO" if sector == "IGO" and role is not None and role.org else entry.country  # Borrell → EU
-    return Reading(entry.name, country, sector, how, entry.kb_id, org=role.org if role else None,
+    igo = sector == "IGO" and role is not None and role.org
+    # An official of an international organisation acts as that organisation (Borrell → EU, IGO).
+    return Reading(role.org if igo else entry.name, "IGO" if igo else entry.country, sector, how, entry.kb_id,
+                   org=role.org if role else None,
                    kind="person", title=role.title if role and sector != "ELI" else None,
                    held=role is not None and sector != "ELI")
 

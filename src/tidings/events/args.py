@@ -488,6 +488,8 @@ class ArgFinder:
         return found
 
     def participant(self, token) -> list[Participant]:
+        if token.i < dateline_end(token.sent):
+            return []  # "SEOUL (Reuters) -": a dateline is a place, never a participant
         mention = self.mention_at(token)  # a resolved pronoun has its own mention (with refers_to)
         if mention is not None:
             found = [participant_from_mention(mention)]

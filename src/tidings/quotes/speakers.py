@@ -161,6 +161,8 @@ class SpeakerResolver:
 
     def _longest_name(self, mention: Mention) -> str:
         actor_name = mention.actor.name if mention.actor is not None and mention.actor.name else None
+        if actor_name and mention.actor.country == "IGO" and self._label(mention) in PERSON_LABELS:
+            actor_name = None  # an IGO official's actor is the organisation: the person keeps their name
         if self._label(mention) not in PERSON_LABELS:
             return _strip_possessive(actor_name or mention.text)
         names = [mention.text] + ([actor_name] if actor_name else [])
