@@ -132,7 +132,7 @@ def test_unresolved_pronoun_participants_are_recognised(resolver):
     assert not resolver.unresolved_pronoun(Participant("the army", 0, 8))
 
 
-def test_unresolved_pronouns_are_no_actors_in_the_store(tmp_path):
+def test_unresolved_pronouns_and_phrases_naming_no_actor_are_no_actors_in_the_store(tmp_path):
     from tidings.analysis import network, top_dyads
     from tidings.records import ArticleResult, Event, Participant, Span
     from tidings.store import open_store
@@ -145,7 +145,8 @@ def test_unresolved_pronouns_are_no_actors_in_the_store(tmp_path):
     result = ArticleResult(id="p1", text="He accused Russia. Joe Biden accused Russia.", published="2022-01-03",
                            events=[event(Participant("He", 0, 2), russia),
                                    event(Participant("Joe Biden", 19, 28, country="USA", sector="GOV",
-                                                     name="Joe Biden"), russia)])
+                                                     name="Joe Biden"), russia),
+                                   event(russia, Participant("the launches", 0, 12))])  # names no actor
     with open_store(str(tmp_path / "t.duckdb")) as store:
         store.save([result])
         dyads = top_dyads(store)
@@ -153,7 +154,7 @@ def test_unresolved_pronouns_are_no_actors_in_the_store(tmp_path):
         assert {n["id"] for n in network(store)["nodes"]} == {"USA", "RUS"}
         assert "He" not in {a["name"] for a in store.actors()}
         events = store.events()
-        assert {e["source"] for e in events} == {None, "USA GOV"}
+        assert {e["source"] for e in events} == {None, "USA GOV", "RUS"}
 
 
 def test_a_group_owned_by_a_named_person_is_an_antecedent_of_it(nlp, resolver):
