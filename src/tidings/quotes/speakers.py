@@ -161,8 +161,9 @@ class SpeakerResolver:
 
     def _longest_name(self, mention: Mention) -> str:
         actor_name = mention.actor.name if mention.actor is not None and mention.actor.name else None
-        if actor_name and mention.actor.country == "IGO" and self._label(mention) in PERSON_LABELS:
-            actor_name = None  # an IGO official's actor is the organisation: the person keeps their name
+        if actor_name and mention.actor.country == "IGO" and mention.actor.sector == "IGO" \
+                and self._label(mention) in PERSON_LABELS:
+            return actor_name  # an IGO official speaks as the organisation (the speaker's text names them)
         if self._label(mention) not in PERSON_LABELS:
             return _strip_possessive(actor_name or mention.text)
         names = [mention.text] + ([actor_name] if actor_name else [])
