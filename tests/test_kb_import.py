@@ -256,3 +256,24 @@ def test_cli_kb_import_end_to_end(sample_dump, tmp_path):
     explicit = subprocess.run([TIDINGS, "kb", "import", str(dump), "--kb-dir", str(tmp_path / "other")],
                               capture_output=True, text=True, env=env, timeout=300)
     assert explicit.returncode == 0 and (tmp_path / "other" / PEOPLE_FILE).exists()
+
+
+def test_roles_keep_the_day_and_candidacies_become_pty_before_election_day(shipped_kbimport, tmp_path):
+    """One person, one code per date: a candidate until election day, in office from the day it starts."""
+    election = entity("Q9000401", "2030 Norwegian presidential election", P31=[statement("P31", item_value("Q858439"))],
+                      P585=[statement("P585", time_value(2030))])  # election day 2030-05-20
+    runner = human("Q9000102", "Sigrun Halvorsrud-Pike", citizen="Q9000001",
+                   positions=[held("Q9000201", 2031, 2033)])  # in office from 2031-05-20
+    runner["claims"]["P3602"] = [statement("P3602", item_value("Q9000401"))]
+    dump = tmp_path / "dump.json"
+    dump.write_bytes(dump_lines([runner, position("Q9000201", "Prime Minister of Norway", "Q9000001"),
+                                 country("Q9000001", "Norway", "NOR"), election]))
+    import_dump(dump, tmp_path / "kb", resolver=shipped_kbimport)
+    rows = yaml.safe_load((tmp_path / "kb" / PEOPLE_FILE).read_text("utf-8"))
+    roles = {r["sector"]: r for r in rows[0]["roles"]}
+    assert (roles["PTY"]["start"], roles["PTY"]["end"]) == ("2029-05-20", "2030-05-20")
+    assert roles["GOV"]["start"] == "2031-05-20"
+    resolver = ActorResolver(extra_dirs=[tmp_path / "kb"])
+    assert resolver.resolve("Sigrun Halvorsrud-Pike", date="2030-03-01")["sector"] == "PTY"
+    assert resolver.resolve("Sigrun Halvorsrud-Pike", date="2031-05-19")["sector"] == "ELI"
+    assert resolver.resolve("Sigrun Halvorsrud-Pike", date="2031-05-20")["sector"] == "GOV"

@@ -5,6 +5,7 @@ people_extra.yaml may not repeat a name or alias of people.yaml, nor make one of
 """
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from importlib import resources
@@ -19,6 +20,17 @@ VALID_SECTORS = {
 }
 ISO3 = re.compile(r"^[A-Z]{3}$")
 MIN_YEAR, MAX_YEAR = 1940, 2026
+
+
+def _bound(value) -> str | None:
+    """A role bound as a sortable string: a year (2017) or an ISO date (2017-01-20, a YAML date)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return f"{value:04d}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None
 
 
 def _load_people_file(name: str) -> list[dict]:
@@ -79,9 +91,9 @@ def test_roles_have_valid_sector_title_and_years(people_kb):
             assert isinstance(role.get("title"), str) and role["title"], where
             if role["sector"] == "IGO":
                 assert isinstance(role.get("org"), str) and role["org"], where
-            start, end = role.get("start"), role.get("end")
-            assert isinstance(start, int) and MIN_YEAR <= start <= MAX_YEAR, where
-            assert end is None or (isinstance(end, int) and start <= end <= MAX_YEAR), where
+            start, end = _bound(role.get("start")), _bound(role.get("end"))
+            assert start is not None and MIN_YEAR <= int(start[:4]) <= MAX_YEAR, where
+            assert role.get("end") is None or (end is not None and start <= end and int(end[:4]) <= MAX_YEAR), where
             assert set(role) <= {"sector", "title", "org", "start", "end"}, where
 
 

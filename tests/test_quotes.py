@@ -449,3 +449,21 @@ def test_seed_quote_table(seed_quotes, start, surname):
     quote = quote_starting([q for q in quotes if q.direct], start)
     name = speaker_name(quote)
     assert surname.lower() in name.lower(), f"{start!r}: speaker {name!r}, expected ~{surname!r}"
+
+
+# -- speakers through the actors' coreference ------------------------------------------------
+def test_he_said_after_a_quote_is_the_resolved_speaker_not_a_name_inside_the_quote(nlp_quotes, quoter, run):
+    text = ('Kremlin spokesman Dmitry Peskov spoke to reporters on Monday. '
+            '"Joe Biden is wrong about this," he said.')
+    _, mentions, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "Joe Biden is wrong")
+    assert (quote.speaker.name, quote.speaker.country) == ("Dmitry Peskov", "RUS")
+    he = next(m for m in mentions if m.text == "he")
+    assert he.refers_to is not None and he.actor.name == "Dmitry Peskov"
+
+
+def test_she_said_skips_an_earlier_male_speaker(nlp_quotes, quoter, run):
+    text = 'Olaf Scholz met Kaja Kallas in Berlin. Scholz said the talks went well. "We agree on sanctions," she said.'
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "We agree on sanctions")
+    assert quote.speaker.text == "Kaja Kallas"  # (undated: her latest office, EU, names the actor)

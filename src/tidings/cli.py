@@ -295,7 +295,10 @@ def quotes(db, fmt, **filters) -> None:
 @cli.command()
 @_filter_options
 def actors(db, fmt, **filters) -> None:
-    """List the actors found, with their country, sector and number of mentions."""
+    """List the actors found, with their country, sector and number of mentions.
+
+    A resolved pronoun or description counts as a mention of the actor it refers to; a pronoun
+    with no antecedent is no actor and is not listed."""
     from tidings.store import ActorFilter
 
     store = _open(db)
@@ -595,7 +598,12 @@ def kb() -> None:
 @click.option("--limit", type=int, default=None, help="Read at most this many entities (per pass).")
 @click.option("--json", "as_json", is_flag=True)
 def kb_import(dump: str, kb_dir: str | None, limit: int | None, as_json: bool) -> None:
-    """Import people (positions held) and organisations from a Wikidata JSON dump (.json, .bz2, .gz)."""
+    """Import people (positions held, to the day where known, and candidacies) and organisations
+    from a Wikidata JSON dump (.json, .bz2, .gz).
+
+    A person's code follows the article's date: the office held then (an office beats a candidacy
+    held at the same time), a candidate (PTY) in the year before an election they ran in, ELI
+    after their last office."""
     from tidings.actors.wikidata import import_dump
 
     summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit)

@@ -121,6 +121,8 @@ class Pipeline:
         t = self.timer.add("actors", t)
         result.quotes = self.quoter.extract(doc, result.mentions)
         t = self.timer.add("quotes", t)
+        result.mentions = self.resolver.add_quoted_speakers(doc, result.mentions, result.quotes)
+        t = self.timer.add("actors", t)
         result.events = self.coder.code(doc, result.mentions, published=article.published, quotes=result.quotes,
                                         min_confidence=self.settings.min_confidence)
         t = self.timer.add("events", t)

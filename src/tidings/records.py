@@ -92,7 +92,8 @@ class Mention:
     end: int
     actor: Actor | None = None
     entity: int | None = None  # in-article entity cluster id (same person → same id)
-    label: str | None = None  # spaCy NER label or "NOUN"
+    label: str | None = None  # spaCy NER label, "NOUN", or "PRON" for a pronoun / relative word
+    refers_to: Span | None = None  # the antecedent mention of a coreferent mention ("He" → "Donald Trump")
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Participant:
     country: str | None = None
     sector: str | None = None
     name: str | None = None
+    refers_to: Span | None = None  # the antecedent mention when the span is a pronoun or description
 
 
 @dataclass
@@ -213,7 +215,8 @@ def _convert(cls: type, key: str, value: Any) -> Any:
 
 
 _NESTED.update({
-    Mention: {"actor": Actor},
+    Mention: {"actor": Actor, "refers_to": Span},
+    Participant: {"refers_to": Span},
     Attribution: {"cue": Span},
     Event: {"trigger": Span, "sentence": Span, "source": [Participant], "target": [Participant],
             "location": Location, "attribution": Attribution},
@@ -229,4 +232,5 @@ def participant_from_mention(mention: Mention) -> Participant:
         country=actor.country if actor else None,
         sector=actor.sector if actor else None,
         name=actor.name if actor else None,
+        refers_to=mention.refers_to,
     )

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from tidings.actors.article import find_mentions as _find_mentions
+from tidings.actors.coref import first_person_mentions, unresolved_pronoun
 from tidings.actors.evaluate import evaluate
 from tidings.actors.kb import KnowledgeBase, load_kb
 from tidings.actors.phrase import resolve_text
-from tidings.records import Mention
+from tidings.records import Mention, Participant, Quote
 
 __all__ = ["ActorResolver", "default_resolver", "evaluate"]
 
@@ -39,8 +40,20 @@ class ActorResolver:
         return reading.as_dict() if reading else None
 
     def find_mentions(self, doc, published: str | None = None) -> list[Mention]:
-        """Actor mentions in a spaCy Doc of an article body (non-overlapping, in text order)."""
+        """Actor mentions in a spaCy Doc of an article body (non-overlapping, in text order),
+        with in-article coreference: a resolved pronoun or description is a mention of its own
+        whose actor is its antecedent's and whose `refers_to` names the antecedent mention."""
         return _find_mentions(self.kb, doc, published)
+
+    def add_quoted_speakers(self, doc, mentions: list[Mention], quotes: list[Quote]) -> list[Mention]:
+        """`mentions` plus "I", "we", "my", … inside direct quotes, referring to the quote's
+        speaker (run after the quotes stage has resolved speakers), in text order."""
+        extra = first_person_mentions(self.kb.coref, doc, mentions, quotes)
+        return sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
+
+    def unresolved_pronoun(self, participant: Participant) -> bool:
+        """Whether an event participant is a pronoun no antecedent was found for (never shown as an actor)."""
+        return unresolved_pronoun(self.kb.coref, participant.text, participant.name, participant.country)
 
 
 @lru_cache(maxsize=1)

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LIKE_NUM, LOWER, ORTH, POS, SPACY, TAG
 from spacy.lang.en.syntax_iterators import noun_chunks as english_noun_chunks
 
 from tidings.actors.kb import Entry, KnowledgeBase, text_key
 from tidings.actors.phrase import (
-    COUNTRY_KINDS, LEADING, Item, Reading, analyse, choose_entry, entry_reading, match_items, parse_year,
-    person_reading,
+    COUNTRY_KINDS, LEADING, Item, Reading, When, analyse, choose_entry, entry_reading, match_items, parse_when,
+    participle_country, person_reading,
 )
-from tidings.records import Actor, Mention
+from tidings.actors import coref
+from tidings.actors.context import Focus, find_dateline
+from tidings.records import Actor, Mention, Span
 
 LOCATIVE = frozenset({"in", "at", "to", "into", "from", "near", "inside", "outside", "around", "across",
                       "throughout", "towards", "toward", "via", "through", "within", "along"})
@@ -37,6 +39,10 @@ TITLE_JOINERS = frozenset({"of", "the", "'s", "-", "to", "for"})
 APPOSITIVE_STOP = frozenset({",", ";", ".", ":", "(", ")", '"', "“", "”", "—", "–"})
 CONJUNCTIONS = frozenset({"and", "or", "&"})
 MAX_APPOSITIVE = 20
+IOB_INSIDE = 1  # spaCy's ENT_IOB code for a token inside (not beginning) an entity
+NAME_NOT_ACTOR = frozenset({"ORG", "LAW", "EVENT", "WORK_OF_ART", "PRODUCT", "FAC", "LANGUAGE"})
+RELATIVE_TAGS = frozenset({"WP", "WP$", "WDT"})
+PRONOUN_TAGS = frozenset({"PRP", "PRP$", "WP", "WP$", "WDT"})
 KIND_LABEL = {"country": "GPE", "capital": "GPE", "city": "GPE", "region": "GPE", "demonym": "NORP"}
 
 
@@ -67,11 +73,13 @@ class Tokens:
     is_stop: list[int]
     ws: list[int]  # 1 when the token has trailing whitespace
     idx: list[int]  # character offset
+    ent_iob: list[int]  # 3 = entity begins here, 1 = inside an entity, 2 = outside, 0 = unset
 
     @classmethod
     def from_doc(cls, doc) -> Tokens:
-        rows = doc.to_array([ORTH, LOWER, POS, TAG, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_STOP, SPACY, IDX])
-        rows = rows.reshape(len(doc), 11).T.tolist()
+        rows = doc.to_array([ORTH, LOWER, POS, TAG, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM, IS_STOP, SPACY, IDX,
+                             ENT_IOB])
+        rows = rows.reshape(len(doc), 12).T.tolist()
         strings, names = doc.vocab.strings, {}
         columns = []
         for column in rows[:5]:
@@ -118,15 +126,16 @@ class Found:
     reading: Reading | None
     label: str
     entity_key: object = None
-    definite: bool = False
+    definite: bool = False  # a bare definite description ("the unit", "the president")
     entity: int | None = None
+    refers: Found | None = None  # the antecedent this mention refers to (coreference)
 
 
 @dataclass
 class State:
     kb: KnowledgeBase
     doc: object
-    year: int
+    year: When | None
     words: list[Word]
     items: list[Item]
     word_of_token: list[int]
@@ -140,6 +149,9 @@ class State:
     fuzzy: dict[str, list[Entry]] = field(default_factory=dict)  # kb.fuzzy_lookup results of this document
     found: list[Found] = field(default_factory=list)
     people: dict[str, tuple[object, Reading]] = field(default_factory=dict)  # name/surname key → (entity key, reading)
+    parse: coref.Parse | None = None  # dependency arrays, read once when coreference runs
+    focus: Focus | None = None  # the article's countries (dateline, places, nationalities, actors)
+    resolver: coref.Resolver | None = None  # coreference over the found mentions (built once)
 
 
 # ------------------------------------------------------------------------------------ entry point
@@ -153,6 +165,7 @@ def find_mentions(kb: KnowledgeBase, doc, published: str | None = None) -> list[
     _names(state)
     _other_entities(state)
     _fill_countries(state)
+    _coreference(state)
     return _to_mentions(state)
 
 
@@ -169,14 +182,64 @@ def _prepare(kb: KnowledgeBase, doc, published) -> State:
     for it in items:
         for i in range(it.start, it.end):
             item_at_word[i] = it
-    counts: Counter = Counter()
-    for it in items:
-        found = {e.country for e in it.names if e.country and e.country != "IGO"}
+    state = State(kb, doc, parse_when(published), words, items, word_of_token, item_at_word,
+                  [], toks, [words[it.start].start for it in items],
+                  [it.start for it in items], _sentence_bounds(doc))
+    _article_places(state)
+    return state
+
+
+def _article_places(state: State) -> None:
+    """The dateline (a place, claimed so it never becomes an actor), the focus countries, and
+    the reading of a name shared by a country and a region of another one (Georgia)."""
+    lex = state.kb.article
+    focus = state.focus = Focus(lex)
+    dateline = find_dateline(state.toks, lex)
+    if dateline is not None:
+        for it in _items_in(state, *dateline):
+            entry = next((e for e in it.names if e.kind in COUNTRY_KINDS and e.country), None)
+            if entry is not None:
+                focus.dateline = entry.country
+                focus.add(entry.country, "dateline")
+                break
+        state.used.update(range(*dateline))
+    ambiguous = []
+    for it in state.items:
+        found = {e.country for e in it.names if e.country and e.country != "IGO" and e.kind in COUNTRY_KINDS}
         if len(found) == 1:
-            counts[found.pop()] += 1
-    return State(kb, doc, parse_year(published), words, items, word_of_token, item_at_word,
-                 [c for c, _ in counts.most_common()], toks, [words[it.start].start for it in items],
-                 [it.start for it in items], _sentence_bounds(doc))
+            kind = it.names[0].kind
+            focus.add(next(iter(found)), "demonym" if kind == "demonym" else "place")
+        elif len(found) > 1 and any(e.kind == "country" for e in it.names):
+            ambiguous.append(it)
+    for it in ambiguous:
+        it.names = _place_reading(state, it)
+    state.countries = focus.ranked()
+
+
+def _place_reading(state: State, it: Item) -> list[Entry]:
+    """A country's name that is also a region or city elsewhere ('Georgia'): the region only with
+    evidence for it — the article's focus is the region's country, or the text says so ('the
+    state of Georgia', 'Atlanta, Georgia') — else the country. Returns the chosen entries."""
+    country = next(e for e in it.names if e.kind == "country")
+    others = [e for e in it.names if e.country != country.country and e.kind in ("region", "city")]
+    if not others:
+        return it.names
+    toks = state.toks
+    s, _ = _item_tokens(state, it)
+    before = " ".join(toks.lower[max(0, s - 3):s])
+    ranked = state.focus.ranked()
+    home = {e.country for e in others}
+    region = (before.endswith("state of") or before.endswith("province of")
+              or (s >= 2 and toks.text[s - 1] == "," and _place_country(state, s - 2) in home)
+              or (ranked and ranked[0] in home and state.focus.scores[country.country] < state.focus.scores[ranked[0]]))
+    return [e for e in it.names if (e.country in home) == region]
+
+
+def _place_country(state: State, tok: int) -> str | None:
+    it = state.item_at_word.get(state.word_of_token[tok])
+    if it is None or not it.names or it.names[0].kind not in COUNTRY_KINDS:
+        return None
+    return it.names[0].country
 
 
 def _words(toks: Tokens, kb: KnowledgeBase) -> list[Word]:
@@ -282,7 +345,7 @@ def _persons(state: State) -> None:
     for ent in doc.ents:
         if ent.label_ != "PERSON" or any(t in taken for t in range(ent.start, ent.end)):
             continue
-        if _is_non_person_name(state, ent.start, ent.end):
+        if _is_non_person_name(state, ent.start, ent.end) or _names_a_product(state, ent.end):
             continue
         spans.append((ent.start, ent.end, None, True))
         taken.update(range(ent.start, ent.end))
@@ -291,8 +354,20 @@ def _persons(state: State) -> None:
     for s, e, entry, sure in sorted(spans, key=lambda x: x[0]):
         while e > s + 1 and (state.toks.tag[e - 1] == "POS" or state.toks.is_punct[e - 1]):
             e -= 1
+        if _names_a_group(state, e):
+            continue  # "the Assad regime", "Tamil rebels", "Trump supporters": the group is the actor
         if _free(state, s, e):
             _person(state, s, e, entry, sure)
+
+
+def _names_a_group(state: State, end: int) -> bool:
+    """A name right before a common sector noun modifies it ("Assad regime", "Trump supporters")."""
+    toks = state.toks
+    if end >= len(toks.text) or toks.pos[end] != "NOUN":
+        return False
+    it = state.item_at_word.get(state.word_of_token[end])
+    return it is not None and state.words[it.start].start == end and (it.noun is not None or it.generic) \
+        and not it.names
 
 
 def _proper_name_runs(state: State, taken: set[int]) -> list[tuple[int, int]]:
@@ -363,8 +438,7 @@ def _person(state: State, start: int, end: int, entry: Entry | None, sure: bool 
 
 
 def _described(reading: Reading, how: str) -> Reading:
-    return Reading(reading.name, reading.country, reading.sector, how, reading.kb_id, reading.rule,
-                   reading.org, reading.kind)
+    return replace(reading, how=how)
 
 
 def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Reading]) -> tuple[Reading, object]:
@@ -372,7 +446,7 @@ def _person_reading(state: State, name: str, entry: Entry | None, descs: list[Re
     key_full, surname = text_key(name), text_key(name).split(" ")[-1]
     if entry is not None:
         reading = person_reading(entry, state.year)
-        if desc and desc.sector:
+        if desc and desc.sector and not reading.held:  # an office held at the date beats a description
             reading.sector, reading.rule = desc.sector, desc.rule
         if reading.country is None and desc:
             reading.country = desc.country
@@ -445,7 +519,8 @@ def _appositive(state: State, end: int) -> tuple[int, int, Reading] | None:
         return None
     t = end + 1
     limit = min(n, end + 1 + MAX_APPOSITIVE, _sentence(state, first)[1])
-    while t < limit and toks.text[t] not in APPOSITIVE_STOP and toks.pos[t] not in ("VERB", "AUX"):
+    while t < limit and toks.text[t] not in APPOSITIVE_STOP and toks.pos[t] not in ("VERB", "AUX") \
+            and toks.tag[t] not in RELATIVE_TAGS:  # ", a former minister who …": the relative clause ends it
         t += 1
     start = end + 1
     while start < t and toks.lower[start] in ("a", "an", "the"):
@@ -488,9 +563,41 @@ def _chunks(state: State) -> None:
         return  # no parser: no noun chunks (KB names and entities still work)
     for chunk_start, chunk_end in _noun_chunk_bounds(state):
         start, end = _trim(state, chunk_start, chunk_end)
-        if start >= end or not _free(state, start, end):
+        end = _item_end(state, start, end)
+        if start >= end:
+            continue
+        if not _free(state, start, end):
+            _possessed_chunk(state, start, end)
             continue
         _chunk(state, start, end)
+
+
+def _possessed_chunk(state: State, start: int, end: int) -> None:
+    """'Putin's government', 'Donald Trump's campaign' (the name already a mention): the group
+    after the possessive is an actor of its own, of the possessor's country."""
+    toks = state.toks
+    poss = _first_possessive(toks, start, end)
+    if poss is None or not _free(state, poss + 1, end) or not _ends_with_sector(state, poss + 1, end):
+        return
+    owner = next((f for f in state.found if f.start < poss <= f.end), None)
+    if owner is None or owner.reading is None or not owner.reading.country:
+        return
+    reading = _analyse_span(state, poss + 1, end)
+    if reading is None:
+        reading = Reading(toks.span_text(poss + 1, end), None, None, "sector_noun")
+    if reading.country is None:
+        reading.country, reading.how = owner.reading.country, f"{reading.how}+possessor"
+    _claim(state, Found(poss + 1, end, reading, "NOUN", ("np", reading.country, reading.sector, toks.lower[end - 1])))
+
+
+def _item_end(state: State, start: int, end: int) -> int:
+    """A chunk ending inside a KB phrase ends with it ('the former secretary' + 'of state')."""
+    if start >= end:
+        return end
+    it = state.item_at_word.get(state.word_of_token[end - 1])
+    if it is not None and (it.noun or it.generic) and not it.names:
+        return max(end, state.words[it.end - 1].end)
+    return end
 
 
 def _noun_chunk_bounds(state: State) -> list[tuple[int, int]]:
@@ -578,6 +685,7 @@ def _ends_with_sector(state: State, start: int, end: int) -> bool:
 
 def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = None) -> None:
     reading = _analyse_span(state, start, head_end or end)
+    reading = _article_phrase(state, start, end, reading)
     if reading is None or (reading.sector is None and reading.country is None):
         return
     toks = state.toks
@@ -591,7 +699,41 @@ def _chunk_phrase(state: State, start: int, end: int, head_end: int | None = Non
     key = reading.kb_id or (("np", reading.country, reading.sector, text_key(toks.text[end - 1]))
                             if reading.country else None)
     bare = end - start == 1 or _only_head(state, start, end)
-    _claim(state, Found(start, end, reading, label, key, definite=definite and bare and reading.country is None))
+    described = definite and not bare and label == "NOUN" and _person_head(state, end - 1)
+    _claim(state, Found(start, end, reading, label, key,
+                        definite=(definite and bare and reading.country is None) or described))
+
+
+def _person_head(state: State, tok: int) -> bool:
+    """'the former secretary of state', 'the Republican nominee': a description of one person
+    (the head: the first word of the phrase's last KB item)."""
+    it = state.item_at_word.get(state.word_of_token[tok])
+    if it is not None:
+        tok = state.words[it.start].start
+    return state.toks.tag[tok] == "NN" and state.toks.lower[tok] in state.kb.coref.person_nouns
+
+
+def _article_phrase(state: State, start: int, end: int, reading: Reading | None) -> Reading | None:
+    """Phrase readings that need data/article.yaml: 'a Saudi-led coalition' (the leader's
+    country), 'UN peacekeepers'/'peacekeepers' (IGO), 'NATO allies' (members: no country)."""
+    lex = state.kb.article
+    toks = state.toks
+    head = state.item_at_word.get(state.word_of_token[end - 1])
+    head_key = head.key if head is not None else text_key(toks.text[end - 1])
+    if reading is not None and head_key in lex.member_nouns and reading.country is not None and end - start > 1:
+        return Reading(toks.span_text(start, end), None, "GOV", "members", None, rule=f"members:{head_key}")
+    org = lex.igo_nouns.get(head_key)
+    if org is not None and (reading is None or reading.country is None):
+        return Reading(org, "IGO", "IGO", "igo_noun", None, rule=f"igo:{head_key}")
+    keys = [state.words[w].key for w in range(state.word_of_token[start], state.word_of_token[end - 1] + 1)]
+    led = participle_country(state.kb, keys, reading.sector if reading is not None else None, state.countries)
+    if led is not None:
+        country, suffix, prefix = led
+        if reading is None:
+            reading = Reading(toks.span_text(start, end), None, None, "kb")
+        if reading.country is None:
+            reading.country, reading.how, reading.rule = country, f"{reading.how}+{suffix}", f"{suffix}:{prefix}"
+    return reading
 
 
 PP_OWNERS = frozenset({"in", "of", "from"})
@@ -677,8 +819,13 @@ def _names(state: State) -> None:
             continue
         if entry.kind in COUNTRY_KINDS and not toks.text[end - 1][:1].isupper():
             continue
+        if entry.kind in COUNTRY_KINDS and toks.ent_type[start] in NAME_NOT_ACTOR and _inside_longer_name(state, start, end):
+            continue  # "the North American Free Trade Agreement" is a treaty, not America (the
+            # whole name, when it is an organisation, is read by the entity pass)
         if entry.kind == "city" and toks.ent_type[start] in ("ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
             continue  # "Toyota" the company, "Victoria" the person
+        if entry.kind in ("city", "capital", "region") and _inside_longer_name(state, start, end):
+            continue  # "Coral Springs" is no Springs (South Africa): the longer name wins
         reading = entry_reading(entry, state.year)
         after_preposition = start > 0 and toks.lower[start - 1] in LOCATIVE
         if entry.kind in ("capital", "city") and after_preposition:
@@ -703,17 +850,62 @@ def _other_entities(state: State) -> None:
         if start >= end or len(text) < 3:
             continue
         reading = _analyse_span(state, start, end)
+        if reading is None and _names_a_product(state, end):
+            continue  # "Patriot missile batteries": a weapon, not an actor
         if reading is None and ent.label_ == "GPE":
-            entries = _fuzzy_lookup(state, text_key(text))
+            entries = [e for e in _fuzzy_lookup(state, text_key(text)) if _plausible_place(state, e)]
             if entries:
                 reading = entry_reading(choose_entry(entries, state.countries), state.year)
                 reading.how = f"fuzzy+{reading.how}"
+        if reading is None and ent.label_ == "ORG" and _place_country(state, start):
+            reading = Reading(text, _place_country(state, start), None, "ner+demonym", None)  # "American Farm Bureau"
+        if reading is None and ent.label_ == "GPE" and _place_after_comma(state, end):
+            reading = Reading(text, _place_after_comma(state, end), None, "place", None, kind="city")
         if reading is None:
             if ent.label_ in ("NORP", "GPE"):
                 continue
             reading = Reading(text, None, None, "ner", None)
         key = reading.kb_id or ("ner", text_key(text))
         _claim(state, Found(start, end, reading, ent.label_, key))
+
+
+def _inside_longer_name(state: State, start: int, end: int) -> bool:
+    """Tokens [start, end) are only part of a longer capitalised name that NER marks as one
+    entity ('Coral Springs', 'Washington Post')."""
+    toks = state.toks
+    ent = toks.ent_type[start]
+    if not ent:
+        return False
+    before = start > 0 and toks.ent_type[start - 1] == ent and toks.text[start - 1][:1].isupper() \
+        and toks.ent_iob[start] == IOB_INSIDE
+    after = end < len(toks.text) and toks.ent_type[end] == ent and toks.ent_iob[end] == IOB_INSIDE
+    return bool(before or after)
+
+
+def _place_after_comma(state: State, end: int) -> str | None:
+    """'Coral Springs, Florida': the country of the region or country named right after a comma."""
+    toks = state.toks
+    if end + 1 >= len(toks.text) or toks.text[end] != ",":
+        return None
+    return _place_country(state, end + 1)
+
+
+def _names_a_product(state: State, end: int) -> bool:
+    """The name is followed by a weapon or product noun ('Patriot missile', 'Javelin systems')."""
+    toks = state.toks
+    for t in range(end, min(len(toks.text), end + 3)):
+        if toks.lower[t] in state.kb.article.product_heads and toks.pos[t] == "NOUN":
+            return True
+        if toks.pos[t] not in ("PROPN", "NUM", "ADJ", "NOUN") or toks.is_punct[t]:
+            return False
+    return False
+
+
+def _plausible_place(state: State, entry: Entry) -> bool:
+    """A misspelt place is read as one of the article's countries ('Dehli' in an Indian story),
+    not as a look-alike town elsewhere ('Cauca' in a Colombian story is no Caucaia, Brazil)."""
+    focus = state.focus.clear() if state.focus is not None else None
+    return focus is None or entry.country == focus or entry.country in state.countries[:2]
 
 
 def _fuzzy_lookup(state: State, key: str) -> list[Entry]:
@@ -728,70 +920,82 @@ def _fuzzy_lookup(state: State, key: str) -> list[Entry]:
 
 
 def _share_person_readings(state: State) -> None:
-    """What one mention of a person learnt (an appositive further on) holds for all of them."""
+    """One person, one code per article: a KB office held at the date, else the first
+    description (an appositive further on, a title) holds for every mention of them."""
     best: dict[object, Reading] = {}
     for f in state.found:
-        if isinstance(f.entity_key, tuple) and f.entity_key[0] == "person" and f.reading and f.reading.sector:
-            best.setdefault(f.entity_key, f.reading)
+        r = f.reading
+        if isinstance(f.entity_key, tuple) and f.entity_key[0] == "person" and r and r.sector:
+            known = best.get(f.entity_key)
+            if known is None or (r.held and not known.held):
+                best[f.entity_key] = r
     for f in state.found:
         known = best.get(f.entity_key)
-        if known is not None and f.reading is not None and not f.reading.sector:
-            f.reading.sector, f.reading.rule = known.sector, known.rule
+        if known is not None and f.reading is not None and f.reading is not known:
+            if f.reading.sector != known.sector:
+                f.reading.sector, f.reading.rule = known.sector, known.rule
             f.reading.country = f.reading.country or known.country
 
 
 def _fill_countries(state: State) -> None:
+    """Countries for mentions with a sector but none of their own: a definite description's
+    antecedent, else the sentence's clearly dominant country, else — for generic actors ("the
+    government", "police", "rebels") — the article's focus country (how "+context")."""
     state.found.sort(key=lambda f: f.start)
     _share_person_readings(state)
-    article = Counter()
+    focus = state.focus
+    article = Counter()  # the article's actors and places as mentions (weights of _dominant)
     for f in state.found:
-        if f.reading and f.reading.country and f.reading.country != "IGO":
-            article[f.reading.country] += 1 if f.reading.sector else 0.5
-    for i, f in enumerate(state.found):
         r = f.reading
+        if r and r.country and r.country != "IGO":
+            article[r.country] += 1 if r.sector else 0.5
+            if r.kind not in COUNTRY_KINDS:
+                focus.add(r.country, "actor")
+    if focus.dateline:
+        article[focus.dateline] += focus.lex.weight("dateline")
+    lex = state.kb.article
+    resolver = _coref_resolver(state)
+    for f in state.found:
+        r = f.reading
+        if resolver is not None and f.definite and r is not None and _description(state, resolver, f):
+            continue
         if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
             continue
-        if f.definite and _antecedent(state, i):
-            continue
-        country = _dominant(state, f, article)
+        generic = r.sector in lex.context_sectors or _is_person(f)
+        country = _dominant(state, f, article if generic else None)
+        if country is None and generic:
+            country = focus.clear()
         if country:
             r.country, r.how = country, f"{r.how}+context"
             _update_person(state, f, r)
-    _undescribed_people(state, article)
+    _undescribed_people(state)
 
 
-def _undescribed_people(state: State, article: Counter) -> None:
-    """A person nothing describes gets the article's country only when it names just one."""
-    total = sum(article.values())
-    if not article or total < 3:
+def _undescribed_people(state: State) -> None:
+    """A person with no country yet (nothing or a countryless title describes them) gets the
+    article's focus country only when it clearly dominates the article (`person_focus_share`)."""
+    scores = state.focus.scores
+    total = sum(scores.values())
+    if not scores or total < state.kb.article.focus_min:
         return
-    country, weight = article.most_common(1)[0]
-    if weight < 0.9 * total:
+    country, weight = scores.most_common(1)[0]
+    if weight < state.kb.article.person_focus_share * total:
         return
     for f in state.found:
         r = f.reading
-        if r is not None and r.how in ("ner", "coref") and r.country is None and f.label == "PERSON":
+        if r is not None and r.country is None and f.label == "PERSON":
             r.country, r.how = country, f"{r.how}+article"
 
 
-def _antecedent(state: State, i: int) -> bool:
-    """'the unit' → the last mention with the same sector and a country, a few sentences back."""
-    f = state.found[i]
-    sent = _sentence(state, f.start)[0]
-    for prev in reversed(state.found[:i]):
-        if prev.reading and prev.reading.sector == f.reading.sector and prev.reading.country:
-            if sent - _sentence(state, prev.start)[0] > 400:
-                return False
-            f.reading.country = prev.reading.country
-            f.reading.how = "coref"
-            f.entity_key = prev.entity_key
-            return True
-    return False
+def _is_person(f: Found) -> bool:
+    return f.label == "PERSON" or (isinstance(f.entity_key, tuple) and f.entity_key[:1] == ("person",))
 
 
-def _dominant(state: State, f: Found, article: Counter) -> str | None:
+def _dominant(state: State, f: Found, article: Counter | None) -> str | None:
+    """The clearly dominant country of the sentence (with a quarter of the article's weight when
+    `article` is given: for state and armed actors and described people, not for civilians)."""
     sent_start, sent_end = _sentence(state, f.start)
-    score = Counter({c: n * 0.25 for c, n in article.items()})
+    score = Counter({c: n * 0.25 for c, n in article.items()}) if article is not None else Counter()
     for other in state.found:
         r = other.reading
         if other is f or r is None or not r.country or r.country == "IGO":
@@ -799,7 +1003,7 @@ def _dominant(state: State, f: Found, article: Counter) -> str | None:
         if sent_start <= other.start < sent_end:
             score[r.country] += 1 if r.sector else 0.5
     ranked = score.most_common(2)
-    if not ranked or ranked[0][1] < 1.5:
+    if not ranked or ranked[0][1] < (1.5 if article is not None else 1):
         return None
     if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] * 0.8:
         return None
@@ -815,12 +1019,121 @@ def _update_person(state: State, f: Found, reading: Reading) -> None:
             other.reading.country = reading.country
 
 
+# ------------------------------------------------------------------------------------ coreference
+
+
+def _coref_resolver(state: State) -> coref.Resolver | None:
+    """The coreference resolver over the mentions found so far, built once per document after the
+    mention passes (None without a parser)."""
+    if state.resolver is not None:
+        return state.resolver
+    doc = state.doc
+    if not doc.has_annotation("DEP") or not state.found:
+        return None
+    starts = state.sentences[0] if state.sentences is not None else None
+    parse = state.parse
+    if parse is None:
+        parse = state.parse = coref.Parse.from_doc(doc, starts)
+    places = set()
+    for it in state.items:
+        if it.names and it.names[0].kind in COUNTRY_KINDS:
+            places.update(range(*_item_tokens(state, it)))
+    state.resolver = coref.Resolver(state.kb.coref, state.toks, parse, state.found, lambda r: _titles_of(state, r),
+                                    places)
+    return state.resolver
+
+
+def _titles_of(state: State, reading: Reading) -> tuple[str | None, list[str]]:
+    """A KB person's title at the date and every title they held (for 'the former secretary')."""
+    if reading.kind != "person" or not reading.kb_id:
+        return reading.title, []
+    entry = next((e for e in state.kb.lookup(text_key(reading.name)) if e.kb_id == reading.kb_id), None)
+    return reading.title, [r.title for r in entry.roles] if entry is not None else []
+
+
+def _description(state: State, resolver: coref.Resolver, f: Found) -> bool:
+    """'the president' → the last person with that title; 'the ministry' → the last
+    organisation with that head word (else, close by, the same sector); True when resolved."""
+    r = f.reading
+    near = _sentence(state, f.start)[0]
+
+    def same_sector(other: Found) -> bool:
+        o = other.reading
+        return bool(o and o.sector == r.sector and o.country and near - _sentence(state, other.start)[0] < 60)
+
+    found = resolver.description(f, same_sector)
+    if found is None:
+        return False
+    ante = found.root.reading
+    if ante is None or (ante.country is None and ante.kind != "person"):
+        return False
+    if found.person and r.country is not None and ante.country != r.country:
+        return False  # "the Russian president" is not the last president named
+    if found.person or r.country is None and _same_head(state, f, found.found):
+        f.reading = replace(ante, how="coref")
+        f.refers = found.root
+        f.entity_key = found.root.entity_key if found.root.entity_key is not None else ("span", found.root.start)
+        resolver.add_resolved(f, resolver.head_of(f), found)
+    elif r.country is None:
+        r.country, r.how = ante.country, f"{r.how}+antecedent"
+    else:
+        return False
+    return True
+
+
+def _same_head(state: State, f: Found, other: Found) -> bool:
+    head = state.toks.lower[f.end - 1]
+    return any(state.toks.lower[t] == head for t in range(other.start, other.end))
+
+
+def _coreference(state: State) -> None:
+    """Pronouns and relative words: a mention of their own, with the antecedent's actor."""
+    resolver = _coref_resolver(state)
+    if resolver is None:
+        return
+    toks, lex = state.toks, state.kb.coref
+    resolved: dict[int, coref.Candidate] = {}
+    for i, word in enumerate(toks.lower):
+        if (toks.pos[i] != "PRON" and toks.tag[i] not in PRONOUN_TAGS) or i in state.used:
+            continue
+        if word in lex.relatives:
+            found = resolver.relative(i)
+        elif word in lex.pronouns:
+            found = resolver.pronoun(i)
+        else:
+            continue
+        if found is None or found.root.reading is None:
+            continue
+        root = found.root
+        key = root.entity_key if root.entity_key is not None else ("span", root.start)
+        f = Found(i, i + 1, replace(root.reading, how="coref"), "PRON", key, refers=resolver.nearest_named(found, i))
+        _claim(state, f)
+        resolver.add_resolved(f, i, found)
+        resolved[i] = found
+    _possessed(state, resolved)
+
+
+def _possessed(state: State, resolved: dict[int, coref.Candidate]) -> None:
+    """'Putin and his government': what a resolved possessive owns is of the owner's country."""
+    toks = state.toks
+    for f in state.found:
+        owner = resolved.get(f.start - 1)
+        r = f.reading
+        if owner is None or r is None or f.label == "PRON" or toks.tag[f.start - 1] not in ("PRP$", "WP$"):
+            continue
+        country = owner.root.reading.country if owner.root.reading else None
+        if country and country != "IGO" and (r.country is None or r.how.endswith("+context")):
+            base = r.how[:-len("+context")] if r.how.endswith("+context") else r.how
+            r.country, r.how = country, f"{base}+possessor"
+
+
 # ------------------------------------------------------------------------------------ output
 
 
 def _to_mentions(state: State) -> list[Mention]:
     toks = state.toks
     ids: dict[object, int] = {}
+    first: dict[object, Found] = {}  # the first name mention of each person
     mentions = []
     for f in sorted(state.found, key=lambda f: f.start):
         key = f.entity_key if f.entity_key is not None else ("span", f.start)
@@ -830,6 +1143,14 @@ def _to_mentions(state: State) -> list[Mention]:
         if r is not None:
             actor = Actor(name=r.name, country=r.country, sector=r.sector or None, how=r.how, kb_id=r.kb_id,
                           rule=r.rule)
+        refers = f.refers or (first.get(key) if r is not None and r.how.startswith("coref") else None)
+        refers_to = None
+        if refers is not None and refers is not f and refers.start < f.start:
+            refers_to = Span(toks.span_text(refers.start, refers.end), toks.idx[refers.start],
+                             toks.end_char(refers.end))
+        if f.label == "PERSON":
+            first.setdefault(key, f)
         mentions.append(Mention(text=toks.span_text(f.start, f.end), start=toks.idx[f.start],
-                                end=toks.end_char(f.end), actor=actor, entity=entity, label=f.label))
+                                end=toks.end_char(f.end), actor=actor, entity=entity, label=f.label,
+                                refers_to=refers_to))
     return mentions

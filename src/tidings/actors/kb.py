@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from tidings.actors.context import ArticleLexicon, lexicon_from_data as article_lexicon
+from tidings.actors.coref import CorefLexicon, lexicon_from_data
 from tidings.yamlcache import load_yaml
 
 log = logging.getLogger(__name__)
@@ -73,11 +75,33 @@ _FUZZY_KIND = {"country": 0, "capital": 1, "demonym": 2, "city": 3}
 
 @dataclass(frozen=True)
 class Role:
+    """A position held: `start`/`end` are years (inclusive); `since`/`until` the first and last
+    day ("YYYY-MM-DD") when the KB gives a full or partial date, else the year's first/last day."""
+
     sector: str
     title: str = ""
     start: int | None = None
     end: int | None = None
     org: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def active(self, year: int | None, day: str | None = None) -> bool:
+        """Held on `day` (an ISO date), or at some time in `year` when no day is known."""
+        if day is not None:
+            return (self.since or "0000") <= day <= (self.until or "9999")
+        return (self.start or 0) <= year <= (self.end if self.end is not None else 9999)
+
+    def ended(self, year: int | None, day: str | None = None) -> bool:
+        if day is not None:
+            return self.until is not None and self.until < day
+        return self.end is not None and self.end < year
+
+    def later(self, year: int | None, day: str | None = None) -> bool:
+        """Starts after `day` (or after `year`)."""
+        if day is not None:
+            return self.since is not None and self.since > day
+        return self.start is not None and self.start > year
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,8 @@ class KnowledgeBase:
     population: dict[str, int] = field(default_factory=dict)  # city key -> population (fuzzy tie-break)  # first letter -> long country/capital keys
     max_words: int = 1
     stats: dict[str, int] = field(default_factory=dict)
+    coref: CorefLexicon = field(default_factory=CorefLexicon)  # data/coref.yaml
+    article: ArticleLexicon = field(default_factory=ArticleLexicon)  # data/article.yaml
 
     def add_name(self, alias: str, entry: Entry) -> None:
         key = text_key(alias)
@@ -203,6 +229,8 @@ def load_kb(data_dir: Path | str | None = None, extra_dirs: Iterable[Path | str]
         _load_people(kb, data / name)
     _load_user_files(kb, [user_kb_dir()] if extra_dirs is None else [Path(d) for d in extra_dirs])
     _load_sectors(kb, data / "sectors.yaml")
+    kb.coref = lexicon_from_data(_read_yaml(data / "coref.yaml", required=False))
+    kb.article = article_lexicon(_read_yaml(data / "article.yaml", required=False), text_key)
     for key, entries in kb.names.items():
         if len(key) >= 5 and any(e.kind in ("country", "capital", "demonym", "city") for e in entries):
             kb.fuzzy.setdefault(key[0], []).append(key)
@@ -326,6 +354,32 @@ def _year(value: Any) -> int | None:
         return None
 
 
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+_MONTH_END = {"02": "29", "04": "30", "06": "30", "09": "30", "11": "30"}
+
+
+def role_day(value: Any, last: bool) -> str | None:
+    """A role bound (2017, "2017-01", "2017-01-20") as the first (or `last`) day it can mean."""
+    if value is None or value == "":
+        return None
+    match = _DATE.match(str(value))
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if month is None:
+        return f"{year}-12-31" if last else f"{year}-01-01"
+    if day is None:
+        return f"{year}-{month}-{_MONTH_END.get(month, '31')}" if last else f"{year}-{month}-01"
+    return f"{year}-{month}-{day}"
+
+
+def make_role(row: dict) -> Role:
+    """A Role from a KB row {sector, title, org, start, end} (years or ISO dates)."""
+    start, end = row.get("start"), row.get("end")
+    return Role(sector=row.get("sector") or "", title=row.get("title") or "", start=_year(start), end=_year(end),
+                org=row.get("org"), since=role_day(start, False), until=role_day(end, True))
+
+
 def _load_user_files(kb: KnowledgeBase, dirs: list[Path]) -> None:
     """Imported entries (e.g. from Wikidata): an alias the KB already has stays with its first owner."""
     for folder in dirs:
@@ -354,11 +408,7 @@ def _load_people(kb: KnowledgeBase, path: Path, guard: bool = False) -> None:
     for row in rows:
         if not isinstance(row, dict) or not row.get("name"):
             continue
-        roles = tuple(
-            Role(sector=r.get("sector") or "", title=r.get("title") or "", start=_year(r.get("start")),
-                 end=_year(r.get("end")), org=r.get("org"))
-            for r in row.get("roles") or () if isinstance(r, dict)
-        )
+        roles = tuple(make_role(r) for r in row.get("roles") or () if isinstance(r, dict))
         country = row.get("country")
         if country is None and roles and all(r.sector == "IGO" for r in roles):
             country = "IGO"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tidings.actors.kb import Entry, KnowledgeBase, Modifier, text_key
+from tidings.actors.kb import Entry, KnowledgeBase, Modifier, Role, text_key
 
 PREPOSITIONS = frozenset({"of", "for", "at", "to", "in", "from", "with", "on", "under", "by", "within",
                           "inside", "near", "across", "throughout", "against", "among", "into", "after"})
@@ -21,7 +21,7 @@ LEADING = frozenset({"the", "a", "an", "some", "several", "many", "few", "more",
                      "tens", "of", "dozen", "hundred", "thousand", "million", "millions", "estimated", "an",
                      "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                      "twelve", "fifteen", "twenty", "fifty", "these", "those", "this", "that", "other",
-                     "another", "any", "such", "no", "its", "their", "his", "her", "our", "my", "your",
+                     "another", "any", "such", "no", "its", "their", "his", "her", "our", "my", "your", "whose",
                      "up", "to", "than", "neither", "either", "nor", "roughly", "approximately", "some", "numerous", "various", "'", '"'})
 COUNTRY_KINDS = ("country", "demonym", "capital", "region", "city")
 KIND_ORDER = {"org": 0, "person": 1, "country": 2, "capital": 3, "demonym": 4, "region": 5, "city": 6}
@@ -63,6 +63,8 @@ class Reading:
     rule: str | None = None
     org: str | None = None
     kind: str | None = None
+    title: str | None = None  # a KB person's title at the date ("President")
+    held: bool = False  # a KB person holding a listed office at the date (their code beats descriptions)
 
     def as_dict(self) -> dict:
         out = {"name": self.name, "country": self.country, "sector": self.sector, "how": self.how,
@@ -74,12 +76,36 @@ class Reading:
         return out
 
 
-def parse_year(date: str | int | None) -> int | None:
+@dataclass(frozen=True)
+class When:
+    """The publication date a text speaks from: its year, and its day when known."""
+
+    year: int | None
+    day: str | None = None  # YYYY-MM-DD
+
+
+_DAY = re.compile(r"(1[89]\d\d|20\d\d)-([01]\d)-([0-3]\d)")
+
+
+def parse_year(date: str | int | When | None) -> int | None:
     """The year of a date; None when no date is given (then a person's latest office counts)."""
+    if isinstance(date, When):
+        return date.year
     if isinstance(date, int):
         return date
     match = _YEAR.search(str(date or ""))
     return int(match.group(1)) if match else None
+
+
+def parse_when(date: str | int | When | None) -> When | None:
+    """`When` of a date ("2016-10-05", "2016", 2016); None when no date is given."""
+    if date is None or isinstance(date, When):
+        return date
+    year = parse_year(date)
+    if year is None:
+        return None
+    day = _DAY.search(str(date)) if not isinstance(date, int) else None
+    return When(year, day.group(0) if day else None)
 
 
 def match_items(kb: KnowledgeBase, keys: list[str], surfaces: list[str], lower_ok: bool = False) -> list[Item]:
@@ -139,30 +165,49 @@ def choose_entry(entries: list[Entry], countries: list[str]) -> Entry:
     return entries[0]
 
 
-def person_reading(entry: Entry, year: int, how: str = "kb") -> Reading:
-    sector, org = person_sector(entry, year)
-    return Reading(entry.name, entry.country, sector, how, entry.kb_id, org=org, kind="person")
+def person_reading(entry: Entry, year: int | When | None, how: str = "kb") -> Reading:
+    role, sector = person_role(entry, year)
+    igo = sector == "IGO" and role is not None and role.org
+    # An official of an international organisation acts as that organisation (Borrell → EU, IGO).
+    return Reading(role.org if igo else entry.name, "IGO" if igo else entry.country, sector, how, entry.kb_id,
+                   org=role.org if role else None,
+                   kind="person", title=role.title if role and sector != "ELI" else None,
+                   held=role is not None and sector != "ELI")
 
 
-def person_sector(entry: Entry, year: int | None) -> tuple[str | None, str | None]:
-    """The sector of a KB person in `year`: the office held then, ELI after leaving office.
+def person_sector(entry: Entry, year: int | When | None) -> tuple[str | None, str | None]:
+    """(sector, IGO org) of a KB person at a date: see `person_role`."""
+    role, sector = person_role(entry, year)
+    return sector, role.org if role is not None and sector != "ELI" else None
 
-    With no year (an undated text) the person is coded by their latest office: a text that
-    names them without a date is taken to speak of them in that role.
+
+CANDIDATE_SECTOR = "PTY"
+
+
+def person_role(entry: Entry, year: int | When | None) -> tuple[Role | None, str | None]:
+    """(role, sector) of a KB person at a date: one code per person and date.
+
+    The office held then (with the day when the text has one: Trump is a candidate, PTY, in
+    October 2016 and President, GOV, from 2017-01-20); an office beats a candidacy or party
+    role held at the same time (a senator running for president stays LEG); ELI after leaving
+    every office; no sector before the first one. With no date (an undated text) the person
+    is coded by their latest office: a text that names them without a date is taken to speak
+    of them in that role.
     """
     roles = entry.roles
     if not roles:
         return None, None
-    if year is None:
-        role = max(roles, key=lambda r: r.start or 0)
-        return role.sector, role.org
-    active = [r for r in roles if (r.start or 0) <= year <= (r.end if r.end is not None else 9999)]
+    when = parse_when(year)
+    if when is None:
+        role = max(roles, key=lambda r: (r.since or "", r.sector != CANDIDATE_SECTOR))
+        return role, role.sector
+    active = [r for r in roles if r.active(when.year, when.day)]
     if active:
-        role = max(active, key=lambda r: r.start or 0)
-        return role.sector, role.org
-    if any(r.end is not None and r.end < year for r in roles):
-        return "ELI", None
-    return roles[0].sector, roles[0].org
+        role = max(active, key=lambda r: (r.sector != CANDIDATE_SECTOR, r.since or ""))
+        return role, role.sector
+    if any(r.ended(when.year, when.day) for r in roles):
+        return None, "ELI"
+    return None, None
 
 
 def entry_reading(entry: Entry, year: int) -> Reading:
@@ -333,9 +378,10 @@ def _generic_sector(head_item: Item, before: list[Item], tail: list[Item], tail_
 def _country(head: list[Item], ctx: list[str], owner_tail: list[Item]) -> tuple[str | None, str, str | None]:
     for group, how in ((head, "demonym"), (owner_tail, "appositive")):
         for it in group:
-            for entry in it.names:
-                if entry.kind in COUNTRY_KINDS and entry.country:
-                    return entry.country, how, entry.name
+            places = [e for e in it.names if e.kind in COUNTRY_KINDS and e.country]
+            if places:
+                entry = choose_entry(places, ctx)  # "the governor of Georgia" in a US context
+                return entry.country, how, entry.name
             org = _org_of(it)
             if org and org.country:
                 return org.country, "kb", org.name
@@ -372,14 +418,37 @@ def resolve_text(kb: KnowledgeBase, text: str, context: str = "", date=None) -> 
     lower_ok = not any(c.isupper() for c in text)
     items = match_items(kb, keys, surfaces, lower_ok=lower_ok)
     ctx = context_countries(kb, context)
-    reading = analyse(kb, items, keys, parse_year(date), ctx, name=text.strip(),
+    reading = analyse(kb, items, keys, parse_when(date), ctx, name=text.strip(),
                       surfaces=None if lower_ok else surfaces)
+    led = participle_country(kb, keys, reading.sector if reading else None, ctx)
+    if led is not None and (reading is None or reading.country is None):
+        country, suffix, prefix = led
+        reading = reading or Reading(text.strip(), None, None, "kb")
+        reading.country, reading.how, reading.rule = country, f"{reading.how}+{suffix}", f"{suffix}:{prefix}"
     if reading is None and len(keys) <= 3:
         entries = kb.fuzzy_lookup(" ".join(keys))
         if entries:
-            reading = entry_reading(choose_entry(entries, ctx), parse_year(date))
+            reading = entry_reading(choose_entry(entries, ctx), parse_when(date))
             reading.how = f"fuzzy+{reading.how}"
     return reading
+
+
+def participle_country(kb: KnowledgeBase, keys: list[str], sector: str | None,
+                       ctx: list[str]) -> tuple[str, str, str] | None:
+    """(country, participle, country word) of "Saudi-led", "Iran-backed" among word keys
+    (data/article.yaml): `-led` always gives the phrase a country, `-backed` only when the phrase
+    is no proxy force or government of its own (the backer of "US-backed rebels" is not theirs)."""
+    lex = kb.article
+    for key in keys:
+        prefix, dash, suffix = key.rpartition("-")
+        if not dash or not prefix or suffix not in lex.led_suffixes | lex.backed_suffixes:
+            continue
+        if suffix in lex.backed_suffixes and sector in lex.proxy_sectors:
+            continue
+        entries = [e for e in kb.lookup(prefix) if e.kind in COUNTRY_KINDS and e.country]
+        if entries:
+            return choose_entry(entries, ctx).country, suffix, prefix
+    return None
 
 
 def _surfaces(text: str, keys: list[str]) -> list[str]:

@@ -7,7 +7,11 @@ streamed line by line, never loaded whole. One pass collects
 - positions: items that are instances of a position class or have P1001 (applies to
   jurisdiction) → English label and country (P1001, else P17);
 - people: humans (P31 = Q5) with P39 (position held) statements, their qualifiers
-  P580/P582 (start/end), P27 (citizenship) and P570 (date of death);
+  P580/P582 (start/end, kept to the day when Wikidata gives the day), P27 (citizenship),
+  P570 (date of death) and P3602 (candidacy in election);
+- elections: items of an election class with P585 (point in time): a candidacy becomes a PTY
+  role for the `CANDIDACY_DAYS` before election day (a candidate holding an office keeps that
+  office's code: see tidings.actors.phrase.person_role);
 - organisations: items whose P31 is one of `ORG_CLASSES`, with a country (P17) or an IGO class.
 
 People and organisations are resolved after the pass (countries and positions may come later
@@ -74,12 +78,21 @@ ORG_CLASSES = MappingProxyType({
 })
 IGO_SECTOR = "IGO"
 DEFAULT_ROLE_SECTOR = "GOV"
+CANDIDATE_SECTOR = "PTY"
+CANDIDACY_DAYS = 365  # a candidacy is coded PTY for this long before election day
+# Elections read in the first pass (direct P31); elections of other classes that someone ran in
+# are read in the second pass, like positions.
+ELECTION_CLASSES = frozenset({
+    "Q40231",  # election
+    "Q858439",  # presidential election
+})
 _ID_PREFIX = re.compile(rb'"id"\s*:\s*"([QP]\d+)"')
 
 
 def _candidate_pattern() -> re.Pattern[bytes]:
     """Bytes a line must contain to be worth parsing (a superset test: the parsed entity decides)."""
-    names = ["P298", "P39", "P1001", *sorted(POSITION_CLASSES), *sorted(ORG_CLASSES)]
+    names = ["P298", "P39", "P1001", "P3602", *sorted(POSITION_CLASSES), *sorted(ORG_CLASSES),
+             *sorted(ELECTION_CLASSES)]
     return re.compile(b'"(?:' + b"|".join(n.encode() for n in names) + b')"')
 
 
@@ -123,9 +136,15 @@ class _Position:
 @dataclass
 class _Held:
     position: str
-    start: int | None
-    end: int | None
+    start: int | str | None  # a year, or "YYYY-MM" / "YYYY-MM-DD" when Wikidata is that precise
+    end: int | str | None
     end_unknown: bool
+
+
+@dataclass
+class _Election:
+    label: str
+    day: str | None  # YYYY-MM-DD (None: less precise than a day)
 
 
 @dataclass
@@ -136,6 +155,7 @@ class _Person:
     citizenship: list[str]
     held: list[_Held]
     died: int | None
+    candidacies: list[str] = field(default_factory=list)  # election QIDs
 
 
 @dataclass
@@ -151,6 +171,7 @@ class _Org:
 class _Collected:
     countries: dict[str, str] = field(default_factory=dict)
     positions: dict[str, _Position] = field(default_factory=dict)
+    elections: dict[str, _Election] = field(default_factory=dict)
     people: list[_Person] = field(default_factory=list)
     orgs: list[_Org] = field(default_factory=list)
 
@@ -237,14 +258,29 @@ def _year(value: Any) -> int | None:
     return -int(match.group(2)) if match.group(1) == "-" else int(match.group(2))
 
 
-def _qualifier(statement: dict, prop: str) -> tuple[int | None, bool]:
-    """(year, present-but-unknown) of a statement's first time qualifier `prop`."""
+def _date(value: Any) -> int | str | None:
+    """A Wikidata time value as precisely as it is known: "2017-01-20" (day precision), "2017-01"
+    (month) or the year 2017 (an int); None when coarser than a year."""
+    year = _year(value)
+    if year is None:
+        return None
+    precision = int(value.get("precision") or 0)
+    match = re.match(r"[+-]?\d+-(\d\d)-(\d\d)", value["time"])
+    if precision < 10 or not match or match.group(1) == "00" or year < 1:
+        return year
+    if precision == 10 or match.group(2) == "00":
+        return f"{year:04d}-{match.group(1)}"
+    return f"{year:04d}-{match.group(1)}-{match.group(2)}"
+
+
+def _qualifier(statement: dict, prop: str) -> tuple[int | str | None, bool]:
+    """(date, present-but-unknown) of a statement's first time qualifier `prop` (see `_date`)."""
     for snak in (statement.get("qualifiers") or {}).get(prop) or ():
         if isinstance(snak, dict) and snak.get("snaktype") == "somevalue":
             return None, True
-        year = _year(_snak_value(snak))
-        if year is not None:
-            return year, False
+        when = _date(_snak_value(snak))
+        if when is not None:
+            return when, False
     return None, False
 
 
@@ -280,6 +316,8 @@ def _collect(entity: dict, out: _Collected, summary: ImportSummary) -> None:
     classes = _items(entity, "P31")
     if POSITION_CLASSES.intersection(classes) or "P1001" in (entity.get("claims") or {}):
         _add_position(entity, out)
+    if ELECTION_CLASSES.intersection(classes):
+        _add_election(entity, out)
     if HUMAN in classes:
         _add_person(entity, out, summary)
     org_sectors = [ORG_CLASSES[c] for c in classes if c in ORG_CLASSES]
@@ -293,6 +331,16 @@ def _add_position(entity: dict, out: _Collected) -> None:
         out.positions[entity["id"]] = _Position(label, tuple(_items(entity, "P1001") + _items(entity, "P17")))
 
 
+def _add_election(entity: dict, out: _Collected) -> None:
+    """An election with its day (P585), for candidacies."""
+    label = _label(entity)
+    for statement in _statements(entity, "P585"):
+        when = _date(_snak_value(statement.get("mainsnak")))
+        if label:
+            out.elections[entity["id"]] = _Election(label, when if isinstance(when, str) and len(when) == 10 else None)
+            return
+
+
 def _add_person(entity: dict, out: _Collected, summary: ImportSummary) -> None:
     held = []
     for statement in _statements(entity, "P39"):
@@ -301,7 +349,8 @@ def _add_person(entity: dict, out: _Collected, summary: ImportSummary) -> None:
             start, _ = _qualifier(statement, "P580")
             end, end_unknown = _qualifier(statement, "P582")
             held.append(_Held(position, start, end, end_unknown))
-    if not held:
+    candidacies = [q for q in _items(entity, "P3602")]
+    if not held and not candidacies:
         _skip(summary, "person without positions held")
         return
     name = _label(entity)
@@ -309,7 +358,7 @@ def _add_person(entity: dict, out: _Collected, summary: ImportSummary) -> None:
         _skip(summary, "person without English label")
         return
     out.people.append(_Person(entity["id"], name, _aliases(entity), _items(entity, "P27"), held,
-                              _first_year(entity, "P570")))
+                              _first_year(entity, "P570"), candidacies))
 
 
 def _skip(summary: ImportSummary, reason: str, n: int = 1) -> None:
@@ -331,7 +380,10 @@ def _read_pass(path: Path, summary: ImportSummary, limit: int | None, wanted: se
                 continue
             entity = _parse(line, ImportSummary(summary.path))  # malformed lines were counted in pass 1
             if entity and entity["id"] in wanted:
-                _add_position(entity, out)
+                if "P585" in (entity.get("claims") or {}):
+                    _add_election(entity, out)
+                else:
+                    _add_position(entity, out)
             continue
         summary.entities += 1
         if not _CANDIDATE.search(line):  # most of Wikidata: no country, position, person or org claim
@@ -380,6 +432,7 @@ def _person_row(person: _Person, data: _Collected, titles: _Titles, summary: Imp
             role["org"] = org
         roles.append(role)
         role_countries += [data.countries[q] for q in position.country_qids if q in data.countries]
+    roles += _candidacy_roles(person, data, summary)
     if not roles:
         _skip(summary, "person without known positions")
         return None
@@ -391,9 +444,25 @@ def _person_row(person: _Person, data: _Collected, titles: _Titles, summary: Imp
         else:
             _skip(summary, "person without country")
             return None
-    roles.sort(key=lambda r: (r["start"] is None, r["start"] or 0, r["title"]))
+    roles.sort(key=lambda r: (r["start"] is None, str(r["start"] or ""), r["title"]))
     return {"name": person.name, "aliases": person.aliases, "country": country, "roles": roles,
             "wikidata": person.qid}
+
+
+def _candidacy_roles(person: _Person, data: _Collected, summary: ImportSummary) -> list[dict]:
+    """A PTY role for the `CANDIDACY_DAYS` before each election the person ran in (with a day)."""
+    from datetime import date, timedelta
+
+    roles = []
+    for qid in person.candidacies:
+        election = data.elections.get(qid)
+        if election is None or election.day is None:
+            _skip(summary, "candidacy in an election without a known day")
+            continue
+        day = date.fromisoformat(election.day)
+        roles.append({"sector": CANDIDATE_SECTOR, "title": f"candidate in the {election.label}",
+                      "start": (day - timedelta(days=CANDIDACY_DAYS)).isoformat(), "end": day.isoformat()})
+    return roles
 
 
 def _org_row(org: _Org, data: _Collected, summary: ImportSummary) -> dict | None:
@@ -454,7 +523,8 @@ def import_dump(path: str | Path, kb_dir: str | Path | None = None, limit: int |
     began = time.perf_counter()
     data = _Collected()
     _read_pass(path, summary, limit, None, data)
-    needed = {h.position for p in data.people for h in p.held} - set(data.positions)
+    needed = ({h.position for p in data.people for h in p.held} - set(data.positions)) | (
+        {q for p in data.people for q in p.candidacies} - set(data.elections))
     if needed and summary.error is None:
         _read_pass(path, summary, limit, needed, data)
     summary.countries, summary.positions = len(data.countries), len(data.positions)

@@ -6,7 +6,10 @@ Every query here uses `?` placeholders and SQL that DuckDB and PostgreSQL both u
 count and the table behind it agree.
 
 Actor keys: a participant is grouped by country ("RUS"), an international organisation by
-"IGO <name>", and an unresolved participant by its name. A key is always something the
+"IGO <name>", and an unresolved participant by the name of the actor mention it holds. A
+participant with neither (a phrase that names no actor: "the launches") has no key and is left
+out of dyads, networks and counterparts; pronouns with no antecedent are not even stored as
+participants (tidings.store.rows). A key is always something the
 store's actor filters read back (a code, "IGO NATO", or a name part).
 """
 
@@ -23,7 +26,7 @@ QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict",
 
 # One actor key per participant row (alias given by the caller).
 _KEY = ("CASE WHEN {p}.country = 'IGO' AND {p}.name IS NOT NULL THEN 'IGO ' || {p}.name"
-        " WHEN {p}.country IS NOT NULL THEN {p}.country ELSE coalesce({p}.name, {p}.text) END")
+        " WHEN {p}.country IS NOT NULL THEN {p}.country ELSE {p}.name END")
 
 # The columns Store.events returns, so dyad event lists render with the same table.
 EVENT_COLUMNS = (
@@ -83,6 +86,7 @@ def top_dyads(store, f: EventFilter | None = None, limit: int = 10, coded: bool 
         f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class,"
         f" {actor_key('s')} AS source, {actor_key('t')} AS target {_PAIRS} {where.sql()})"
         f" SELECT source, target, count(*) AS events, {_quad_counts()} FROM pairs WHERE source <> target"
+        " AND source IS NOT NULL AND target IS NOT NULL"
         " GROUP BY source, target ORDER BY events DESC, source, target LIMIT ?", where.params + [int(limit)])
 
 
@@ -160,7 +164,8 @@ def counterparts(store, actor: str, f: EventFilter | None = None, limit: int = 2
         found = store.backend.rows(
             f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class, {actor_key(other)} AS actor"
             f" {_PAIRS} {where.sql()})"
-            f" SELECT actor, count(*) AS events, {_quad_counts()} FROM pairs GROUP BY actor", where.params)
+            f" SELECT actor, count(*) AS events, {_quad_counts()} FROM pairs WHERE actor IS NOT NULL GROUP BY actor",
+            where.params)
         for row in found:
             entry = rows.setdefault(row["actor"], {"actor": row["actor"], "to": 0, "from": 0, "events": 0,
                                                    **{q.replace(" ", "_"): 0 for q in QUAD_CLASSES}})

@@ -2,6 +2,8 @@
 
 Columns used: `sentence`, `marked_sentence` (source in <s>…</s>, target in <t>…</t>; falls back
 to `source`/`target` text search), `gold_root` (15 types; YIELD stands for CONCEDE + RETREAT).
+A participant matches a marked span with its own span or, when it is a resolved pronoun or
+description, with the span of the antecedent it refers to (`refers_to`).
 
     python -m tidings.eval.plover ../shared/eval/plover/PLV_train.tsv
 """
@@ -86,7 +88,16 @@ def _find(sentence: str, text: str) -> list[tuple[int, int]]:
 
 
 def _overlap(parts: list[Participant], spans: list[tuple[int, int]]) -> int:
-    return sum(max(0, min(p.end, e) - max(p.start, s)) for p in parts for s, e in spans)
+    """Characters of the gold spans a side covers: a participant's own span, or for a pronoun or
+    description the antecedent it refers to ("Russia said it …": "it" names "Russia")."""
+    return sum(max(0, min(a, e) - max(b, s)) for p in parts for b, a in _spans(p) for s, e in spans)
+
+
+def _spans(p: Participant) -> list[tuple[int, int]]:
+    spans = [(p.start, p.end)]
+    if p.refers_to is not None:
+        spans.append((p.refers_to.start, p.refers_to.end))
+    return spans
 
 
 def _predict(row: GoldRow, events: list[Event]) -> str:

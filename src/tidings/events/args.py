@@ -21,7 +21,6 @@ TRIM_DEPS = frozenset({"relcl", "conj", "cc", "appos", "punct", "advcl", "parata
 OBJECT_CONTROL = frozenset({"call", "urge", "ask", "order", "tell", "force", "allow", "press", "invite", "encourage",
                             "persuade", "pressure", "instruct", "permit", "help", "authorize", "warn", "request"})
 ACTOR_ENTS = frozenset({"GPE", "ORG", "PERSON", "NORP"})
-PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 NON_ACTOR_ENTS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 
@@ -499,8 +498,9 @@ class ArgFinder:
         return found
 
     def participant(self, token) -> list[Participant]:
-        token = self.antecedent(token)
-        mention = self.mention_at(token)
+        if token.i < dateline_end(token.sent):
+            return []  # "SEOUL (Reuters) -": a dateline is a place, never a participant
+        mention = self.mention_at(token)  # a resolved pronoun has its own mention (with refers_to)
         if mention is not None:
             found = [participant_from_mention(mention)]
             for other in self._coordinated_mentions(token, mention):
@@ -525,20 +525,14 @@ class ArgFinder:
                             name=actor.name if actor and chosen in left else None)]
 
     def antecedent(self, token):
-        """'Russia said it had expelled …': a subject pronoun in a reported clause is the speaker."""
-        if token.pos_ != "PRON" or token.lower_ not in PERSONAL_PRONOUNS:
+        """Where the actor a pronoun or description refers to is named ("Russia said it had
+        expelled …": "it" → "Russia"), from the mention's `refers_to` (in-article coreference of
+        tidings.actors); the token itself when it refers to nothing earlier."""
+        mention = self.mention_at(token)
+        if mention is None or mention.refers_to is None:
             return token
-        node = token
-        for _ in range(8):
-            if node.head.i == node.i:
-                return token
-            if node.dep_ == "ccomp" and node.head.lemma_ in self.speech_verbs:
-                head, passive = self.subject(node.head)
-                if head is not None and head.pos_ != "PRON" and not passive:
-                    return head
-                return token
-            node = node.head
-        return token
+        span = self.doc.char_span(mention.refers_to.start, mention.refers_to.end, alignment_mode="expand")
+        return span.root if span is not None else token
 
     def _coordinated_mentions(self, head, mention: Mention) -> list[Mention]:
         """'both US and NATO officials' with the mention 'NATO officials': also 'US'."""

@@ -18,6 +18,7 @@ from tidings.records import Mention, Participant, Span, participant_from_mention
 
 PERSON_LABELS = {"PERSON"}
 GROUP_LABELS = {"ORG", "NORP", "GPE"}
+OFFICIAL_SECTORS = frozenset({"GOV", "MIL", "COP", "IGO", "LEG", "JUD", "SPY"})
 
 
 @dataclass
@@ -160,6 +161,9 @@ class SpeakerResolver:
 
     def _longest_name(self, mention: Mention) -> str:
         actor_name = mention.actor.name if mention.actor is not None and mention.actor.name else None
+        if actor_name and mention.actor.country == "IGO" and mention.actor.sector == "IGO" \
+                and self._label(mention) in PERSON_LABELS:
+            return actor_name  # an IGO official speaks as the organisation (the speaker's text names them)
         if self._label(mention) not in PERSON_LABELS:
             return _strip_possessive(actor_name or mention.text)
         names = [mention.text] + ([actor_name] if actor_name else [])
@@ -266,6 +270,9 @@ class SpeakerResolver:
                 return replace(found, local=local, rule="speaker.relative")
         want_person = lower in ("he", "she", "him", "her", "i", "me")
         gender = self.lex.gender_words.get(lower)
+        coref = self._coreferent(token, local, want_person, gender)
+        if coref is not None:
+            return coref
         for offset, speaker in reversed(self._history):
             if offset >= token.idx or token.idx - offset > 1500:
                 continue
@@ -280,6 +287,21 @@ class SpeakerResolver:
             return Speaker(local, participant, "named" if want_person else "official", want_person,
                            "speaker.pronoun.mention", gender)
         return Speaker(local, None, "named", want_person, "speaker.pronoun.unresolved")
+
+    def _coreferent(self, token: Token, local: Span, person: bool, gender: str | None) -> Speaker | None:
+        """The pronoun's own mention, resolved by the actor stage's coreference (tidings.actors.coref)."""
+        mention = self._mention_at(token.idx, token.idx + len(token.text))
+        if mention is None or mention.label != "PRON" or mention.refers_to is None or mention.actor is None:
+            return None
+        antecedent = self._mention_at(mention.refers_to.start, mention.refers_to.end)
+        if antecedent is None:
+            return None
+        participant = participant_from_mention(antecedent)  # who speaks: the antecedent mention
+        participant.name = self._full_name(antecedent)
+        person = person or self._label(antecedent) in PERSON_LABELS
+        kind = "named" if person else ("official" if mention.actor.sector in OFFICIAL_SECTORS else "named")
+        gender = gender or (self._gender(antecedent) if person else None)
+        return Speaker(local, participant, kind, person, "speaker.coref", gender)
 
     def _recent_mention(self, offset: int, person: bool, gender: str | None = None) -> Mention | None:
         i = bisect.bisect_left(self._starts, offset) - 1

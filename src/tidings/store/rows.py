@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tidings.actors.coref import shown_participants
 from tidings.records import ArticleResult, Document, Event, Participant
 from tidings.store.codes import Codes
 
@@ -215,8 +216,9 @@ def add_result(columns: Columns, result: ArticleResult, codes: Codes, *, key: st
 def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Event, text: str,
                codes: Codes) -> None:
     article_id = safe_text(result.id)
-    source_label, source_names = _labels(event.source)
-    target_label, target_names = _labels(event.target)
+    sources, targets = shown_participants(event.source), shown_participants(event.target)
+    source_label, source_names = _labels(sources)
+    target_label, target_names = _labels(targets)
     location, attribution = event.location, event.attribution
     sentence = event.sentence
     row = {
@@ -233,7 +235,7 @@ def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Eve
         "source_label": safe_text(source_label), "source_names": safe_text(source_names),
         "target_label": safe_text(target_label), "target_names": safe_text(target_names),
         "quad_class": codes.quad_class(event.type),
-        "source_codes": side_codes(event.source), "target_codes": side_codes(event.target),
+        "source_codes": side_codes(sources), "target_codes": side_codes(targets),
         "confidence": event.confidence,
     }
     if location:
@@ -246,7 +248,7 @@ def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Eve
                    attribution_confirmed=attribution.confirmed, attribution_disputed=attribution.disputed,
                    attribution_denied_by=safe_text(attribution.denied_by))
     columns.add("events", row)
-    for role, participants in (("source", event.source), ("target", event.target)):
+    for role, participants in (("source", sources), ("target", targets)):  # unresolved pronouns are no actors
         for index, p in enumerate(participants):
             columns.add("event_participants", {
                 "article_id": article_id, "event_ordinal": ordinal, "role": role, "ordinal": index,
