@@ -434,6 +434,18 @@ class ArgFinder:
                     return head
         return None
 
+    def mention_at_offset(self, offset: int) -> Mention | None:
+        """The mention that covers a character offset, if any."""
+        index = bisect_right(self._starts, offset) - 1
+        while index >= 0:
+            mention = self.mentions[index]
+            if mention.start <= offset < mention.end:
+                return mention
+            if mention.start < offset - 200:
+                break
+            index -= 1
+        return None
+
     def mention_at(self, token) -> Mention | None:
         index = bisect_right(self._starts, token.idx) - 1
         while index >= 0:

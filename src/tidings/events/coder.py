@@ -230,6 +230,7 @@ class EventCoder:
         if is_noun and token.dep_ == "pobj" and token.head.lower_ == "of" \
                 and token.head.head.lemma_.lower() in self.lexicon.reversal_nouns:
             return []  # "the suspension of aid": the suspension is the event
+        target_parts = _without_self(target_parts, source_parts, finder)
         kind, mode, rule = trigger.type, trigger.mode, trigger.id
         punished = self._punished(trigger, targets, finder)
         if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
@@ -435,6 +436,42 @@ def _owned_by_context(thing, parts: list[Participant], sources: list[Participant
         part = parts[0]
         return [Participant(part.text, part.start, part.end, speaker.country, speaker.sector, speaker.name)]
     return None
+
+
+def _self_dyad(target: Participant, sources: list[Participant], finder: ArgFinder) -> bool:
+    """A target that is its source again: the same actor by name, one state under two names
+    ("Russia … Moscow"), or one country's armed forces twice ("Canadian troops … the unit").
+    Distinct people or bodies of one country stay a dyad (the government and the opposition,
+    a candidate and the other party)."""
+    for source in sources:
+        if target.name and source.name and target.name == source.name \
+                and (target.refers_to is not None or _whole_mention(target, finder)):
+            return True
+        if target.country and target.country == source.country and target.sector is None and source.sector is None \
+                and all(_whole_mention(p, finder) for p in (source, target)):
+            return True  # "Russia … Moscow": one state (not "Iran … its neighbours")
+        if target.country and target.country == source.country and target.sector == source.sector == "MIL" \
+                and not any(m is not None and m.label == "PERSON"
+                            for m in (finder.mention_at_offset(p.start) for p in (source, target))):
+            return True  # "the deployment of Canadian troops … the regiment": one force
+    return False
+
+
+def _whole_mention(part: Participant, finder: ArgFinder) -> bool:
+    mention = finder.mention_at_offset(part.start)
+    return mention is not None and mention.start <= part.start and mention.end >= part.end
+
+
+def _without_self(targets: list[Participant], sources: list[Participant], finder: ArgFinder) -> list[Participant]:
+    """Targets that are not the source again. A pronoun the coreference took for the source
+    ("Cruz mocked his talk") most likely has a wrong antecedent: it stays, as its words only."""
+    out = []
+    for part in targets:
+        if not _self_dyad(part, sources, finder):
+            out.append(part)
+        elif part.refers_to is not None:
+            out.append(Participant(part.text, part.start, part.end))
+    return out
 
 
 def _same(a: Participant, b: Participant) -> bool:
