@@ -252,7 +252,7 @@ def evaluate(gold_path: str | Path, text_dir: str | Path, pipeline=None,
     """Run the pipeline over the gold's documents in `text_dir` and score them.
     `min_confidence` None keeps the pipeline's default threshold."""
     from tidings.ingest import iter_documents
-    from tidings.pipeline import Pipeline
+    from tidings.pipeline import Pipeline, PipelineSettings
 
     gold = read_gold(gold_path)
     text_dir = Path(text_dir)
@@ -263,7 +263,7 @@ def evaluate(gold_path: str | Path, text_dir: str | Path, pipeline=None,
     missing = [d for d in docs if not (text_dir / d).is_file()]
     if missing:
         raise FileNotFoundError(f"{len(missing)} gold documents are not in {text_dir}: {', '.join(missing[:5])}")
-    pipeline = pipeline or Pipeline()
+    pipeline = pipeline or Pipeline(PipelineSettings(min_confidence=min_confidence))
     emitted: list[Emitted] = []
     started = time.perf_counter()
     for doc in docs:
@@ -276,6 +276,6 @@ def evaluate(gold_path: str | Path, text_dir: str | Path, pipeline=None,
     report = score(emitted, gold)
     report["documents"] = len(docs)
     report["documents_without_gold"] = len(set(docs) - {g.doc for g in gold})
-    report["min_confidence"] = min_confidence
+    report["min_confidence"] = min_confidence if min_confidence is not None else pipeline.coder.verifier.threshold
     report["articles_per_second"] = round(len(docs) / elapsed, 2) if elapsed else 0.0
     return report

@@ -16,9 +16,8 @@ from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
 from tidings.events.evaluative import Evaluation, Statement, evaluations, obligations, same_actor
-from tidings.events.speech import Pair, SpeechModel, pairs, trigger_word
 from tidings.events.verifier import ArticleContext, VerifierModel, features
-from tidings.records import Event, Mention, Participant, Quote, Span, participant_from_mention
+from tidings.records import Event, Mention, Participant, Quote, Span
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ class _Candidate:
     source_kind: str = "actor"  # events/screen.py kinds
     target_kind: str = "none"
     token: int = -1  # the trigger word's index
-    learned: float | None = None  # the speech-act model's probability, for its events
 
 
 class EventCoder:
@@ -51,8 +49,6 @@ class EventCoder:
         self.evaluation = Evaluation.load()
         self.keep_screened = False  # development: keep what screening drops (rule suffix "!screened")
         self.verifier = VerifierModel.load()
-        self.speech = SpeechModel.load()
-        self.use_speech = True  # training: False codes without the learned speech-act events
         self.record_features = False  # training: keep (event, features) of the last document in last_features
         self.last_features: list[tuple[Event, dict[str, float]]] = []
 
@@ -77,10 +73,6 @@ class EventCoder:
         said: dict[int, list] = {}
         for quote, statement in evaluations(doc, quotes or [], self.evaluation) + obligations(doc, quotes or []):
             said.setdefault(statement.token.sent.start, []).append((quote, statement))
-        spoken: dict[int, list[Pair]] = {}
-        if self.speech is not None and self.use_speech:
-            for pair in pairs(doc, mentions, quotes or []):
-                spoken.setdefault(pair.sentence.start, []).append(pair)
         for sentence in doc.sents:
             dates: list[DateMention] | None = None
             candidates: list[_Candidate] = []
@@ -105,19 +97,11 @@ class EventCoder:
                 for candidate in found:
                     self._date(candidate.event, dates, published)
                 candidates += found
-            candidates += self._learned(spoken.get(sentence.start, ()), sentence)
             for candidate in _dedupe(candidates):
                 if not context.admits(candidate.event):
                     continue
                 token = doc[candidate.token]
                 found = features(candidate.event, token, (candidate.source_kind, candidate.target_kind), context)
-                if candidate.learned is not None:
-                    candidate.event.confidence = round(candidate.learned, 3)
-                    if candidate.learned >= max(threshold, self.speech.threshold):
-                        self._date(candidate.event, find_dates(sentence.text, published, self.dates,
-                                                               offset=sentence.start_char), published)
-                        events.append(candidate.event)
-                    continue
                 candidate.event.confidence = round(self.verifier.score(found), 3)
                 if self.record_features:
                     self.last_features.append((candidate.event, found))
@@ -298,25 +282,6 @@ class EventCoder:
             rule=family + ("+direct" if quote.direct else "+indirect") + ("+near" if statement.link == "near" else ""),
             source=[replace(quote.speaker)], target=parts, factuality="asserted")
         return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind, token.i)
-
-    def _learned(self, found: list[Pair], sentence) -> list[_Candidate]:
-        """Verbal events of the learned speech-act model (events/speech.py) for one sentence:
-        the most probable type of each speaker–actor pair, when it is not "none"."""
-        out = []
-        for pair in found:
-            probabilities = self.speech.probabilities(pair.features)
-            kind = max(probabilities, key=probabilities.get)
-            if kind == "NONE":
-                continue
-            token = trigger_word(pair, self.speech, kind)
-            event = Event(
-                type=kind, mode={"ACCUSE": "disapprove", "REQUEST": "change"}.get(kind),
-                trigger=Span(token.text, token.idx, token.idx + len(token.text)),
-                sentence=Span(sentence.text, sentence.start_char, sentence.end_char), rule="speech.learned",
-                source=[replace(pair.speaker)], target=[participant_from_mention(pair.target)], factuality="asserted")
-            out.append(_Candidate(event, frozenset(), frozenset(), "actor", "actor", token.i,
-                                  learned=probabilities[kind]))
-        return out
 
     def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
