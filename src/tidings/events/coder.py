@@ -25,6 +25,7 @@ TABLE_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})  # the parts of speech _ta
 NON_PARTICLE_ENTS = frozenset({"DATE", "TIME"})
 BLOCKING_PARTICLES = frozenset({"down", "off", "out", "back", "away", "up"})
 SCALE = MappingProxyType({"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "hundred": 100})
+ARTICLE_SENTENCES = 3  # shorter texts keep every event that passes the rules (see EventCoder.code)
 MONEY_WORDS = frozenset({"$", "€", "£", "dollar", "euro", "pound", "usd", "eur", "yuan", "rouble", "ruble"})
 
 
@@ -56,9 +57,15 @@ class EventCoder:
              quotes: list[Quote] | None = None, min_confidence: float | None = None) -> list[Event]:
         """The events of a parsed article. `quotes` (tidings.quotes, same document) adds the
         criticism and praise said in them (events/evaluative.py). Every event gets the
-        verifier's `confidence`; those under `min_confidence` (None: the verifier's trained
-        threshold, DEFAULT) are left out."""
-        threshold = self.verifier.threshold if min_confidence is None else min_confidence
+        verifier's `confidence`; those under `min_confidence` are left out. None means the
+        verifier's trained threshold for an article, and none for a text of fewer than
+        ARTICLE_SENTENCES sentences: the verifier weighs an event in its article (how political
+        the article is, where the sentence stands), which a lone sentence does not have."""
+        if min_confidence is not None:
+            threshold = min_confidence
+        else:
+            article = sum(1 for _ in zip(doc.sents, range(ARTICLE_SENTENCES))) >= ARTICLE_SENTENCES
+            threshold = self.verifier.threshold if article else 0.0
         context = ArticleContext(doc, quotes, mentions)
         self.last_features = []
         finder = ArgFinder(doc, mentions, self.lexicon.speech_verbs, self.lexicon.light_verbs)
