@@ -15,8 +15,11 @@ from tidings.records import Event, Participant, Span
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 PLV = SHARED / "eval" / "plover" / "PLV_train.tsv"
 
-# Pinned a little below the measured scores (typed-pair recall 0.71, macro-F1 0.81).
-TYPED_PAIR_RECALL_FLOOR = 0.69
+# Pinned a little below the measured scores (typed-pair recall 0.687, macro-F1 0.799). Typed-pair
+# recall fell from 0.71 when whole-article screening and coreference came in: a pronoun subject now
+# stands for its own antecedent ("it" → Turkey) rather than for the marked speaker span, and acts
+# nested under a request are no events of their own.
+TYPED_PAIR_RECALL_FLOOR = 0.68
 MACRO_F1_FLOOR = 0.78
 
 

@@ -92,6 +92,10 @@ class Tokens:
             columns.append(out)
         return cls(*columns, *rows[5:])
 
+    def is_upper_or_punct(self, i: int) -> bool:
+        text = self.text[i]
+        return bool(self.is_punct[i]) or text.isupper() or (text[:1].isupper() and len(text) <= 3)
+
     def span_text(self, start: int, end: int) -> str:
         """`doc[start:end].text`: the tokens with their whitespace, but the last one's."""
         if start >= end:
@@ -641,8 +645,18 @@ def _first_conjunct(deps: list[str], heads: list[int], i: int) -> int:
     return head
 
 
+DATELINE_DASHES = frozenset({"-", "--", "–", "—", ":"})
+
+
 def _trim(state: State, start: int, end: int) -> tuple[int, int]:
     toks = state.toks
+    for dash in range(start + 1, min(end - 1, start + 8)):  # "BAMAKO - Armed men": a dateline glued on
+        if toks.text[dash] in DATELINE_DASHES:
+            before = range(start, dash)
+            if all(toks.is_upper_or_punct(t) for t in before) and any(len(toks.text[t]) > 1 and toks.text[t].isupper()
+                                                                     for t in before):
+                start = dash + 1
+            break
     while start < end and (toks.is_punct[start] or toks.lower[start] in LEADING or toks.like_num[start]
                            or toks.is_space[start]):
         start += 1

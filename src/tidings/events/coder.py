@@ -185,7 +185,7 @@ class EventCoder:
         if is_noun and token.dep_ in ("conj", "appos") and self.match(token.head) == trigger:
             return []  # "consequences and costs": one event for coordinated nominal triggers
         sources = self._first_role(token, trigger.source, finder, is_noun, exclude=set())
-        used = {t.i for t in sources} | {token.i}
+        used = {t.i for t in sources} | {token.i} | _owned_by_sources(token, sources, finder)
         targets = self._first_role(token, trigger.target, finder, is_noun, exclude=used)
         split = not sources and len(targets) >= 2 and "between" in trigger.target
         if split:  # "talks between A, B and C": A is the source, B and C the targets
@@ -427,6 +427,29 @@ def _self_dyad(target: Participant, sources: list[Participant], finder: ArgFinde
                             for m in (finder.mention_at_offset(p.start) for p in (source, target))):
             return True  # "the deployment of Canadian troops … the regiment": one force
     return False
+
+
+def _owned_by_sources(token, sources: list, finder: ArgFinder) -> set[int]:
+    """Possessive pronouns of the trigger's clause that refer to its source: "Saudi Arabia lifted
+    its blockade of Yemen" — "its" is Saudi Arabia's, so the target is Yemen, not "its"."""
+    if not sources:
+        return set()
+    spans = [(s.idx, s.idx + len(s.text)) for s in sources]
+    for s in sources:
+        mention = finder.mention_at(s)
+        if mention is not None:
+            spans.append((mention.start, mention.end))
+            if mention.refers_to is not None:
+                spans.append((mention.refers_to.start, mention.refers_to.end))
+    out = set()
+    for t in token.sent:
+        if t.dep_ != "poss" or t.pos_ != "PRON":
+            continue
+        mention = finder.mention_at(t)
+        ref = mention.refers_to if mention is not None else None
+        if ref is not None and any(ref.start < e and s < ref.end for s, e in spans):
+            out.add(t.i)
+    return out
 
 
 def _whole_mention(part: Participant, finder: ArgFinder) -> bool:
