@@ -157,18 +157,29 @@ def _loosely_negative(token, lexicon: Evaluation) -> bool:
     if token.tag_ in ("JJR", "JJS", "RBR") or _negated(token):
         return False
     lemma = token.lemma_.lower()
+    if token.pos_ == "ADJ" and token.dep_ == "amod":
+        return False  # "a false flag", "violent crime": a description, not a judgement
     if token.pos_ in ("ADJ", "NOUN"):
         return lemma in lexicon.negative or token.lower_ in lexicon.negative
     return token.pos_ == "VERB" and lemma in lexicon.negative_verbs
 
 
+VICTIM_PREPS = frozenset({"against", "on", "to", "toward", "towards", "for", "at", "upon", "into"})
+
+
 def _nearest_actor(token, span, quote: Quote):
     """The actor-like word (a name, or he/she/they) of the token's sentence inside the quote
-    that is closest to it and is not the speaker."""
+    that is closest to it and is not the speaker — the word's own owner first ("Russian
+    aggression"), and never the one it is aimed at ("aggression against Ukraine")."""
+    for child in token.children:
+        if child.dep_ in ("amod", "compound", "poss") and child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
+            return child
+    aimed = {t.i for prep in token.children if prep.dep_ == "prep" and prep.lower_ in VICTIM_PREPS
+             for t in prep.subtree}
     sentence = token.sent
     best, best_distance = None, None
     for other in span:
-        if other.sent.start != sentence.start or other.i == token.i:
+        if other.sent.start != sentence.start or other.i == token.i or other.i in aimed:
             continue
         named = other.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and other.pos_ == "PROPN"
         pronoun = other.pos_ == "PRON" and other.lower_ in ("he", "she", "they", "him", "her", "them", "his", "their")
