@@ -174,6 +174,9 @@ def _nearest_actor(token, span, quote: Quote):
     for child in token.children:
         if child.dep_ in ("amod", "compound", "poss") and child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
             return child
+    subject = _clause_subject(token) if token.pos_ in ("VERB", "AUX") else _clause_subject(token.head)
+    if subject is not None and subject.lower_ in NOT_ABOUT:
+        return None  # "they may think I'm really radical": said of the speaker or of no one
     aimed = {t.i for prep in token.children if prep.dep_ == "prep" and prep.lower_ in VICTIM_PREPS
              for t in prep.subtree}
     sentence = token.sent
