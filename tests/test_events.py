@@ -450,3 +450,15 @@ def test_knowledge_lists_hold_words_not_yaml_booleans():
         for path in resources.files(package).joinpath("data").iterdir():
             if path.name.endswith(".yaml"):
                 assert list(booleans(yaml.safe_load(path.read_text("utf-8")), path.name)) == []
+
+
+def test_the_shipped_verifier_is_trained_and_deterministic(code):
+    from tidings.events.verifier import VerifierModel
+
+    model = VerifierModel.load()
+    assert not model.meta.get("untrained") and 0.0 < model.threshold < 1.0 and model.weights
+    assert model.meta["articles"] >= 100  # trained on the project's own annotations
+    text = ("Senator Elizabeth Warren accused Donald Trump of lying about his taxes on Friday. "
+            "Trump rejected the accusation. Warren urged voters to ask for his returns.")
+    first = [(e.type, e.confidence) for e in code(text)]
+    assert first and first == [(e.type, e.confidence) for e in code(text)]

@@ -40,8 +40,18 @@ class Evaluation:
     negative: frozenset[str]
     positive: frozenset[str]
     negative_verbs: frozenset[str]
-    phrases: dict[str, tuple[tuple[str, ...], ...]]  # polarity → phrases (lemma tuples)
+    phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # polarity → first word → phrases (word tuples)
     framing: frozenset[str]
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every single word that can start an evaluation (cached on first use)."""
+        cached = self.__dict__.get("_words")
+        if cached is None:
+            cached = self.negative | self.positive | self.negative_verbs | frozenset(
+                first for table in self.phrases.values() for first in table)
+            object.__setattr__(self, "_words", cached)
+        return cached
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -55,7 +65,11 @@ class Evaluation:
         def phrases(side):
             multi = [str(w).lower() for key in ("adjectives", "nouns", "verbs", "phrases")
                      for w in raw[side].get(key, []) if " " in str(w)]
-            return tuple(tuple(p.split()) for p in multi)
+            by_first: dict[str, list[tuple[str, ...]]] = {}
+            for phrase in multi:
+                words = tuple(phrase.split())
+                by_first.setdefault(words[0], []).append(words)
+            return {first: tuple(found) for first, found in by_first.items()}
 
         return cls(negative=words("adjectives", "nouns", side="negative"),
                    positive=words("adjectives", "nouns", side="positive"),
@@ -198,6 +212,8 @@ def _nearest_actor(token, span, quote: Quote):
 
 def _polarity(token, lexicon: Evaluation) -> str | None:
     lemma, lower = token.lemma_.lower(), token.lower_
+    if not ({lemma, lower} & lexicon.words):
+        return None  # most words: no lookup of their children needed
     if token.tag_ in ("JJR", "JJS", "RBR") or any(c.lower_ in ("more", "less", "most", "least") for c in token.children):
         return None  # comparisons ("more effective", "less prepared") judge no one on their own
     if token.pos_ in ("ADJ", "NOUN") or token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "acomp"):
@@ -208,7 +224,8 @@ def _polarity(token, lexicon: Evaluation) -> str | None:
     if token.pos_ == "VERB" and lemma in lexicon.negative_verbs:
         return "negative"
     for polarity in ("negative", "positive"):
-        for phrase in lexicon.phrases[polarity]:
+        table = lexicon.phrases[polarity]
+        for phrase in table.get(lower, ()) + (table.get(lemma, ()) if lemma != lower else ()):
             if _phrase_at(token, phrase):
                 return polarity
     return None

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from spacy.attrs import IS_ALPHA, LEMMA
+
 from tidings.events.screen import screen_data
 
 QUAD = {"AGREE": "verbal_coop", "CONSULT": "verbal_coop", "SUPPORT": "verbal_coop", "CONCEDE": "material_coop",
@@ -54,21 +56,23 @@ class VerifierModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def genres(doc) -> dict[str, float]:
+def genres(doc) -> tuple[dict[str, float], int]:
     """Share of an article's words (per 100) that belong to each domain of data/screen.yaml
-    `domains` (sports, markets, disaster, …): events in a match report are rarely political."""
+    `domains` (sports, markets, disaster, …), and the number of words: events in a match report
+    are rarely political."""
     domains = screen_data()["domains"]
+    rows = doc.to_array([IS_ALPHA, LEMMA]).tolist() if len(doc) else []
+    lemmas = Counter(lemma for alpha, lemma in rows if alpha)
+    words = sum(lemmas.values())
+    strings = doc.vocab.strings
     counts: Counter = Counter()
-    words = 0
-    for token in doc:
-        if not token.is_alpha:
-            continue
-        words += 1
-        lemma = token.lemma_.lower()
+    for key, n in lemmas.items():
+        lemma = strings[key].lower()
         for name, vocabulary in domains.items():
             if lemma in vocabulary:
-                counts[name] += 1
-    return {name: 100.0 * counts[name] / max(words, 1) for name in domains}
+                counts[name] += n
+    shares = {name: 100.0 * counts[name] / max(words, 1) for name in domains}
+    return shares, words
 
 
 def features(event, token, kinds: tuple[str, str], context: "ArticleContext") -> dict[str, float]:
@@ -152,7 +156,7 @@ class ArticleContext:
     """What the verifier reads once per article: domain densities and direct-quote spans."""
 
     def __init__(self, doc, quotes=None, mentions=None) -> None:
-        self.genres = genres(doc)
+        self.genres, words = genres(doc)
         self._quotes = sorted((q.start, q.end) for q in (quotes or []) if q.direct)
         political = sum(1 for m in mentions or [] if m.actor is not None
                         and m.actor.sector in screen_data()["political_sectors"])
@@ -160,7 +164,6 @@ class ArticleContext:
         self.politics = "none" if political == 0 else "low" if density < 1.0 else "mid" if density < 3.0 else "high"
         rule = screen_data()["nonpolitical"]
         share = sum(self.genres.values())
-        words = sum(1 for token in doc if token.is_alpha)
         self.nonpolitical = words >= rule["min_words"] and share >= rule["min_share"] and share >= rule["ratio"] * density
 
     def admits(self, event) -> bool:
