@@ -293,8 +293,8 @@ def test_trends_and_show_read_the_confidence(scored_db):
 
 @pytest.fixture
 def accuse_verifier(monkeypatch):
-    """A verifier that scores ACCUSE candidates 0.8 and every other candidate 0.2, with a trained
-    threshold of 0.5 (processes forked from this one, ingest workers, inherit it)."""
+    """A verifier that scores verbal-conflict candidates (here the ACCUSE) 0.8 and every other
+    candidate 0.2, with a trained threshold of 0.5 (processes forked from this one, ingest workers, inherit it)."""
     import math
 
     from tidings.events.verifier import VerifierModel
@@ -302,7 +302,7 @@ def accuse_verifier(monkeypatch):
     def logit(p: float) -> float:
         return math.log(p / (1 - p))
 
-    model = VerifierModel(weights={"type=ACCUSE": logit(0.8) - logit(0.2)}, bias=logit(0.2), threshold=0.5)
+    model = VerifierModel(weights={"quad=verbal_conflict": logit(0.8) - logit(0.2)}, bias=logit(0.2), threshold=0.5)
     monkeypatch.setattr(VerifierModel, "load", classmethod(lambda cls: model))
     return model
 
