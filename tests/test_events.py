@@ -403,6 +403,36 @@ def test_aid_is_something_material_given(code):
     assert not [e for e in code("Trump gave mixed signals about a deal with China.") if e.type == "AID"]
 
 
+@pytest.mark.parametrize("text", [
+    "Two United States service members have been killed in a helicopter crash in Afghanistan, the military said.",
+    "At least 20 people were injured and 14 were missing after the landslide.",
+    "The storm killed 40 people in Florida on Sunday, the governor said.",
+    "Trump has record low support from black voters, with just 1 percent.",
+    "The House concluded its third public hearing on Wednesday.",
+    "Beijing is wary of the president, as demonstrated by his departure from a meeting in Hanoi.",
+    "Trump gave mixed signals about his tariffs on $360 billion of Chinese goods.",
+])
+def test_accidents_standings_and_other_senses_give_no_event(code, text):
+    found = [(e.type, e.trigger.text) for e in code(text)]
+    assert not found, found
+
+
+def test_deaths_by_an_actor_or_in_violence_stay_assaults(code):
+    assert only(code("Russian troops killed 12 civilians in the village on Monday."), "ASSAULT")
+    assert only(code("Protesters demonstrated outside the Russian embassy in Berlin."), "PROTEST")
+
+
+def test_who_faces_charges_is_their_target_not_their_source(code):
+    event = only(code("Julian Assange faces 18 criminal charges in the US."), "ACCUSE")
+    assert "Assange" in texts(event.target) and "Assange" not in texts(event.source)
+
+
+def test_a_descriptive_apposition_is_no_event(code):
+    events = code("Sean Robertson, a spokesman for Inherent Resolve, the U.S. military operation against "
+                  "Islamic State, told reporters the claims were false.")
+    assert not [e for e in events if e.type == "ASSAULT"], [(e.type, e.trigger.text) for e in events]
+
+
 def test_criticism_said_in_a_quote_is_an_accusation_by_the_speaker(code):
     events = code('"Donald Trump is a disgusting fraud," Senator Elizabeth Warren said on Friday.')
     event = only(events, "ACCUSE")

@@ -19,6 +19,9 @@ from tidings.events.evaluative import Evaluation, Statement, evaluations, obliga
 from tidings.events.verifier import ArticleContext, VerifierModel, features
 from tidings.records import Event, Mention, Participant, Quote, Span
 
+# Who acts on the subject of "face", "draw", "receive" (undergo_verbs) with a nominal act
+UNDERGONE_SOURCE = ("prep:from", "deep_prep:from", "prep:by", "prep:in")
+
 log = logging.getLogger(__name__)
 
 TABLE_POS = frozenset({"VERB", "AUX", "ADJ", "NOUN"})  # the parts of speech _table_of gives a table for
@@ -184,10 +187,17 @@ class EventCoder:
         is_noun = trigger.pos == "noun"
         if is_noun and token.dep_ in ("conj", "appos") and self.match(token.head) == trigger:
             return []  # "consequences and costs": one event for coordinated nominal triggers
-        sources = self._first_role(token, trigger.source, finder, is_noun, exclude=set())
+        if is_noun and token.dep_ == "appos":
+            return []  # "Inherent Resolve, the U.S. military operation against IS": a name's description
+        source_roles, target_roles = trigger.source, trigger.target
+        if is_noun and "governor" not in target_roles and REQUIREMENTS["undergo_verb"](token, self.lexicon):
+            # "Assange faces charges in the US", "drew criticism from X": the governor's subject
+            # undergoes the act; whoever acts is named by a preposition, if at all
+            source_roles, target_roles = UNDERGONE_SOURCE, ("governor",)
+        sources = self._first_role(token, source_roles, finder, is_noun, exclude=set())
         used = {t.i for t in sources} | {token.i} | _owned_by_sources(token, sources, finder)
-        targets = self._first_role(token, trigger.target, finder, is_noun, exclude=used)
-        split = not sources and len(targets) >= 2 and "between" in trigger.target
+        targets = self._first_role(token, target_roles, finder, is_noun, exclude=used)
+        split = not sources and len(targets) >= 2 and "between" in target_roles
         if split:  # "talks between A, B and C": A is the source, B and C the targets
             sources, targets = targets[:1], targets[1:]
         source_parts = finder.participants(sources, expand=not split)
@@ -232,6 +242,8 @@ class EventCoder:
                 return []  # "suggested he may have been sabotaged", "shooting yourself in the foot"
             kind, mode, rule = trigger.unarmed, "disapprove" if trigger.unarmed == "ACCUSE" else None, \
                 f"{trigger.id}+unarmed"  # "attacked Machado in early-morning tweets": a verbal attack
+        if kind == "ASSAULT" and not source_parts and not armed(token, target_parts):
+            return []  # "20 people were injured" with no attacker and no violence: an accident's toll
         value = factuality(token, self.lexicon)
         event = Event(
             type=kind, mode=mode, context=list(trigger.context),

@@ -342,7 +342,7 @@ def _obj_aid(token, lexicon) -> bool:
     words = lexicon.words("goods_nouns") | lexicon.words("fund_nouns") | lexicon.words("arms_nouns") \
         | lexicon.words("aid_nouns")
     for obj in _children(token, "dobj", "nsubjpass"):
-        if obj.lemma_.lower() in words or obj.ent_type_ == "MONEY" or any(c.ent_type_ == "MONEY" for c in obj.subtree):
+        if obj.lemma_.lower() in words or obj.ent_type_ == "MONEY" or any(c.ent_type_ == "MONEY" for c in obj.lefts):
             return not any(c.lower_ == "no" and c.dep_ == "det" for c in obj.children)
         if any(c.dep_ in ("prep",) and c.lower_ == "of" and any(p.lemma_.lower() in words for p in _children(c, "pobj"))
                for c in obj.children):
@@ -460,7 +460,29 @@ def _talks_partner(token, lexicon) -> bool:
     return any(prep.lower_ in ("with", "between", "among") and _children(prep, "pobj") for prep in _children(token, "prep"))
 
 
+def _not_accident(token, lexicon) -> bool:
+    """'killed in a helicopter crash', 'the earthquake injured 40': no actor did it."""
+    words = lexicon.words("accident_nouns")
+    causes = [c for c in token.children if c.dep_ == "nsubj"]
+    for prep in token.children:
+        if prep.dep_ in ("prep", "agent") and prep.lower_ in ("in", "by", "during", "after", "from"):
+            for obj in _children(prep, "pobj"):
+                causes += [obj] + [c for c in obj.children if c.dep_ == "compound"]
+    return not any(c.lemma_.lower() in words for c in causes)
+
+
+def _not_standing(token, lexicon) -> bool:
+    """Support as an act ("offered its support"), not a standing ("has low support from voters")."""
+    levels = lexicon.words("level_words")
+    if any(c.lemma_.lower() in levels or c.lower_ in levels for c in token.children if c.dep_ in ("amod", "compound", "nmod", "advmod")):
+        return False
+    head = token.head.head if token.dep_ == "pobj" else token.head
+    return not (token.dep_ in ("dobj", "pobj") and head.lemma_.lower() in lexicon.words("standing_verbs"))
+
+
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
+    "not_accident": _not_accident,
+    "not_standing": _not_standing,
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
     "obj_permission": lambda t, lx: _obj_or_to(t, lx, "permission_nouns"),
@@ -475,10 +497,12 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "obj_funds": lambda t, lx: _obj_in(t, lx, "fund_nouns") or any(
         c.ent_type_ == "MONEY" for o in _children(t, "dobj") for c in o.subtree),
     "obj_or_passive": lambda t, lx: bool(_children(t, "dobj", "nsubjpass", "auxpass")),
+    "active": lambda t, lx: not _children(t, "nsubjpass", "auxpass", "agent"),
     "prep_on_against": lambda t, lx: any(c.lower_ in ("on", "against") for c in _children(t, "prep")),
     "ccomp_no_obj": _ccomp_no_obj,
     "xcomp_lemma_agree": _xcomp_agree,
     "obj_lemma_deal": lambda t, lx: _obj_in(t, lx, "deal_nouns"),
+    "obj_deal": lambda t, lx: _obj_in(t, lx, "deal_nouns", ("dobj", "nsubjpass")),
     "obj_lemma_truce": lambda t, lx: _obj_in(t, lx, "truce_nouns", ("dobj", "nsubjpass")),
     "actor_target": _actor_target,
     "official_travel": _official_travel,

@@ -124,7 +124,8 @@ def armed(token, parts: list[Participant]) -> bool:
     doc = token.doc
     for p in parts:  # a state attacking or attacked ("Russia attacked Ukraine") acts with force
         span = doc.char_span(p.start, p.end, alignment_mode="expand")
-        if p.country and p.sector is None and span is not None and span.root.ent_type_ == "GPE":
+        if p.country and p.sector is None and p.refers_to is None and span is not None \
+                and span.root.ent_type_ == "GPE":  # (not a person's name the parser took for a place)
             return True
     words = data["violence_words"]
     scope = governor(token) if token.pos_ == "NOUN" else token
