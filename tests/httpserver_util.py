@@ -209,3 +209,82 @@ class NewsServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self.thread.join(timeout=5)
+
+
+class SlowLorisHandler(BaseHTTPRequestHandler):
+    """Answers one byte at a time, `server.interval` seconds apart, on the paths in `server.slow`
+    (the whole answer, status line and headers included) or in `server.slow_body` (headers at
+    once, then the body byte by byte); everything else is a quick normal answer."""
+
+    server: SlowLorisServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        server = self.server
+        with server.lock:
+            server.hits[self.path] += 1
+        host = f"127.0.0.1:{server.server_port}".encode()
+        status, content_type, body = server.routes.get(self.path, (404, "text/plain", b"not found"))
+        body = body.replace(b"HOST", host)
+        pad = "".join(f"X-Padding-{i}: {'.' * 40}\r\n" for i in range(server.padding_headers))
+        head = (f"HTTP/1.1 {status} Whatever\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                f"{pad}Connection: close\r\n\r\n").encode()
+        self.close_connection = True
+        try:
+            if self.path in server.slow:
+                self.dribble(head + body)
+            elif self.path in server.slow_body:
+                self.wfile.write(head)
+                self.dribble(body)
+            else:
+                self.wfile.write(head + body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up: what the tests want
+            with server.lock:
+                server.abandoned[self.path] += 1
+
+    def dribble(self, data: bytes) -> None:
+        for i in range(len(data)):
+            if self.server.stopping.is_set():
+                return
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
+            self.server.stopping.wait(self.server.interval)
+
+
+class SlowLorisServer(ThreadingHTTPServer):
+    """A hostile server on localhost: the paths in `slow` are sent one byte every `interval`
+    seconds (never slow enough for a per-read timeout to fire), those in `slow_body` get their
+    headers at once and then the body that way. `routes` maps a path to (status, content type,
+    body); "HOST" in a body becomes this server's host:port. Answers are padded with
+    `padding_headers` long headers so that dribbling the headers alone takes minutes."""
+
+    daemon_threads = True
+
+    def __init__(self, routes: dict[str, tuple[int, str, bytes]], slow: set[str] = frozenset(),
+                 slow_body: set[str] = frozenset(), interval: float = 0.5, padding_headers: int = 10) -> None:
+        super().__init__(("127.0.0.1", 0), SlowLorisHandler)
+        self.routes = routes
+        self.slow, self.slow_body = set(slow), set(slow_body)
+        self.interval = interval
+        self.padding_headers = padding_headers
+        self.hits: Counter[str] = Counter()
+        self.abandoned: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_port}{path}"
+
+    def __enter__(self) -> SlowLorisServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+        self.thread.join(timeout=5)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from httpserver_util import NewsServer
+from httpserver_util import NewsServer, SlowLorisServer, rss_feed
 
 from tidings.ingest_run import IngestSettings
 from tidings.store import open_store
@@ -32,7 +33,12 @@ def test_watch_ingests_new_items_once_and_survives_broken_feeds(tmp_path):
     assert first.ok >= 2  # the feed's pages
     assert any("malformed feed" in error or "not a feed" in error for _, error in first.errors)
     assert any("404" in error for _, error in first.errors)
-    assert second.ok == 0 and second.failed == 0  # nothing new the second time
+    assert (first.feeds, first.feeds_failed) == (3, 2)
+    # Nothing new the second time, but the two bad feeds failed again: failures, not "already stored".
+    assert second.ok == 0 and second.failed == 2 and second.already_present == 0
+    assert sorted(error.split(":")[0] for _, error in second.errors) == ["HTTP 404", "malformed feed"]
+    assert second.describe().splitlines()[:2] == [
+        "articles: 0 ok, 0 skipped, 2 failed (0 already in the database)", "feeds: 3 polled, 0 not modified, 2 failed"]
     with open_store(db, read_only=True) as store:
         rows = store.backend.rows("SELECT url, count(*) AS n FROM articles WHERE status = 'ok' GROUP BY url")
     assert rows and all(r["n"] == 1 for r in rows)
@@ -62,3 +68,23 @@ def test_the_watch_command_polls_and_reports(tmp_path):
                                "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("poll 1: articles:")
+
+
+def test_the_watch_command_cuts_off_a_dribbling_feed_and_reports_it_failed_every_poll(tmp_path):
+    # One byte every 0.5 s, padded to minutes: only the --fetch-timeout budget ends the fetch.
+    routes = {"/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow:\n"),
+              "/feed.xml": (200, "application/rss+xml", rss_feed())}
+    with NewsServer() as good, SlowLorisServer(routes, slow={"/feed.xml"}) as slow:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(f"{slow.url('/feed.xml')}\n{good.url('/atom.xml')}\n", encoding="utf-8")
+        proc = subprocess.run([TIDINGS, "watch", str(feeds), "--polls", "2", "--interval", "1s", "--fetch-timeout", "2",
+                               "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.split("poll ")[1:]
+    assert first.startswith("1: articles: 2 ok, 0 skipped, 1 failed (0 already in the database)"), first
+    assert second.startswith("2: articles: 0 ok, 0 skipped, 1 failed (0 already in the database)"), second
+    for poll in (first, second):
+        assert "feeds: 2 polled, 0 not modified, 1 failed" in poll
+        assert f"failed: {slow.url('/feed.xml')}: timeout: no complete response within 2s" in poll
+    seconds = float(re.search(r"time: ([\d.]+)s", second).group(1))
+    assert seconds < 5  # the 2 s budget, not the minutes the feed takes to dribble

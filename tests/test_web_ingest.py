@@ -1,12 +1,16 @@
-"""Fetching pages and feeds over real HTTP: a fake news site on localhost (tests/httpserver_util.py)."""
+"""Fetching pages and feeds over real HTTP: a fake news site on localhost (tests/httpserver_util.py),
+and the web app's write endpoint (POST /api/ingest) served by uvicorn on localhost."""
 
 from __future__ import annotations
 
+import re
+import socket
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from httpserver_util import LAST_MODIFIED, NewsServer, atom_feed, rss_feed
+from httpserver_util import LAST_MODIFIED, NewsServer, SlowLorisServer, article, atom_feed, rss_feed
 
 from tidings.ingest.feeds import FeedError, is_feed, iter_feed_documents, iter_web_documents, parse_feed
 from tidings.ingest.web import USER_AGENT, Fetcher, FetchSettings, document_from_fetch, iter_url_documents
@@ -288,3 +292,234 @@ def test_robots_crawl_delay_slows_down_requests_to_that_host():
     first, second = sorted(r.at for r in server.log.requests if r.path != "/robots.txt")
     assert second - first >= 0.95
     assert blocked.error == "blocked by robots.txt"
+
+
+# --- a total time budget per fetch: slow-loris servers ----------------------------------------
+# SlowLorisServer sends one byte every 0.5 s: never slow enough for the 1 s per-read timeout,
+# and (padded) minutes long, so only the total budget can end these fetches.
+
+BUDGET = 2.0
+SLACK = 1.0
+LORIS = FetchSettings(timeout=1.0, total_timeout=BUDGET, per_host_delay=0.0, backoff=0.05)
+ROBOTS_OK = (200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
+HTML = "text/html; charset=utf-8"
+
+
+def timed(call, limit: float = BUDGET + SLACK):
+    """(what `call()` returns, seconds it took); fails after `limit` s instead of hanging."""
+    box: list = []
+    start = time.monotonic()
+    thread = threading.Thread(target=lambda: box.append(call()), daemon=True)
+    thread.start()
+    thread.join(limit)
+    elapsed = time.monotonic() - start
+    assert box, f"still fetching after {elapsed:.1f}s: the total budget of {BUDGET:g}s was not enforced"
+    return box[0], elapsed
+
+
+def loris_routes() -> dict[str, tuple[int, str, bytes]]:
+    return {"/robots.txt": ROBOTS_OK, "/slow-page": (200, HTML, article("Slow", "Dribbled.")),
+            "/good": (200, HTML, article("Good", "Served at once.")),
+            "/other": (200, HTML, article("Other", "Also at once."))}
+
+
+@pytest.mark.parametrize("dribbled", ["headers", "body"])
+def test_a_dribbled_page_is_cut_off_at_the_total_budget_and_its_neighbour_is_kept(dribbled):
+    slow = {"headers": {"slow": {"/slow-page"}}, "body": {"slow_body": {"/slow-page"}}}[dribbled]
+    with SlowLorisServer(loris_routes(), **slow) as server, Fetcher(LORIS) as f:
+        (slow_doc, good_doc), elapsed = timed(
+            lambda: list(iter_url_documents([server.url("/slow-page"), server.url("/good")], f)))
+    assert slow_doc.error == "timeout: no complete response within 2s"
+    assert slow_doc.raw == b"" and slow_doc.url == server.url("/slow-page")
+    assert BUDGET - 0.1 <= elapsed < BUDGET + SLACK
+    assert good_doc.error is None and b"Served at once." in good_doc.raw
+
+
+def test_a_dribbled_robots_txt_spends_the_budget_of_the_fetch_that_loads_it():
+    with SlowLorisServer(loris_routes(), slow={"/robots.txt"}) as server, Fetcher(LORIS) as f:
+        first, elapsed = timed(lambda: f.fetch(server.url("/good")))
+        second = f.fetch(server.url("/other"))  # robots.txt unreachable: allow all (logged)
+    assert first.error == (f"timeout: no complete response within 2s (loading {server.url('/robots.txt')}"
+                           " used it all)")
+    assert BUDGET - 0.1 <= elapsed < BUDGET + SLACK
+    assert second.ok and b"Also at once." in second.body
+    assert server.hits["/robots.txt"] == 1 and server.hits["/good"] == 0
+
+
+def test_retries_share_the_budget_instead_of_multiplying_it():
+    # Each answer is a 503 of 89 bytes dribbled over ~1.3 s: alone it fits the budget, but the
+    # four attempts (retries=3) must share it.
+    routes = {"/robots.txt": ROBOTS_OK, "/busy": (503, "text/plain", b"")}
+    with SlowLorisServer(routes, slow={"/busy"}, interval=0.015, padding_headers=0) as server:
+        with Fetcher(LORIS) as f:
+            result, elapsed = timed(lambda: f.fetch(server.url("/busy")))
+    assert result.error == "timeout: no complete response within 2s"
+    assert server.hits["/busy"] == 2  # one whole 503, then the retry that ran out of time
+    assert elapsed < BUDGET + SLACK  # backoff waits (0.05 s) are not counted in the budget
+
+
+def test_feed_and_its_pages_each_get_a_budget():
+    feed = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            b"<item><title>Slow</title><link>http://HOST/slow-page</link></item>"
+            b"<item><title>Good</title><link>http://HOST/good</link></item></channel></rss>")
+    routes = {**loris_routes(), "/feed.xml": (200, "application/rss+xml", feed)}
+    with SlowLorisServer(routes, slow_body={"/slow-page"}) as server, Fetcher(LORIS) as f:
+        docs, elapsed = timed(lambda: {d.title: d for d in iter_feed_documents(server.url("/feed.xml"), f)})
+    assert docs["Slow"].error == "timeout: no complete response within 2s"
+    assert docs["Good"].error is None
+    assert elapsed < BUDGET + SLACK
+
+
+def test_fetch_settings_refuse_a_budget_that_is_not_positive():
+    with pytest.raises(ValueError, match="total_timeout must be a positive number of seconds, got 0"):
+        FetchSettings(total_timeout=0)
+
+
+# --- POST /api/ingest: token first, body size bounded before parsing, no input echoed ------------
+# The app runs in uvicorn on localhost; requests are written on raw sockets so that a test can
+# announce a body it never sends (a server that reads the body first would just wait).
+
+TOKEN = "s3cret"
+BODY_LIMIT = 100_000
+
+
+@pytest.fixture(scope="module")
+def api_servers(tmp_path_factory) -> Iterator[dict[str, int]]:
+    """Ports of two live apps over one empty database: read-only, and with a token."""
+    uvicorn = pytest.importorskip("uvicorn")
+    from tidings.store import open_store
+    from tidings.web import create_app
+
+    db = str(tmp_path_factory.mktemp("api") / "api.duckdb")
+    open_store(db).close()
+    servers, threads, ports = [], [], {}
+    for name, token in (("read_only", None), ("writable", TOKEN)):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            ports[name] = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(db, token=token, max_body_bytes=BODY_LIMIT), host="127.0.0.1",
+                                port=ports[name], log_level="warning", lifespan="on")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        servers.append(server)
+        threads.append(thread)
+    yield ports
+    for server in servers:
+        server.should_exit = True
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def raw_post(port: int, headers: dict[str, str], body: bytes = b"", chunks: Iterator[bytes] = iter(()),
+             path: str = "/api/ingest") -> tuple[int, bytes]:
+    """POST with exactly these headers and bytes; (status, body) of the answer, which must come
+    within 5 s. `chunks` are sent chunk-encoded until the server answers or hangs up."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": "127.0.0.1", **headers}.items())
+        sock.sendall(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body)
+        try:
+            for chunk in chunks:
+                sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed: read the answer
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536) or _closed(data)
+        head_bytes, _, rest = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length:\s*(\d+)", head_bytes).group(1))
+        while len(rest) < length:
+            rest += sock.recv(65536) or _closed(data)
+    return int(head_bytes.split()[1]), rest
+
+
+def _closed(data: bytes) -> bytes:
+    raise AssertionError(f"the server closed the connection before a full answer: {data[:200]!r}")
+
+
+def _json(body: bytes):
+    import json
+
+    return json.loads(body)
+
+
+def test_a_read_only_server_refuses_ingest_without_waiting_for_the_body(api_servers):
+    status, body = raw_post(api_servers["read_only"], {"Content-Type": "application/json",
+                                                       "Content-Length": "200000000"})
+    assert status == 403
+    assert "writing is off" in _json(body)["detail"]
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong"])
+def test_a_bad_token_is_refused_without_waiting_for_the_body(api_servers, authorization):
+    headers = {"Content-Type": "application/json", "Content-Length": "200000000"}
+    if authorization:
+        headers["Authorization"] = authorization
+    status, body = raw_post(api_servers["writable"], headers)
+    assert status == 401
+    assert _json(body)["detail"] == "a valid bearer token is required"
+
+
+def test_a_declared_body_over_the_limit_is_refused_unread(api_servers):
+    status, body = raw_post(api_servers["writable"], {"Authorization": f"Bearer {TOKEN}",
+                                                      "Content-Type": "application/json",
+                                                      "Content-Length": str(200 * 1024 * 1024)})
+    assert status == 413
+    assert _json(body)["detail"] == ("request body too large: the limit is 100000 bytes"
+                                     " (tidings serve --max-body-bytes)")
+
+
+def test_a_chunked_body_is_cut_off_once_over_the_limit(api_servers):
+    sent = []
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(2000):  # 32 MB if nobody stopped it
+            sent.append(16384)
+            yield b"a" * 16384
+
+    status, body = raw_post(api_servers["writable"], {"Authorization": f"Bearer {TOKEN}",
+                                                      "Content-Type": "application/json",
+                                                      "Transfer-Encoding": "chunked"}, chunks=chunks())
+    assert status == 413
+    assert "the limit is 100000 bytes" in _json(body)["detail"]
+    assert sum(sent) < 16 * 1024 * 1024  # the server hung up long before the end
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"text": "Talks stalled.", "published": "SECRET-' + b"x" * 5000 + b'"}',  # too long: a 422 from pydantic
+    b'{"text": "SECRET-' + b"x" * 5000,  # not JSON
+    b'["SECRET-' + b"x" * 5000 + b'"]',  # not an object
+])
+def test_validation_errors_do_not_echo_the_input(api_servers, payload):
+    status, body = raw_post(api_servers["writable"], {"Authorization": f"Bearer {TOKEN}",
+                                                      "Content-Type": "application/json",
+                                                      "Content-Length": str(len(payload))}, body=payload)
+    assert status == 422
+    assert b"SECRET" not in body and len(body) < 2000
+    detail = _json(body)["detail"]
+    assert detail and all("input" not in error and error["loc"][0] == "body" for error in detail)
+
+
+def test_query_validation_errors_do_not_echo_the_input_either(api_servers):
+    import httpx
+
+    response = httpx.get(f"http://127.0.0.1:{api_servers['read_only']}/api/articles",
+                         params={"limit": "SECRET-" + "x" * 5000}, timeout=5)
+    assert response.status_code == 422
+    assert "SECRET" not in response.text
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+def test_the_ingest_body_is_still_documented_in_the_openapi_schema(api_servers):
+    import httpx
+
+    schema = httpx.get(f"http://127.0.0.1:{api_servers['read_only']}/api/openapi.json", timeout=5).json()
+    operation = schema["paths"]["/api/ingest"]["post"]
+    body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"text", "html", "url", "title", "published"} <= set(body_schema["properties"])
+    assert "413" in operation["responses"]

@@ -40,6 +40,19 @@ db_option = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="
                          help="DuckDB file, or a postgresql:// URL.")
 max_bytes_option = click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True,
                                 help="Largest input file or fetched page, in bytes; bigger ones are errors.")
+max_chars_option = click.option(
+    "--max-chars", type=click.IntRange(1000), default=None, metavar="N",
+    help="Longest cleaned text analysed, in characters (default 100,000; a long news article has 50,000); a longer"
+         " one is stored as an error with its length, not cut.")
+doc_timeout_option = click.option(
+    "--doc-timeout", type=click.FloatRange(0), default=None, metavar="SECONDS",
+    help="Time budget per document for cleaning and for analysis (default 120; 0: none). A document over"
+         " it is stored as an error; a worker process that cannot be interrupted is replaced.")
+fetch_timeout_option = click.option(
+    "--fetch-timeout", type=click.FloatRange(0, min_open=True), default=None, metavar="SECONDS",
+    help="Network time allowed per feed or page (default 30), all its requests together: robots.txt,"
+         " redirects, retries, status line and headers included. A server still answering then is cut"
+         " off and the URL stored as an error.")
 published_option = click.option("--published", callback=_date, metavar="YYYY-MM-DD",
                                 help="Publication date for inputs whose metadata gives none.")
 # Every event carries a confidence: the verifier's probability (0-1) that a careful coder would code it.
@@ -88,8 +101,11 @@ def _documents(paths: tuple[str, ...], max_bytes: int):
 @click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
 @published_option
 @max_bytes_option
+@max_chars_option
+@doc_timeout_option
 @extraction_confidence_option
-def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, min_confidence: float | None) -> None:
+def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, max_chars: int | None,
+            doc_timeout: float | None, min_confidence: float | None) -> None:
     """Print one JSON object per article (the ArticleResult contract) as JSON Lines.
 
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz), .warc/.warc.gz, an
@@ -98,7 +114,8 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, min_c
     """
     from tidings.pipeline import Pipeline, PipelineSettings
 
-    pipeline = Pipeline(PipelineSettings(published=published, min_confidence=min_confidence))
+    limits = {k: v for k, v in (("max_chars", max_chars), ("doc_timeout", doc_timeout)) if v is not None}
+    pipeline = Pipeline(PipelineSettings(published=published, min_confidence=min_confidence, **limits))
     failed = 0
     for result in pipeline.run(_documents(paths, max_bytes)):
         failed += result.status == "error"
@@ -122,9 +139,13 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, min_c
 @click.option("--address", help="Ray cluster address (auto, or HOST:6379); default: start a local Ray.")
 @click.option("--output", type=click.Path(file_okay=False),
               help="With --engine ray: also write results as Parquet shards into this folder.")
+@fetch_timeout_option
+@max_chars_option
+@doc_timeout_option
 @extraction_confidence_option
 def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bool, batch_size: int,
            workers: int, urls: bool, max_bytes: int, engine: str, address: str | None, output: str | None,
+           fetch_timeout: float | None, max_chars: int | None, doc_timeout: float | None,
            min_confidence: float | None) -> None:
     """Extract events, actors and quotes from news and store them in a database.
 
@@ -142,13 +163,15 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
         from tidings.scale import RaySettings
 
         _ingest_ray(list(paths), RaySettings(address=address, workers=workers, published=published, output=output,
-                                             db=db, reprocess=reprocess, min_confidence=min_confidence))
+                                             db=db, reprocess=reprocess, min_confidence=min_confidence,
+                                             max_chars=max_chars, doc_timeout=doc_timeout))
         return
     if address or output:
         _fail("--address and --output go with --engine ray")
     settings = IngestSettings(db=db, published=published, reprocess=reprocess, batch_size=batch_size,
                               progress=sys.stderr.isatty(), workers=workers, urls=urls, max_bytes=max_bytes,
-                              min_confidence=min_confidence)
+                              min_confidence=min_confidence, max_chars=max_chars, doc_timeout=doc_timeout,
+                              fetch_timeout=fetch_timeout)
     try:
         summary = run_ingest(list(paths), settings, stdin=sys.stdin)
     except Exception as exc:  # StoreLockedError, schema version errors, …
@@ -164,9 +187,10 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
 @db_option
 @published_option
 @max_bytes_option
+@fetch_timeout_option
 @extraction_confidence_option
 def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int,
-          min_confidence: float | None) -> None:
+          fetch_timeout: float | None, min_confidence: float | None) -> None:
     """Re-poll the feeds listed in FEEDS_FILE (one URL a line) and ingest only new items.
 
     Seen URLs and contents are remembered in the database; feeds are fetched with conditional
@@ -182,7 +206,7 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
         raise click.BadParameter(str(exc), param_hint="--interval")
     settings = WatchSettings(Path(feeds_file), seconds, polls,
                              IngestSettings(db=db, published=published, max_bytes=max_bytes,
-                                            min_confidence=min_confidence))
+                                            min_confidence=min_confidence), fetch_timeout=fetch_timeout)
 
     def report(poll: int, summary) -> None:
         click.echo(f"poll {poll}: " + summary.describe().replace("\n", "\n  "))
@@ -324,7 +348,7 @@ def _filters(values: dict, cls) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored ArticleResult as JSON.")
 def show(article: str, db: str, as_json: bool) -> None:
     """Print one article's cleaned text with its actors, events and quotes marked."""
-    from tidings.output import render_article
+    from tidings.output import render_article, terminal_safe
 
     store = _open(db)
     try:
@@ -344,8 +368,8 @@ def show(article: str, db: str, as_json: bool) -> None:
         click.echo("\n## Copies of this story (canonical first)")
         for copy in copies:
             mark = "*" if copy["canonical"] else " "
-            click.echo(f"{mark} {copy['id']}  {copy['published'] or '-'}  "
-                       f"{copy['site_name'] or copy['credited_publisher'] or '-'}  {copy['title'] or ''}")
+            click.echo(terminal_safe(f"{mark} {copy['id']}  {copy['published'] or '-'}  "
+                                     f"{copy['site_name'] or copy['credited_publisher'] or '-'}  {copy['title'] or ''}"))
 
 
 @cli.command()
@@ -452,12 +476,15 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
 @click.option("--port", default=8000, show_default=True)
 @click.option("--token", envvar="TIDINGS_TOKEN",
               help="Turn on the write endpoint (POST /api/ingest), which then requires this bearer token.")
-def serve(db: str, host: str, port: int, token: str | None) -> None:
+@click.option("--max-body-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True, metavar="N",
+              help="Largest body POST /api/ingest accepts, in bytes; a bigger one is refused (413) unparsed, as"
+                   " soon as its Content-Length or its streamed size shows it.")
+def serve(db: str, host: str, port: int, token: str | None, max_body_bytes: int) -> None:
     """Browse the database in a web UI, with a JSON API under /api/ (OpenAPI at /docs)."""
     from tidings.web import serve as run_server
 
     _open(db).close()  # a clear error now if the database is missing or locked
-    run_server(db, host=host, port=port, token=token)
+    run_server(db, host=host, port=port, token=token, max_body_bytes=max_body_bytes)
 
 
 # --- database --------------------------------------------------------------------------------

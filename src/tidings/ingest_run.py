@@ -9,7 +9,7 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
@@ -32,13 +32,18 @@ class IngestSettings:
     workers: int = 0  # processes for extraction; 0 = one per core (small inputs run in-process)
     urls: bool = False  # PATHs are files listing URLs (pages or feeds), one per line
     max_bytes: int = 20 * 1024 * 1024  # per input file / fetched page
+    fetch_timeout: float | None = None  # seconds of network time per fetched URL (None: FetchSettings')
     min_confidence: float | None = None  # events under this confidence are not stored (None: the verifier's default)
+    max_chars: int | None = None  # characters analysed per document (None: tidings.pipeline.MAX_CHARS)
+    doc_timeout: float | None = None  # seconds per document (None: tidings.pipeline.DOC_TIMEOUT; 0: none)
 
     def pipeline_settings(self):
         """The extraction settings these ingest settings imply (also sent to worker processes)."""
         from tidings.pipeline import PipelineSettings
 
-        return PipelineSettings(model=self.model, published=self.published, min_confidence=self.min_confidence)
+        limits = {k: v for k, v in (("max_chars", self.max_chars), ("doc_timeout", self.doc_timeout)) if v is not None}
+        return PipelineSettings(model=self.model, published=self.published, min_confidence=self.min_confidence,
+                                **limits)
 
 
 @dataclass
@@ -98,9 +103,11 @@ def run_ingest(paths: list[str], settings: IngestSettings, stdin: TextIO | None 
         if settings.reprocess and not paths:
             documents: Iterable[Document] = store.iter_documents()
         elif settings.urls:
-            documents = iter_url_list(paths, seen=store.has_url, max_bytes=settings.max_bytes)
+            documents = iter_url_list(paths, seen=store.has_url, max_bytes=settings.max_bytes,
+                                      fetch_timeout=settings.fetch_timeout)
         else:
-            documents = iter_documents(paths, stdin=stdin, max_bytes=settings.max_bytes, seen=store.has_url)
+            documents = iter_documents(paths, stdin=stdin, max_bytes=settings.max_bytes, seen=store.has_url,
+                                       fetch_timeout=settings.fetch_timeout)
         summary = ingestor.ingest(documents)
     finally:
         store.close()
@@ -161,6 +168,7 @@ def _new_only(documents: Iterable[Document], store, summary: IngestSummary, repr
         yield document
 
 
+STUCK_GRACE = 30.0  # seconds a worker may run past its documents' budgets before it is killed
 SMALL_INPUT = 24  # fewer documents than this are not worth starting worker processes for
 CHUNK = 8  # documents per task sent to a worker
 
@@ -203,6 +211,7 @@ class _Pool:
         self.workers = workers
         self.settings = settings
         self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.timed_out = False
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -211,6 +220,17 @@ class _Pool:
 
     def submit(self, chunk: list[Document]):
         return self.executor.submit(_work, chunk)
+
+    def deadline(self, chunk: list[Document]) -> float | None:
+        """Seconds to wait for a chunk before its worker counts as stuck: each document's budget
+        (which the worker enforces itself where it can) plus a grace period; None: no bound."""
+        budget = self.settings.doc_timeout
+        return budget * 2 * len(chunk) + STUCK_GRACE if budget else None
+
+    def kill(self) -> None:
+        """Stop the worker processes now (a worker stuck in compiled code ignores everything else)."""
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
 
     def restart(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -224,7 +244,7 @@ def _next_results(in_flight: deque, pool: _Pool) -> Iterator[tuple[Document, Art
     """The results of the oldest chunk in flight (recovering from a dead worker on the way)."""
     chunk, future = in_flight.popleft()
     try:
-        results = future.result()
+        results = _result_or_kill(future, pool, chunk)
     except BrokenProcessPool:
         log.warning("a worker process died; restarting the workers and re-running %d documents one by one",
                     len(chunk))
@@ -239,17 +259,36 @@ def _next_results(in_flight: deque, pool: _Pool) -> Iterator[tuple[Document, Art
         yield document, result
 
 
+def _result_or_kill(future, pool: _Pool, chunk: list[Document]):
+    """The future's result; a worker that overruns the chunk's deadline is killed (the future then
+    raises BrokenProcessPool, and the caller replaces the workers)."""
+    try:
+        return future.result(timeout=pool.deadline(chunk))
+    except FuturesTimeout:
+        log.error("a worker ran over its time budget on %d documents; stopping and replacing the workers",
+                  len(chunk))
+        pool.timed_out = True
+        pool.kill()
+        return future.result()
+
+
 def _one_by_one(chunk: list[Document], pool: _Pool) -> Iterator[tuple[Document, ArticleResult]]:
     for document in chunk:
+        pool.timed_out = False
         try:
-            (result,) = pool.submit([document]).result()
+            (result,) = _result_or_kill(pool.submit([document]), pool, [document])
             result.id = document.id
         except BrokenProcessPool:
             log.error("the worker process died while analysing %s", document.origin)
             pool.restart()
+            if pool.timed_out:
+                error = (f"analysis took longer than its time budget ({pool.settings.doc_timeout:g} s per stage,"
+                         " --doc-timeout) and could not be interrupted: its worker process was stopped and replaced")
+            else:
+                error = ("analysis failed: the worker process died while analysing this document"
+                         " (killed, out of memory, or a crash in compiled code)")
             result = ArticleResult(id=document.id, url=document.url, origin=document.origin, status="error",
-                                   error="analysis failed: the worker process died while analysing this document"
-                                         " (killed, out of memory, or a crash in compiled code)")
+                                   error=error)
         yield document, result
 
 
@@ -265,8 +304,28 @@ _WORKER: dict = {}  # the worker process's own pipeline (set once by the initial
 def _init_worker(settings) -> None:
     from tidings.pipeline import Pipeline
 
+    die_with_parent()
     _WORKER["pipeline"] = Pipeline(settings)
     Pipeline.settle()
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux `PR_SET_PDEATHSIG`), so a
+    killed `tidings ingest` leaves no worker behind; elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl: workers end when they next read their queue
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the call
+        os._exit(1)
 
 
 def _work(chunk: list[Document]) -> list[ArticleResult]:

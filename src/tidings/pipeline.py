@@ -9,6 +9,8 @@ status="error" and a specific reason.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -18,6 +20,41 @@ from tidings.records import Article, ArticleResult, Document
 
 log = logging.getLogger(__name__)
 
+MAX_CHARS = 100_000  # characters of cleaned text analysed per document: a long news article has 50,000;
+# spaCy alone takes up to 650 MB more for 160,000 (40,000 words), which would bring a worker over 1.5 GB
+
+DOC_TIMEOUT = 120.0  # seconds; a news article takes a tenth of a second
+
+
+class DocumentTimeout(BaseException):
+    """A document's stage ran over its time budget (a BaseException, like KeyboardInterrupt, so
+    that no `except Exception` inside a stage swallows it)."""
+
+
+class _budget:
+    """Interrupts the block with DocumentTimeout after `seconds` (SIGALRM: main thread, Unix only;
+    elsewhere the block runs unbounded and a worker pool's watchdog is the bound). Code stuck
+    inside one call into compiled code is interrupted when the call returns."""
+
+    def __init__(self, seconds: float, what: str) -> None:
+        self.seconds, self.what = seconds, what
+        self.previous = None
+
+    def __enter__(self):
+        if self.seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 1.0)  # again every second until the block ends
+        return self
+
+    def _expired(self, signum, frame) -> None:
+        raise DocumentTimeout(f"{self.what} took longer than its {self.seconds:g} s time budget (--doc-timeout)")
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+            self.previous = None
+
 
 @dataclass
 class PipelineSettings:
@@ -25,6 +62,8 @@ class PipelineSettings:
     batch_size: int = 16
     published: str | None = None  # fallback publication date (YYYY-MM-DD) for undated input
     min_confidence: float | None = None  # events under this confidence are left out (None: the verifier's default)
+    max_chars: int = MAX_CHARS  # a longer cleaned text is refused with a reason (not cut: nothing is half-read)
+    doc_timeout: float = DOC_TIMEOUT  # seconds of cleaning, and of analysis after parsing, per document (0: none)
 
 
 @dataclass
@@ -54,17 +93,23 @@ class Pipeline:
         self.coder = EventCoder()
         self.quoter = QuoteExtractor()
         self.timer = StageTimer()
+        # what the stages load on first use (the language identifier, …) is loaded now, not inside
+        # the first document's time budget
+        self.cleaner.clean(Document(id="warm-up", origin="warm-up", kind="text", raw=b"Officials met on Monday."))
 
     # -- public ----------------------------------------------------------------------------
     def run(self, documents: Iterable[Document], published: str | None = None) -> Iterator[ArticleResult]:
         """Process documents lazily, in batches, yielding one ArticleResult per Document."""
         fallback = published or self.settings.published
         batch: list[Article] = []  # every status, in input order; only "ok" ones are analysed
+        chars = 0
         for document in documents:
-            batch.append(self._clean(document, fallback))
-            if len(batch) >= self.settings.batch_size:
-                yield from self._analyse_batch(batch)
-                batch = []
+            article = self._clean(document, fallback)
+            batch.append(article)
+            chars += len(article.text) if article.status == "ok" else 0
+            if len(batch) >= self.settings.batch_size or chars >= self.settings.max_chars:
+                yield from self._analyse_batch(batch)  # a batch holds at most ~2 × max_chars: memory stays bounded
+                batch, chars = [], 0
         if batch:
             yield from self._analyse_batch(batch)
 
@@ -85,27 +130,48 @@ class Pipeline:
     def _clean(self, document: Document, published: str | None) -> Article:
         start = time.perf_counter()
         try:
-            return self.cleaner.clean(document, published=published)
+            with _budget(self.settings.doc_timeout, "cleaning"):
+                article = self.cleaner.clean(document, published=published)
+        except DocumentTimeout as exc:
+            log.error("cleaning %s: %s", document.origin, exc)
+            return Article(id=document.id, origin=document.origin, url=document.url, status="error", error=str(exc))
         except Exception as exc:  # a bug or pathological input: record it, go on
             log.exception("cleaning %s failed", document.origin)
             return Article(id=document.id, origin=document.origin, url=document.url,
                            status="error", error=f"clean failed: {type(exc).__name__}: {exc}")
         finally:
             self.timer.add("clean", start)
+        if article.status == "ok" and len(article.text) > self.settings.max_chars:
+            article.status = "error"
+            article.error = (f"text too long to analyse: {len(article.text):,} characters after cleaning, over the"
+                             f" {self.settings.max_chars:,} limit (--max-chars)")
+        return article
 
     def _analyse_batch(self, batch: list[Article]) -> Iterator[ArticleResult]:
         """Results for a batch in input order; the ok articles go through spaCy together."""
         start = time.perf_counter()
         texts = [a.text for a in batch if a.status == "ok"]
-        docs = iter(self.nlp.pipe(texts, batch_size=self.settings.batch_size))
+        docs = iter(self._parse(texts))
         for article in batch:
             if article.status != "ok":
                 yield self._result(article)
                 continue
             doc = next(docs)
             start = self.timer.add("spacy", start)
+            if isinstance(doc, Exception):
+                result = self._result(article)
+                result.status = "error"
+                result.error = f"analysis failed: spaCy: {type(doc).__name__}: {doc}"
+                yield result
+                start = time.perf_counter()
+                continue
             try:
-                result = self._analyse(article, doc)
+                with _budget(self.settings.doc_timeout, "analysis"):
+                    result = self._analyse(article, doc)
+            except DocumentTimeout as exc:
+                log.error("analysing %s: %s", article.origin, exc)
+                result = self._result(article)
+                result.status, result.error = "error", str(exc)
             except Exception as exc:
                 log.exception("analysing %s failed", article.origin)
                 result = self._result(article)
@@ -113,6 +179,23 @@ class Pipeline:
                 result.error = f"analysis failed: {type(exc).__name__}: {exc}"
             start = time.perf_counter()
             yield result
+
+    def _parse(self, texts: list[str]) -> list:
+        """spaCy Docs for `texts`, batched; when the batch fails, text by text, with the exception
+        in the place of a text that cannot be parsed (so one text never costs its batch)."""
+        if self.nlp.max_length <= self.settings.max_chars:
+            self.nlp.max_length = self.settings.max_chars + 1
+        try:
+            return list(self.nlp.pipe(texts, batch_size=self.settings.batch_size))
+        except Exception:  # noqa: BLE001 - found again, text by text, below
+            log.warning("spaCy failed on a batch of %d texts; parsing them one by one", len(texts))
+        docs: list = []
+        for text in texts:
+            try:
+                docs.append(self.nlp(text))
+            except Exception as exc:  # noqa: BLE001 - becomes this document's error
+                docs.append(exc)
+        return docs
 
     def _analyse(self, article: Article, doc) -> ArticleResult:
         result = self._result(article)

@@ -3,7 +3,9 @@
 Each poll re-reads the feeds file (so it can be edited while watching), fetches every feed
 with a conditional GET (ETag / Last-Modified remembered from the previous poll), skips entries
 whose URL or content the database already has, and stores the rest in committed batches. A
-feed that is down or malformed becomes a stored error for that poll; the others go on.
+feed that is down, too slow (`fetch_timeout`), not a feed or malformed becomes a stored error;
+the others go on. It counts as failed in every poll it fails in: when the database already
+holds an error for that feed, it is not stored again but still reported (`PollSummary`).
 Ctrl-C (or `stop.set()`) ends the loop between batches: what was committed stays, nothing is
 half-written because every batch is one transaction.
 """
@@ -15,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from tidings.ingest_run import IngestSettings, IngestSummary, Ingestor
@@ -52,6 +54,7 @@ class WatchSettings:
     interval: float = 900.0
     max_polls: int | None = None  # None: until stopped
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    fetch_timeout: float | None = None  # seconds of network time per feed or page (None: FetchSettings')
 
 
 @dataclass
@@ -60,9 +63,44 @@ class FeedState:
     last_modified: str | None = None
 
 
+@dataclass
+class PollSummary(IngestSummary):
+    """One poll: what was ingested, plus what happened to the feeds themselves.
+
+    A feed that could not be used (unreachable, timed out, not a feed, malformed) is a failed
+    input of this poll, in `failed` and `errors`, also when an identical failure was stored by
+    an earlier poll (so it is never "already in the database")."""
+
+    feeds: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+
+    def describe(self) -> str:
+        first, *rest = super().describe().split("\n")
+        feeds = f"feeds: {self.feeds} polled, {self.feeds_not_modified} not modified, {self.feeds_failed} failed"
+        return "\n".join([first, feeds, *rest])
+
+
+@dataclass
+class _FeedCounts:
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    already_stored: list[tuple[str, str]] = field(default_factory=list)  # (origin, error), not stored again
+
+
+def _poll_summary(summary: IngestSummary, counts: _FeedCounts) -> PollSummary:
+    values = {f.name: getattr(summary, f.name) for f in fields(summary) if f.init}
+    poll = PollSummary(**values, feeds=counts.polled, feeds_not_modified=counts.not_modified,
+                       feeds_failed=counts.failed)
+    poll.failed += len(counts.already_stored)
+    poll.errors = list(counts.already_stored) + poll.errors
+    return poll
+
+
 def watch(settings: WatchSettings, stop: threading.Event | None = None,
-          on_poll: Callable[[int, IngestSummary], None] | None = None) -> Iterator[IngestSummary]:
-    """Poll until stopped (or `max_polls`); yields one IngestSummary per poll."""
+          on_poll: Callable[[int, PollSummary], None] | None = None) -> Iterator[PollSummary]:
+    """Poll until stopped (or `max_polls`); yields one PollSummary per poll."""
     from tidings.ingest.web import Fetcher, FetchSettings
     from tidings.pipeline import Pipeline
     from tidings.store import open_store
@@ -74,13 +112,15 @@ def watch(settings: WatchSettings, stop: threading.Event | None = None,
     store = open_store(ingest_settings.db)
     try:
         ingestor = Ingestor(store, IngestSettings(**{**vars(ingest_settings), "workers": 1}), pipeline)
-        with Fetcher(FetchSettings(max_bytes=ingest_settings.max_bytes)) as fetcher:
+        limits = {"total_timeout": settings.fetch_timeout} if settings.fetch_timeout is not None else {}
+        with Fetcher(FetchSettings(max_bytes=ingest_settings.max_bytes, **limits)) as fetcher:
             poll = 0
             while not stop.is_set():
                 poll += 1
                 started = time.perf_counter()
-                documents = _poll_documents(settings.feeds_file, fetcher, states, store.has_url, stop)
-                summary = ingestor.ingest(documents)
+                counts = _FeedCounts()
+                documents = _poll_documents(settings.feeds_file, fetcher, states, store.has_url, stop, counts)
+                summary = _poll_summary(ingestor.ingest(documents), counts)
                 summary.seconds = time.perf_counter() - started
                 if on_poll:
                     on_poll(poll, summary)
@@ -92,7 +132,22 @@ def watch(settings: WatchSettings, stop: threading.Event | None = None,
         store.close()
 
 
-def _poll_documents(feeds_file: Path, fetcher, states: dict[str, FeedState], seen, stop) -> Iterator[Document]:
+def _poll_documents(feeds_file: Path, fetcher, states: dict[str, FeedState], seen, stop,
+                    counts: _FeedCounts) -> Iterator[Document]:
+    """The new documents of one poll; feed failures already stored are counted, not yielded."""
+    from tidings.ingest.feeds import is_feed_failure
+
+    for document in _feed_documents(feeds_file, fetcher, states, seen, stop, counts):
+        if is_feed_failure(document):
+            counts.failed += 1
+            if document.url and seen(document.url):
+                counts.already_stored.append((document.origin or document.url, document.error or "unknown error"))
+                continue
+        yield document
+
+
+def _feed_documents(feeds_file: Path, fetcher, states: dict[str, FeedState], seen, stop,
+                    counts: _FeedCounts) -> Iterator[Document]:
     from tidings.ingest.feeds import documents_from_feed, is_feed
     from tidings.ingest.web import document_from_fetch
 
@@ -107,8 +162,10 @@ def _poll_documents(feeds_file: Path, fetcher, states: dict[str, FeedState], see
             return
         state = states.setdefault(url, FeedState())
         result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        counts.polled += 1
         if result.not_modified:
             log.info("%s: not modified", url)
+            counts.not_modified += 1
             continue
         if result.ok and is_feed(result.content_type, result.body):
             state.etag, state.last_modified = result.etag, result.last_modified
@@ -118,6 +175,7 @@ def _poll_documents(feeds_file: Path, fetcher, states: dict[str, FeedState], see
                 yield document
         else:
             document = document_from_fetch(result)
+            document.meta["feed"] = url
             if document.error is None:
                 document.error = f"not a feed: {url} ({result.content_type or 'unknown content type'})"
             yield document

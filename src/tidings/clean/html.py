@@ -36,13 +36,48 @@ def _clean_meta(value: object) -> str | None:
     return text or None
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+MAX_TAG_CHARS = 16 * 1024  # a longer tag keeps its name and loses its attributes before parsing
+
+
+def bounded_tags(html: str, limit: int = MAX_TAG_CHARS) -> str:
+    """`html` with every tag longer than `limit` characters cut to its bare name (`<p a0=… a999999=…>`
+    → `<p>`). libxml2 checks each attribute against the others, so its time grows with the
+    square of a tag's attributes: one tag with a million of them would take hours. One linear pass."""
+    if len(html) <= limit:
+        return html
+    lower = html.translate(_ASCII_LOWER)  # same length as html (str.lower may not be: "İ")
+    parts: list[str] = []
+    done = start = 0
+    while (start := html.find("<", start)) >= 0:
+        end = html.find(">", start)
+        if end < 0:
+            break
+        if end - start > limit:
+            name = start + 1
+            while name < end and not html[name].isspace() and html[name] not in "/>":
+                name += 1
+            parts += [html[done:name], ">"]
+            done = end + 1
+        raw_text = lower[start + 1:start + 7]
+        start = end + 1
+        for element in ("script", "style"):  # their text may hold "<" that opens no tag
+            if raw_text.startswith(element) and lower[start - 2] != "/":
+                close = lower.find("</" + element, start)
+                start = close if close >= 0 else len(html)
+    if not parts:
+        return html
+    parts.append(html[done:])
+    return "".join(parts)
+
+
 def extract_html(html: str, url: str | None, settings: ExtractionSettings) -> HtmlExtraction:
     """Main text (one paragraph per line) and metadata; empty text when nothing was found."""
     import trafilatura
 
     try:
         result = trafilatura.bare_extraction(
-            html, url=url, fast=settings.fast, favor_precision=settings.favor_precision,
+            bounded_tags(html), url=url, fast=settings.fast, favor_precision=settings.favor_precision,
             favor_recall=settings.favor_recall, include_comments=False, include_tables=settings.include_tables,
             include_images=False, include_formatting=False, include_links=False, with_metadata=True,
         )

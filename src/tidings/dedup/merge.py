@@ -114,7 +114,7 @@ class _Grouper:
 
     def _best(self, mention: _Mention) -> _Group | None:
         key = mention.key
-        days = [key.day + timedelta(days=d) for d in range(-MAX_DAYS, MAX_DAYS + 1)]
+        days = [_plus(key.day, d) for d in range(-MAX_DAYS, MAX_DAYS + 1)]
         ids = {g for c in key.sources for d in days for g in self.index.get((key.type, c, d), ())}
         fits = [self.groups[g] for g in sorted(ids)
                 if all(same_event(m.key, key, MAX_DAYS) for m in self.groups[g].members)]
@@ -127,7 +127,7 @@ class _Grouper:
         """Load the stored groups that may take one of `mentions`: same type, day range within
         MAX_DAYS of the mention's day, a shared source country (one query, using the
         event_groups (type, last_day) index), with their mentions (one query, events.group_id)."""
-        wanted = sorted({(m.key.type, m.key.day - timedelta(days=MAX_DAYS), m.key.day + timedelta(days=MAX_DAYS),
+        wanted = sorted({(m.key.type, _plus(m.key.day, -MAX_DAYS), _plus(m.key.day, MAX_DAYS),
                           f"/{c}/") for m in mentions if m.key.day for c in m.key.sources})
         if not wanted:
             return
@@ -268,3 +268,11 @@ def _write_groups(backend, groups: Iterable[_Group]) -> None:
 def _codes(values: Iterable[str]) -> str:
     """"/CAN//USA/": sorted, each between slashes, so `strpos(column, '/USA/')` matches one."""
     return "".join(f"/{c}/" for c in sorted(set(values)))
+
+
+def _plus(day: date, days: int) -> date:
+    """`day` + `days`, held inside the calendar (an event dated 9999-12-31 has no day after it)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

@@ -153,6 +153,18 @@ def _absolute(m: re.Match, pub: date | None) -> str | None:
         return None
 
 
+def _in_range(resolve):
+    """A resolver that gives None, not an OverflowError, when the arithmetic leaves the calendar
+    (a publication date of 9999-12-31 and "next week")."""
+    def safe(*args, **kwargs):
+        try:
+            return resolve(*args, **kwargs)
+        except (OverflowError, ValueError):
+            return None
+    return safe
+
+
+@_in_range
 def _ago(m: re.Match, pub: date | None) -> str | None:
     if pub is None:
         return None
@@ -166,6 +178,7 @@ def _ago(m: re.Match, pub: date | None) -> str | None:
     return (pub - timedelta(days=n * UNITS[unit])).isoformat()
 
 
+@_in_range
 def _weekday(m: re.Match, pub: date | None, future: bool) -> str | None:
     if pub is None:
         return None
@@ -179,6 +192,7 @@ def _weekday(m: re.Match, pub: date | None, future: bool) -> str | None:
     return (pub - timedelta(days=back)).isoformat()
 
 
+@_in_range
 def _relative(entry: dict[str, Any], pub: date | None) -> str | None:
     if pub is None:
         return None

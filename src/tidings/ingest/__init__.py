@@ -39,7 +39,7 @@ STDIN = "-"
 
 def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
                    max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None,
-                   seen: Callable[[str], bool] | None = None) -> Iterator[Document]:
+                   seen: Callable[[str], bool] | None = None, fetch_timeout: float | None = None) -> Iterator[Document]:
     """Yield one Document per input file (per line for JSON Lines, per page for a WARC file,
     per entry for a feed URL), errors included.
 
@@ -48,7 +48,7 @@ def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
     """
     for p in paths:
         if is_url(str(p)):
-            yield from _web([str(p)], fetcher, seen, max_bytes)
+            yield from _web([str(p)], fetcher, seen, max_bytes, fetch_timeout)
         elif str(p) == STDIN:
             yield from _stdin(stdin if stdin is not None else sys.stdin)
         elif not str(p).strip():
@@ -81,8 +81,9 @@ def is_url(path: str) -> bool:
 
 
 def iter_url_list(paths: Iterable[str], fetcher=None, seen: Callable[[str], bool] | None = None,
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
-    """Documents from files listing one URL (page or feed) per line; `#` starts a comment."""
+                  max_bytes: int = DEFAULT_MAX_BYTES, fetch_timeout: float | None = None) -> Iterator[Document]:
+    """Documents from files listing one URL (page or feed) per line; `#` starts a comment.
+    `fetch_timeout`: seconds of network time per URL (None: FetchSettings' default)."""
     urls: list[str] = []
     for p in paths:
         try:
@@ -99,15 +100,16 @@ def iter_url_list(paths: Iterable[str], fetcher=None, seen: Callable[[str], bool
             else:
                 yield Document(id=f"urls-{Path(p).name}-{number}", origin=f"{p}:{number}",
                                error=f"not an http(s) URL: {line[:100]!r}")
-    yield from _web(urls, fetcher, seen, max_bytes)
+    yield from _web(urls, fetcher, seen, max_bytes, fetch_timeout)
 
 
-def _web(urls: list[str], fetcher, seen, max_bytes: int) -> Iterator[Document]:
+def _web(urls: list[str], fetcher, seen, max_bytes: int, fetch_timeout: float | None = None) -> Iterator[Document]:
     from tidings.ingest.feeds import iter_web_documents
     from tidings.ingest.web import Fetcher, FetchSettings
 
     if fetcher is not None:
         yield from iter_web_documents(urls, fetcher, seen=seen)
         return
-    with Fetcher(FetchSettings(max_bytes=max_bytes)) as own:
+    limits = {"total_timeout": fetch_timeout} if fetch_timeout is not None else {}
+    with Fetcher(FetchSettings(max_bytes=max_bytes, **limits)) as own:
         yield from iter_web_documents(urls, own, seen=seen)

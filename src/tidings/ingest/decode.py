@@ -81,7 +81,8 @@ def sniff_html_charset(data: bytes) -> str | None:
 
 def decode_text(data: bytes, encoding: str | None = None, declared: str | None = None) -> Decoded:
     """Decode bytes to text: BOM, the given encoding, UTF-8, the `declared` charset (e.g. an
-    HTML page's `<meta charset>`), then charset detection.
+    HTML page's `<meta charset>`), UTF-8 with a few bad bytes replaced (see `_mostly_utf8`),
+    then charset detection.
 
     Returns a `Decoded` with `error` set when the bytes are binary (NUL bytes, many control
     characters) or no encoding gives sensible text.
@@ -96,12 +97,29 @@ def decode_text(data: bytes, encoding: str | None = None, declared: str | None =
         except (UnicodeDecodeError, LookupError):
             continue
         return _checked(text, candidate)
+    lenient = _mostly_utf8(data)
+    if lenient is not None:
+        return _checked(lenient, "utf-8")
     detected = _detect(data)
     if detected is None:
         return Decoded(error="undecodable bytes: not UTF-8 and no known text encoding fits")
     text, found = detected
     log.debug("decoded with detected encoding %s", found)
     return _checked(text, found)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text, with U+FFFD for the bad bytes, when `data` is UTF-8 but for a few stray bytes:
+    at least 4 valid non-ASCII characters per bad sequence. A scraped page with one broken byte
+    keeps its curly quotes and dashes instead of turning into cp1252 mojibake ("â€œ"); a
+    legacy-encoded text (é as one byte, no valid multi-byte sequence) is not taken for UTF-8."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - bad
+    if bad <= 0 or non_ascii < 4 * bad:
+        return None
+    log.info("kept UTF-8 with %d undecodable byte sequence(s) replaced by U+FFFD", bad)
+    return text
 
 
 def _checked(text: str, encoding: str) -> Decoded:

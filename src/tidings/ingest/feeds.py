@@ -11,8 +11,9 @@
   the time zone the feed wrote it in; `summary` is plain text (tags dropped).
 * `iter_feed_documents` fetches the feed, then the entries' pages concurrently (skipping URLs
   for which `seen(url)` is true, and duplicates); each page Document carries the entry's title,
-  published date and URL, and `meta["feed"]`. A feed that cannot be fetched or parsed gives one
-  error Document.
+  published date and URL, and `meta["feed"]` and `meta["entry_url"]`. A feed that cannot be
+  fetched or parsed gives one error Document with `meta["feed"]` and no `entry_url`
+  (`is_feed_failure` tells it from a failed entry page).
 * `iter_web_documents` takes URLs that may be feeds or pages (`is_feed` tells them apart) and
   yields the right Documents for each: what `tidings ingest https://…` needs.
 """
@@ -34,8 +35,8 @@ import feedparser
 from tidings.ingest.web import Fetcher, FetchResult, document_from_fetch, media_type, url_document_id
 from tidings.records import Document
 
-__all__ = ["FeedEntry", "FeedError", "documents_from_feed", "is_feed", "iter_feed_documents", "iter_web_documents",
-           "parse_feed"]
+__all__ = ["FeedEntry", "FeedError", "documents_from_feed", "is_feed", "is_feed_failure", "iter_feed_documents",
+           "iter_web_documents", "parse_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,9 @@ def documents_from_feed(result: FetchResult, fetcher: Fetcher, seen: Seen | None
     """Like `iter_feed_documents` for a feed already fetched (e.g. after `is_feed` said so)."""
     feed_url = result.final_url or result.url
     if not result.ok:
-        yield document_from_fetch(result)
+        document = document_from_fetch(result)
+        document.meta["feed"] = feed_url
+        yield document
         return
     try:
         entries = parse_feed(result.body, feed_url, result.content_type)
@@ -163,6 +166,12 @@ def documents_from_feed(result: FetchResult, fetcher: Fetcher, seen: Seen | None
     pages = fetcher.fetch_many(entry.url for entry in fresh)
     for entry, page in zip(fresh, pages, strict=True):
         yield _entry_document(entry, page, feed_url)
+
+
+def is_feed_failure(document: Document) -> bool:
+    """True for the error Document that stands for a whole feed (unreachable, timed out, not a
+    feed, malformed), as opposed to a document for one of its entries."""
+    return document.error is not None and "feed" in document.meta and "entry_url" not in document.meta
 
 
 def _unseen(entries: list[FeedEntry], seen: Seen | None) -> list[FeedEntry]:

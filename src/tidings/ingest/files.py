@@ -16,6 +16,7 @@ import io
 import logging
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,8 +115,49 @@ def _load(path: Path, fmt: FileFormat, max_bytes: int) -> bytes:
     return data
 
 
+def shown(text: str) -> str:
+    """A path as text that can be stored and printed: bytes of the name that are not UTF-8
+    (kept by Python as surrogates) become `\\xNN` escapes (`\\xffname.txt`)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _shown(document: Document) -> Document:
+    origin, doc_id = shown(document.origin), shown(document.id)
+    if origin is not document.origin or doc_id is not document.id:
+        document.origin, document.id = origin, doc_id
+    return document
+
+
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
     """Documents from one file: one for html/text, one per line for jsonl, or one error."""
+    for document in _read_file(path, max_bytes):
+        yield _shown(document)
+
+
+def _kind_of_special(mode: int) -> str | None:
+    for test, name in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return None
+
+
+def _read_file(path: Path, max_bytes: int) -> Iterator[Document]:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # missing or unreadable: reported by the reader below
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        yield _error(path, f"not a regular file: {_kind_of_special(mode) or 'a special file'}; skipped")
+        return
     if path.name.lower().endswith((".warc", ".warc.gz")):
         from tidings.ingest.warc import iter_warc
 
@@ -186,15 +228,15 @@ def iter_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docume
         is_dir = path.is_dir()
         missing = not is_dir and not path.exists() and not path.is_symlink()
     except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
-        yield _error(path, f"cannot read path: {getattr(exc, 'strerror', None) or exc}")
+        yield _shown(_error(path, f"cannot read path: {getattr(exc, 'strerror', None) or exc}"))
         return
     if is_dir:
         for item in walk(path):
             if isinstance(item, Document):
-                yield item
+                yield _shown(item)
             else:
                 yield from read_file(item, max_bytes)
     elif missing:
-        yield _error(path, "no such file or directory")
+        yield _shown(_error(path, "no such file or directory"))
     else:
         yield from read_file(path, max_bytes)

@@ -14,6 +14,33 @@ from typing import Any
 from tidings.records import Document
 
 _OPTIONAL = ("url", "title", "published", "fetched")
+MAX_DIGITS = 100  # an integer longer than this is refused (Python refuses 4,300 digits with a ValueError)
+
+
+class _BadValue(ValueError):
+    """A JSON value tidings refuses to read (the message is the reason)."""
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _BadValue(f"a number with {len(digits.lstrip('-')):,} digits (at most {MAX_DIGITS})")
+    return int(digits)
+
+
+def _constant(name: str) -> float:
+    raise _BadValue(f"{name} is not a JSON number")
+
+
+def parse_line(line: str):
+    """json.loads with numbers and nesting bounded: raises ValueError with a human reason."""
+    try:
+        return json.loads(line, parse_int=_int, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} (column {exc.colno})") from None
+    except _BadValue as exc:
+        raise ValueError(str(exc)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _fallback_id(prefix: str, number: int, line: str) -> str:
@@ -53,8 +80,8 @@ def iter_jsonl(lines: Iterable[str], origin: str, id_prefix: str) -> Iterator[Do
         where = f"{origin}:{number}"
         fallback = _fallback_id(id_prefix, number, line)
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _error(fallback, where, f"malformed JSON on line {number}: {exc.msg} (column {exc.colno})")
+            record = parse_line(line)
+        except ValueError as exc:
+            yield _error(fallback, where, f"malformed JSON on line {number}: {exc}")
             continue
         yield record_to_document(record, where, fallback)

@@ -83,6 +83,11 @@ def iter_warc(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
             yield from _iter_records(path, handle, max_bytes, stats)
         except WarcDamage as exc:
             yield _damaged(path, stats, str(exc))
+    if stats.documents == 0 and stats.errors == 0:  # nothing else would say that this file was read
+        stats.errors += 1
+        skipped = ", ".join(f"{n} {why}" for why, n in sorted(stats.skipped.items())) or "none skipped"
+        yield Document(id=f"{path.name}-empty", origin=str(path),
+                       error=f"no HTML pages in this WARC file: {stats.records} record(s) read ({skipped})")
 
 
 def _iter_records(path: Path, handle: BinaryIO, max_bytes: int, stats: WarcStats) -> Iterator[Document]:

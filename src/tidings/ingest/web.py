@@ -17,12 +17,22 @@ Politeness and limits (all in `FetchSettings`):
   `max_retry_after`; connection errors are retried too, timeouts are not;
 * redirects are followed by hand (each hop checked against robots.txt) up to `max_redirects`;
 * bodies are streamed and the download aborted once over `max_bytes` (after content decoding);
-* `timeout` bounds each network operation and the whole download of one response;
+* `timeout` bounds each network operation (connect, one read, one write);
+* `total_timeout` bounds the network time of one `fetch`: every request made for that URL —
+  robots.txt when this fetch loads it, each redirect hop, each retry — from connecting to the
+  last body byte, status line and headers included, shares one budget of `total_timeout`
+  seconds. The waits between requests (per-host delay, backoff, Retry-After up to
+  `max_retry_after`) are not counted. A server that dribbles its answer (one byte every few
+  seconds, which never trips the per-operation timeout) is cut off at the budget and the fetch
+  fails with "timeout: no complete response within 30s"; a spent budget is never retried.
+  (httpx only bounds single operations, encode/httpx#1450: each socket operation of a
+  request is given at most the time left before the request's deadline, see `_DeadlineBackend`.);
 * conditional GET: `fetch(url, etag=..., last_modified=...)` sends If-None-Match /
   If-Modified-Since; a 304 gives `FetchResult.not_modified=True` and an empty body.
 
 `Fetcher.fetch` never raises: every failure is a `FetchResult` with `error` set to a specific
-reason ("HTTP 404", "blocked by robots.txt", "timeout after 10s", "too many redirects",
+reason ("HTTP 404", "blocked by robots.txt", "timeout after 10s" (one network operation),
+"timeout: no complete response within 30s" (the total budget), "too many redirects",
 "response larger than N bytes", ...), and `document_from_fetch` turns it into a Document with
 the same `error`.
 """
@@ -37,13 +47,15 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from tidings.records import Document
@@ -66,7 +78,8 @@ class FetchSettings:
     """How politely and how far the fetcher goes; one record instead of many parameters."""
 
     user_agent: str = USER_AGENT
-    timeout: float = 10.0  # seconds, per network operation and per whole download
+    timeout: float = 10.0  # seconds, per network operation (connect, one read, one write)
+    total_timeout: float = 30.0  # seconds of network time per fetched URL, all its requests together
     max_bytes: int = 10 * 1024 * 1024  # decoded body size limit
     max_redirects: int = 5
     per_host_concurrency: int = 2
@@ -76,6 +89,12 @@ class FetchSettings:
     max_retry_after: float = 120.0  # a longer Retry-After (or Crawl-delay) is not waited for
     respect_robots: bool = True
     max_workers: int = 8  # threads used by fetch_many
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "total_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+                raise ValueError(f"FetchSettings.{name} must be a positive number of seconds, got {value!r}")
 
 
 @dataclass
@@ -101,6 +120,125 @@ class FetchResult:
 
 class FetchError(Exception):
     """Internal: a fetch failure whose message is the human reason."""
+
+
+class BudgetSpent(FetchError):
+    """Internal: the fetch's total time budget ran out (never retried)."""
+
+
+class _Budget:
+    """The network time one fetch may still spend, shared by all its requests (see `running`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.left = seconds
+        self.note = ""  # why it ran out, when not on the request that fails
+
+    def error(self) -> BudgetSpent:
+        return BudgetSpent(f"timeout: no complete response within {self.seconds:g}s{self.note}")
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Bound the request made inside by the time left: its socket operations get at most
+        that long (on this thread), and the time it takes is spent from the budget."""
+        if self.left <= 0:
+            raise self.error()
+        start = time.monotonic()
+        outer = _DEADLINE.at, _DEADLINE.budget
+        _DEADLINE.at, _DEADLINE.budget = start + self.left, self
+        try:
+            yield
+        finally:
+            _DEADLINE.at, _DEADLINE.budget = outer
+            self.left -= time.monotonic() - start
+
+
+class _Deadline(threading.local):
+    """The deadline of the request running on this thread (None: unbounded)."""
+
+    at: float | None = None
+    budget: _Budget | None = None
+
+
+_DEADLINE = _Deadline()
+
+
+def _bounded(operation: Callable[[float | None], object], timeout: float | None):
+    """Run a socket operation with `timeout` cut to the time left before this thread's deadline.
+
+    A timeout that happens because of the cut is the budget running out: it raises BudgetSpent
+    (which httpx passes through untouched), not the per-operation timeout.
+    """
+    at, budget = _DEADLINE.at, _DEADLINE.budget
+    if at is None or budget is None:
+        return operation(timeout)
+    left = at - time.monotonic()
+    if left <= 0:
+        raise budget.error()
+    if timeout is not None and timeout <= left:
+        return operation(timeout)
+    try:
+        return operation(left)
+    except httpcore.TimeoutException:
+        raise budget.error() from None
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every operation obeys the deadline of the request using it."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return _bounded(lambda t: self._stream.read(max_bytes, t), timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        _bounded(lambda t: self._stream.write(buffer, t), timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(_bounded(lambda t: self._stream.start_tls(ssl_context, server_hostname, t), timeout))
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with every connection wrapped in a `_DeadlineStream`."""
+
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(_bounded(
+            lambda t: self._backend.connect_tcp(host, port, t, local_address, socket_options), timeout))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(_bounded(
+            lambda t: self._backend.connect_unix_socket(path, t, socket_options), timeout))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _bound_by_deadlines(client: httpx.Client) -> None:
+    """Make every connection `client` opens (directly or through an environment proxy) obey
+    the deadline of the request using it. httpx has no public hook for this, so the network
+    backend of each transport's httpcore pool is wrapped; fail loudly if httpx changes shape."""
+    transports = [client._transport, *(t for t in client._mounts.values() if t is not None)]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if not isinstance(backend, httpcore.NetworkBackend):
+            raise RuntimeError(f"cannot bound fetch times: httpx {httpx.__version__} transport "
+                               f"{type(transport).__name__} has no httpcore network backend where expected")
+        if not isinstance(backend, _DeadlineBackend):
+            pool._network_backend = _DeadlineBackend(backend)
 
 
 @dataclass
@@ -147,6 +285,7 @@ class Fetcher:
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max(self.settings.max_workers, 1) * 2),
         )
+        _bound_by_deadlines(self._client)
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
 
@@ -165,7 +304,7 @@ class Fetcher:
         result = FetchResult(url=url)
         headers = _conditional_headers(etag, last_modified)
         try:
-            self._follow(url, headers, result)
+            self._follow(url, headers, result, _Budget(self.settings.total_timeout))
         except FetchError as exc:
             result.error = str(exc)
         except httpx.TimeoutException:
@@ -204,22 +343,23 @@ class Fetcher:
                 for future in pending:
                     future.cancel()
 
-    def allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's host lets our user agent fetch it."""
+    def allowed(self, url: str, budget: _Budget | None = None) -> bool:
+        """Whether robots.txt of the URL's host lets our user agent fetch it. Loading robots.txt
+        spends from `budget` (the calling fetch's), else from a budget of its own."""
         if not self.settings.respect_robots:
             return True
         host = self._host(url)
-        robots = self._robots(url, host)
+        robots = self._robots(url, host, budget or _Budget(self.settings.total_timeout))
         return robots.can_fetch(self.settings.user_agent, url)
 
     # -- redirects, retries, one request ---------------------------------------------------
-    def _follow(self, url: str, headers: dict[str, str], result: FetchResult) -> None:
+    def _follow(self, url: str, headers: dict[str, str], result: FetchResult, budget: _Budget) -> None:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             _check_url(current)
-            if not self.allowed(current):
+            if not self.allowed(current, budget):
                 raise FetchError("blocked by robots.txt")
-            response = self._with_retries(current, headers, result)
+            response = self._with_retries(current, headers, result, budget)
             result.final_url = current
             result.status = response.status
             location = response.headers.get("location")
@@ -230,12 +370,12 @@ class Fetcher:
             return
         raise FetchError("too many redirects")
 
-    def _with_retries(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response:
+    def _with_retries(self, url: str, headers: dict[str, str], result: FetchResult, budget: _Budget) -> _Response:
         host = self._host(url)
         attempt = 0
         while True:
             try:
-                response = self._request(url, headers, host)
+                response = self._request(url, headers, host, budget)
             except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
                 if attempt >= self.settings.retries:
                     raise
@@ -259,16 +399,17 @@ class Fetcher:
                              f"{self.settings.max_retry_after:g}s limit)")
         return retry_after
 
-    def _request(self, url: str, headers: dict[str, str], host: _Host,
+    def _request(self, url: str, headers: dict[str, str], host: _Host, budget: _Budget,
                  max_bytes: int | None = None) -> _Response:
+        """One GET: connection, status line, headers and (for a 2xx) the body, all within what
+        is left of `budget` (the wait for this host's turn is not counted)."""
         limit = self.settings.max_bytes if max_bytes is None else max_bytes
         with host.slots:
             host.wait_turn()
-            deadline = time.monotonic() + self.settings.timeout
-            with self._client.stream("GET", url, headers=headers) as response:
+            with budget.running(), self._client.stream("GET", url, headers=headers) as response:
                 body = b""
                 if 200 <= response.status_code < 300:
-                    body = _read_limited(response, limit, deadline, self.settings.timeout)
+                    body = _read_limited(response, limit)
                 return _Response(response.status_code, response.headers, body)
 
     # -- hosts and robots.txt --------------------------------------------------------------
@@ -282,21 +423,23 @@ class Fetcher:
                 self._hosts[key] = host
             return host
 
-    def _robots(self, url: str, host: _Host) -> RobotFileParser:
+    def _robots(self, url: str, host: _Host, budget: _Budget) -> RobotFileParser:
         with host.robots_lock:
             if host.robots is None:
-                host.robots = self._load_robots(url, host)
+                host.robots = self._load_robots(url, host, budget)
                 delay = host.robots.crawl_delay(self.settings.user_agent)
                 if delay:
                     host.delay = max(host.delay, min(float(delay), self.settings.max_retry_after))
             return host.robots
 
-    def _load_robots(self, url: str, host: _Host) -> RobotFileParser:
+    def _load_robots(self, url: str, host: _Host, budget: _Budget) -> RobotFileParser:
         robots_url = urljoin(url, "/robots.txt")
         parser = RobotFileParser(robots_url)
         try:
-            response = self._robots_response(robots_url, host)
+            response = self._robots_response(robots_url, host, budget)
         except (httpx.HTTPError, FetchError) as exc:
+            if isinstance(exc, BudgetSpent):
+                budget.note = f" (loading {robots_url} used it all)"
             log.warning("robots.txt of %s unreachable (%s): allowing all", robots_url, exc)
             parser.allow_all = True
             return parser
@@ -309,10 +452,10 @@ class Fetcher:
             parser.parse(response.body.decode("utf-8", "replace").splitlines())
         return parser
 
-    def _robots_response(self, robots_url: str, host: _Host) -> _Response:
+    def _robots_response(self, robots_url: str, host: _Host, budget: _Budget) -> _Response:
         current = robots_url
         for _hop in range(self.settings.max_redirects + 1):
-            response = self._request(current, {}, host, max_bytes=ROBOTS_MAX_BYTES)
+            response = self._request(current, {}, host, budget, max_bytes=ROBOTS_MAX_BYTES)
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 return response
@@ -344,7 +487,7 @@ def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[st
     return headers
 
 
-def _read_limited(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> bytes:
+def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     encoded = response.headers.get("content-encoding", "identity").lower() not in ("", "identity")
     if declared.isdigit() and not encoded and int(declared) > max_bytes:
@@ -355,8 +498,6 @@ def _read_limited(response: httpx.Response, max_bytes: int, deadline: float, tim
         total += len(chunk)
         if total > max_bytes:
             raise FetchError(f"response larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise FetchError(f"timeout after {timeout:g}s")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -40,10 +40,13 @@ class RaySettings:
     # (stages that iterate over sets of strings); None leaves Python's per-process random seed
     hash_seed: int | None = 0
     min_confidence: float | None = None  # events under this confidence are left out (None: the verifier's default)
+    max_chars: int | None = None  # characters analysed per document (None: tidings.pipeline.MAX_CHARS)
+    doc_timeout: float | None = None  # seconds per document and stage (None: tidings.pipeline.DOC_TIMEOUT)
 
     def pipeline_settings(self) -> PipelineSettings:
+        limits = {k: v for k, v in (("max_chars", self.max_chars), ("doc_timeout", self.doc_timeout)) if v is not None}
         return PipelineSettings(model=self.model, batch_size=self.batch_size, published=self.published,
-                                min_confidence=self.min_confidence)
+                                min_confidence=self.min_confidence, **limits)
 
 
 @dataclass
@@ -151,6 +154,9 @@ def ray_session(settings: RaySettings) -> Iterator[str]:
     if settings.address:
         ray.init(address=settings.address, logging_level=logging.WARNING)
     else:
+        from tidings.scale.reaper import start_reaper
+
+        start_reaper()  # a killed driver's local Ray agents are stopped, not left behind
         ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, _node_ip_address="127.0.0.1",
                  object_store_memory=settings.object_store_memory, logging_level=logging.WARNING)
     try:

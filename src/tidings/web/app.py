@@ -1,7 +1,10 @@
 """The FastAPI application: server-rendered pages, the JSON API under /api/, CSV downloads.
 
 Read-only unless started with a token: then POST /api/ingest runs the pipeline on one
-article and saves it, for callers that send `Authorization: Bearer <token>`.
+article and saves it, for callers that send `Authorization: Bearer <token>`. That endpoint
+checks the token before it reads the body, refuses a body over `max_body_bytes` (413, from the
+Content-Length header or while streaming a chunked one) before parsing it, and no validation
+error (422) anywhere echoes the input back.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from tidings.analysis import PERIODS, network
 from tidings.records import FACTUALITY_VALUES
@@ -39,6 +45,11 @@ log = logging.getLogger(__name__)
 
 CSV_PAGE = 5000
 CSV_MAX = 200_000
+MAX_BODY_BYTES = 10 * 1024 * 1024  # default limit of a POST /api/ingest body
+ERROR_TEXT_MAX = 200  # characters of any text in a validation error's details
+# A refusal sent before the body was read closes the connection: else the server would go on
+# receiving (and discarding) a body it already refused.
+_HANG_UP = {"Connection": "close"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
                                 " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
@@ -63,9 +74,12 @@ class IngestRequest(BaseModel):
 class _State:
     """What one app holds: its store pool, templates, token, and the pipeline (loaded on first ingest)."""
 
-    def __init__(self, db: str, token: str | None, pool_size: int) -> None:
+    def __init__(self, db: str, token: str | None, pool_size: int, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        if max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
         self.db = db
         self.token = token
+        self.max_body_bytes = max_body_bytes
         self.pool = StorePool(db, read_only=token is None, size=pool_size)
         self.templates = _templates()
         self._pipeline = None
@@ -89,13 +103,15 @@ def _templates() -> Environment:
     return env
 
 
-def create_app(db: str, token: str | None = None, pool_size: int = 4) -> FastAPI:
+def create_app(db: str, token: str | None = None, pool_size: int = 4,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The tidings web app over the database `db` (DuckDB path or postgresql:// URL).
 
     Read-only unless `token` is given; then POST /api/ingest is on and needs
-    `Authorization: Bearer <token>`. The database is opened on the first request.
+    `Authorization: Bearer <token>`, and its body may be at most `max_body_bytes` bytes.
+    The database is opened on the first request.
     """
-    state = _State(db, token or None, pool_size)
+    state = _State(db, token or None, pool_size, max_body_bytes)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -146,6 +162,27 @@ def _add_handlers(app: FastAPI, state: _State) -> None:
     async def http_error(request: Request, exc: HTTPException):
         return _error(request, state, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": _safe_errors(exc.errors())}, status_code=422)
+
+
+def _safe_errors(errors) -> list[dict[str, Any]]:
+    """Validation errors as FastAPI lists them, minus the `input` (which may be megabytes of
+    the caller's text, or someone else's) and `url`, with every text clipped."""
+    return [_clip({k: v for k, v in error.items() if k not in ("input", "url")}) for error in errors]
+
+
+def _clip(value: Any) -> Any:
+    value = jsonable_encoder(value)
+    if isinstance(value, str):
+        return value if len(value) <= ERROR_TEXT_MAX else value[:ERROR_TEXT_MAX] + "…"
+    if isinstance(value, dict):
+        return {k: _clip(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip(v) for v in value]
+    return value
+
 
 def _error(request: Request, state: _State, status: int, message: str, headers=None) -> Response:
     if request.url.path.startswith("/api/"):
@@ -158,11 +195,11 @@ def _error(request: Request, state: _State, status: int, message: str, headers=N
 
 def _csv_cell(value: Any) -> Any:
     """A cell a spreadsheet will not run as a formula (text from articles is untrusted)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    from tidings.output import csv_safe
+
     if isinstance(value, (list, dict)):
         return str(value)
-    return value
+    return csv_safe(value)
 
 
 def _csv_response(pages: Iterator[list[dict[str, Any]]], name: str) -> StreamingResponse:
@@ -363,20 +400,57 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
         with pool.store() as store:
             return network(store, replace(f, limit=None, offset=0), limit=min(f.limit or 60, 200), coded=coded)
 
-    @app.post("/api/ingest", tags=["write"], status_code=201)
-    def api_ingest(body: IngestRequest, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    @app.post("/api/ingest", tags=["write"], status_code=201, openapi_extra=_INGEST_BODY,
+              responses={413: {"description": "The body is larger than the server's limit (--max-body-bytes)."}})
+    async def api_ingest(request: Request, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         """Extract one article (text or HTML) and store it. Off unless the server was started
-        with a token; then needs `Authorization: Bearer <token>`."""
+        with a token; then needs `Authorization: Bearer <token>`, checked before the body is read.
+        A body over the server's size limit is refused with 413 before it is parsed."""
         _check_token(state, authorization)
-        return _ingest(state, body)
+        body = _parse_ingest(await _read_body(request, state.max_body_bytes))
+        return await run_in_threadpool(_ingest, state, body)
+
+
+# The body is read by hand (after the token check, within the size limit), so FastAPI cannot
+# infer its schema: documented here.
+_INGEST_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": IngestRequest.model_json_schema()}}}}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, or 413 as soon as it is known to be over `limit` bytes: from its
+    Content-Length before reading anything, else while streaming it (chunked encoding)."""
+    too_large = HTTPException(413, f"request body too large: the limit is {limit} bytes"
+                                   " (tidings serve --max-body-bytes)", headers=_HANG_UP)
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_ingest(raw: bytes) -> IngestRequest:
+    try:
+        return IngestRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
 
 
 def _check_token(state: _State, authorization: str | None) -> None:
     if state.token is None:
-        raise HTTPException(403, "writing is off: start the server with a token to enable POST /api/ingest")
+        raise HTTPException(403, "writing is off: start the server with a token to enable POST /api/ingest",
+                            headers=_HANG_UP)
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), state.token.encode()):
-        raise HTTPException(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "a valid bearer token is required",
+                            headers={"WWW-Authenticate": "Bearer", **_HANG_UP})
 
 
 def _ingest(state: _State, body: IngestRequest) -> dict[str, Any]:
