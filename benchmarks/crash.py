@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> dict:
             else:
                 db = str(work / f"trial-{n}.duckdb")
             try:
-                result = trial(corpus, paths, db, workers, rng.uniform(0.5, args.max_kill_after), engine)
+                earliest = 0.5 if engine == "local" else 8.0  # a local Ray instance takes seconds to start
+                result = trial(corpus, paths, db, workers, rng.uniform(earliest, earliest + args.max_kill_after), engine)
             finally:
                 if schema:
                     _drop(args.postgres, schema)

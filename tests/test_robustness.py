@@ -226,3 +226,53 @@ def test_crash_sample_kill_9_leaves_no_orphan_and_a_rerun_stores_everything_once
                                   "--max-kill-after", "10", *backends])
     assert report["failed_trials"] == 0, report["results"]
     assert report["orphans"] == 0
+
+
+def test_an_article_the_store_refuses_costs_that_article_only(tmp_path, monkeypatch):
+    """A batch is atomic: when saving it fails, its articles are saved one by one, and the one the
+    store refuses is stored as an error that says so (here the store refuses an invented title)."""
+    from tidings.ingest_run import Ingestor, IngestSummary
+    from tidings.records import ArticleResult
+    from tidings.store import open_store
+
+    store = open_store(str(tmp_path / "t.duckdb"))
+    original = type(store).save
+
+    def save(self, results, *args, **kwargs):
+        results = list(results)
+        if any(r.title == "REFUSED" for r in results):
+            raise ValueError("cannot store this title")
+        return original(self, results, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "save", save)
+    batch = [ArticleResult(id=f"a{n}", text=GOOD.format(n=n), status="ok", origin=f"a{n}.txt", content_hash=f"h{n}",
+                           title="REFUSED" if n == 1 else None) for n in range(3)]
+    summary = IngestSummary()
+    Ingestor(store, IngestSettings(db=str(tmp_path / "t.duckdb")))._save(batch, {}, summary)
+    _, rows = store.backend.query("SELECT id, status, error FROM articles ORDER BY id")
+    store.close()
+    assert [(r[0], r[1]) for r in rows] == [("a0", "ok"), ("a1", "error"), ("a2", "ok")]
+    assert rows[1][2].startswith("could not be stored: ValueError: cannot store this title")
+    assert (summary.ok, summary.failed) == (2, 1)
+
+
+def test_a_reader_bug_costs_that_input_only_and_malformed_urls_get_ids(tmp_path, monkeypatch):
+    import tidings.ingest.files as files
+    from tidings.dedup.merge import publisher_key
+    from tidings.ingest.web import url_document_id
+
+    original = files._read_file
+
+    def buggy(path, max_bytes):
+        if path.name == "bug.txt":
+            raise ValueError("Invalid IPv6 URL")
+        yield from original(path, max_bytes)
+
+    monkeypatch.setattr(files, "_read_file", buggy)
+    (tmp_path / "bug.txt").write_text(GOOD.format(n=1))
+    (tmp_path / "good.txt").write_text(GOOD.format(n=2))
+    documents = {Path(d.origin).name: d for d in iter_path(tmp_path)}
+    assert documents["bug.txt"].error.startswith("could not read this input: ValueError: Invalid IPv6 URL")
+    assert documents["good.txt"].error is None
+    assert url_document_id("http://[::1/x", b"body").startswith("page-")
+    assert publisher_key("a1", None, None, "http://[::1/x") == "article:a1"

@@ -20,6 +20,9 @@ from tidings.records import ArticleResult, Document
 
 log = logging.getLogger(__name__)
 
+# errors of the store itself (the connection or file gone, the disk full): they stop the run
+STORE_LOST: tuple[type[BaseException], ...] = (OSError, MemoryError)
+
 
 @dataclass
 class IngestSettings:
@@ -130,8 +133,8 @@ class Ingestor:
 
         settings, store = self.settings, self.store
         summary = IngestSummary()
-        cluster_articles(store)  # articles an interrupted run stored but did not cluster yet
-        group_events(store)  # … and events it did not group yet
+        _guarded(cluster_articles, store)  # articles an interrupted run stored but did not cluster yet
+        _guarded(group_events, store)  # … and events it did not group yet
         fresh = _new_only(documents, store, summary, settings.reprocess)
         with _progress(settings.progress) as tick:
             batch: list[ArticleResult] = []
@@ -151,12 +154,44 @@ class Ingestor:
         from tidings.dedup.merge import group_events
         from tidings.dedup.store_index import cluster_articles
 
-        saved = self.store.save(batch, documents=raw, replace=self.settings.reprocess)
+        try:
+            saved = self.store.save(batch, documents=raw, replace=self.settings.reprocess)
+        except STORE_LOST:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a batch is atomic: nothing of it was written
+            if len(batch) > 1:
+                log.error("storing a batch of %d failed (%s); storing its articles one by one", len(batch), exc)
+                for result in batch:
+                    self._save([result], {result.id: raw[result.id]} if result.id in raw else {}, summary)
+                return
+            log.exception("storing %s failed", batch[0].origin)
+            batch = [_unstorable(batch[0], exc)]
+            saved = self.store.save(batch, documents={}, replace=self.settings.reprocess)
         summary.add(saved, batch)
         renamed = dict(saved.renamed)
         ids = [renamed.get(r.id, r.id) for r in batch]
-        summary.clustered += cluster_articles(self.store, ids)
-        summary.grouped += group_events(self.store, ids)
+        summary.clustered += _guarded(cluster_articles, self.store, ids)
+        summary.grouped += _guarded(group_events, self.store, ids)
+
+
+def _unstorable(result: ArticleResult, exc: Exception) -> ArticleResult:
+    """An error result, with nothing derived, for an article the store refused."""
+    return ArticleResult(id=result.id, url=result.url, origin=result.origin, published=result.published,
+                         content_hash=result.content_hash, status="error",
+                         error=f"could not be stored: {type(exc).__name__}: {str(exc)[:300]}"
+                               " (a bug in tidings: please report it)")
+
+
+def _guarded(step, store, *args) -> int:
+    """Near-duplicate clustering and event merging after a save: a failure is logged, not fatal
+    (what they did not reach is taken up again at the start of the next ingest)."""
+    try:
+        return step(store, *args)
+    except STORE_LOST:
+        raise
+    except Exception:  # noqa: BLE001
+        log.exception("%s failed; the next ingest takes it up again", step.__name__)
+        return 0
 
 
 def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool) -> Iterator[Document]:

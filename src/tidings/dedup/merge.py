@@ -224,7 +224,10 @@ def publisher_key(article_id: str, credited: str | None, site: str | None, url: 
     """Who published an article: credited publisher, else site name, else URL host, else itself."""
     name = (credited or "").strip() or (site or "").strip()
     if not name and url:
-        name = (urlsplit(url).hostname or "").removeprefix("www.")
+        try:
+            name = (urlsplit(url).hostname or "").removeprefix("www.")
+        except ValueError:  # a malformed URL (an unclosed IPv6 bracket): no host
+            name = ""
     return name.casefold() if name else f"article:{article_id}"
 
 

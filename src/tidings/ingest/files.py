@@ -138,8 +138,13 @@ def _shown(document: Document) -> Document:
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
     """Documents from one file: one for html/text, one per line for jsonl, or one error."""
-    for document in _read_file(path, max_bytes):
-        yield _shown(document)
+    try:
+        for document in _read_file(path, max_bytes):
+            yield _shown(document)
+    except Exception as exc:  # noqa: BLE001 - a reader's bug costs this input, not the run
+        log.exception("reading %s failed", shown(str(path)))
+        yield _shown(_error(path, f"could not read this input: {type(exc).__name__}: {exc}"
+                                  " (a bug in tidings: please report it)"))
 
 
 def _kind_of_special(mode: int) -> str | None:

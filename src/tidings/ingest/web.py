@@ -466,7 +466,11 @@ class Fetcher:
 # --- helpers ------------------------------------------------------------------------------
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:  # an unclosed IPv6 bracket, a bad port
+        raise FetchError(f"invalid URL: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise FetchError(f"unsupported URL scheme: {parts.scheme or 'none'} (expected http or https)")
     if not parts.netloc:
@@ -566,9 +570,12 @@ def document_kind(content_type: str | None, body: bytes) -> str | None:
 def url_document_id(url: str, body: bytes = b"") -> str:
     """Stable id of a web page: a slug of the URL plus 16 hex digits of sha256(url + body)."""
     digest = hashlib.sha256(url.encode("utf-8", "surrogateescape") + b"\n" + body).hexdigest()[:16]
-    parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    stem = segments[-1].rsplit(".", 1)[0] if segments else parts.hostname or "page"
+    try:
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        stem = segments[-1].rsplit(".", 1)[0] if segments else parts.hostname or "page"
+    except ValueError:  # a malformed URL (an unclosed IPv6 bracket) still gets an id
+        stem = "page"
     slug = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower()[:40] or "page"
     return f"{slug}-{digest}"
 
