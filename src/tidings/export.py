@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tidings import __version__
+from tidings.output import csv_safe
 from tidings.records import ArticleResult, Event, Participant
 
 TABLES = ("events", "quotes", "actors", "articles")
@@ -63,7 +64,8 @@ def table_rows(store, table: str, query=None) -> Iterator[dict[str, Any]]:
 
 
 def write_table(rows: Iterator[dict[str, Any]], fmt: str, out: TextIO | None, path: str | None) -> int:
-    """Write rows as csv/jsonl (to `out`) or parquet (to `path`); returns the row count."""
+    """Write rows as csv/jsonl (to `out`) or parquet (to `path`); returns the row count. CSV
+    cells are `csv_safe` (no spreadsheet formulas); JSON Lines and Parquet keep values as they are."""
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -82,7 +84,7 @@ def write_table(rows: Iterator[dict[str, Any]], fmt: str, out: TextIO | None, pa
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(row.keys()), extrasaction="ignore")
                 writer.writeheader()
-            writer.writerow({k: _scalar(v) for k, v in row.items()})
+            writer.writerow({k: csv_safe(_scalar(v)) for k, v in row.items()})
         count += 1
     return count
 

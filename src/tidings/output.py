@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import Any, TextIO
 
 from tidings.records import ArticleResult
@@ -19,6 +20,45 @@ QUAD = {  # PLOVER quad classes
 }
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell that starts so as a formula
+# ANSI/VT escape sequences (CSI, OSC such as a window title, other ESC sequences), then any other C0/C1
+# control character but newline and tab, and the bidirectional overrides that reorder a line on screen
+TERMINAL_UNSAFE = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC … BEL or ST (window title, hyperlink)
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c\n]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC strings
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI … final byte (clear screen, colours, cursor moves)
+    r"|\x1b[ -/]*[0-~]?"  # any other escape sequence (or a lone ESC)
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula: a string that starts with = + - @,
+    a tab or a carriage return gets a leading apostrophe (text from articles is untrusted).
+    Only strings: numbers (-3) stay numbers. Every CSV writer (CLI, export, web) uses this."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def terminal_safe(text: str) -> str:
+    """`text` without terminal escape sequences and control characters (newline and tab are
+    kept): article text printed to a terminal must not retitle or clear it, or hide lines."""
+    return TERMINAL_UNSAFE.sub("", text)
+
+
+class TerminalWriter:
+    """A text stream that passes `terminal_safe` text on to `out`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(terminal_safe(text))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -28,7 +68,8 @@ def _cell(value: Any) -> str:
 
 
 def write_rows(rows: list[dict], fmt: str, out: TextIO, columns: list[str] | None = None) -> None:
-    """Write rows as an aligned table, CSV (all columns) or JSON Lines (all fields)."""
+    """Write rows as an aligned table, CSV (all columns) or JSON Lines (all fields). CSV cells
+    are `csv_safe`; table cells are `terminal_safe` and never read as rich markup."""
     if fmt == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
@@ -40,17 +81,18 @@ def write_rows(rows: list[dict], fmt: str, out: TextIO, columns: list[str] | Non
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: _cell(csv_safe(v)) for k, v in row.items()} for row in rows)
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     cols = [c for c in (columns or list(rows[0].keys())) if c in rows[0]]
     table = Table(show_lines=False, header_style="bold")
     for col in cols:
         table.add_column(col, overflow="fold", max_width=60)
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
+        table.add_row(*(Text(terminal_safe(_cell(row.get(c)))) for c in cols))  # Text: "[bold]" stays text
     Console(file=out, width=200 if not out.isatty() else None, soft_wrap=False).print(table)
 
 
@@ -63,7 +105,9 @@ def _actor_label(country: str | None, sector: str | None, name: str | None = Non
 
 
 def render_article(result: ArticleResult, out: TextIO, color: bool = False) -> None:
-    """The cleaned text with [actor]{CODE} marks, «triggers» and quote spans, then the codings."""
+    """The cleaned text with [actor]{CODE} marks, «triggers» and quote spans, then the codings
+    (all `terminal_safe`)."""
+    out = TerminalWriter(out)
     text = result.text
     marks: list[tuple[int, int, str]] = []  # (offset, order, string)
     for m in result.mentions:
@@ -115,6 +159,7 @@ def render_article(result: ArticleResult, out: TextIO, color: bool = False) -> N
 
 
 def render_stats(data: dict, out: TextIO) -> None:
+    out = TerminalWriter(out)  # error messages quote input
     for key, value in data.items():
         if isinstance(value, dict):
             out.write(f"{key}:\n")
@@ -129,6 +174,7 @@ def render_stats(data: dict, out: TextIO) -> None:
 
 
 def render_confusion(result: dict, out: TextIO) -> None:
+    out = TerminalWriter(out)
     per_type = result.get("per_type", {})
     if per_type:
         out.write("\nper type:\n")
@@ -147,6 +193,8 @@ def render_confusion(result: dict, out: TextIO) -> None:
 
 def render_article_eval(result: dict, out: TextIO) -> None:
     """Per-type figures and the false, missed and wrong-dyad events of `tidings eval articles`."""
+    out = TerminalWriter(out)
+
     def fmt(value) -> str:
         return "  -  " if value is None else f"{value:.3f}"
 

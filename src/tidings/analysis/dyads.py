@@ -73,7 +73,8 @@ def _dyad_counts(store, a: str, b: str, base: EventFilter, by: str, directed: bo
     join, join_params = dyad_join(store, a, b, directed)
     return store.backend.rows(
         f"SELECT {period_sql(by)} AS period, e.type, d.forward, count(*) AS n FROM events e {join}"
-        f" {where.sql()} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", join_params + where.params)
+        f" {where.sql()} GROUP BY 1, 2, 3 ORDER BY 1, {store.backend.codepoint('e.type')}, 3",
+        join_params + where.params)
 
 
 def _dyad_rows(store, a: str, b: str, base: EventFilter, by: str, directed: bool) -> list[dict]:
@@ -86,7 +87,7 @@ def _dyad_rows(store, a: str, b: str, base: EventFilter, by: str, directed: bool
     return store.backend.rows(
         f"SELECT e.article_id, e.ordinal, {period_sql(by)} AS period, e.day, e.type, e.factuality,"
         f" e.location_country, d.forward FROM events e {join} {where.sql()}"
-        " ORDER BY e.day, e.article_id, e.ordinal", join_params + where.params)
+        f" ORDER BY e.day, {store.backend.codepoint('e.article_id')}, e.ordinal", join_params + where.params)
 
 
 def _count(row: dict[str, Any], count: dict, quad: str | None) -> None:

@@ -37,12 +37,7 @@ EVENT_COLUMNS = (
     " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
     " a.title AS article_title, a.published, a.url")
 
-_ORDERS = {
-    "date": "e.day ASC NULLS LAST, e.article_id, e.ordinal",
-    "-date": "e.day DESC NULLS LAST, e.article_id, e.ordinal",
-    "type": "e.type, e.day ASC NULLS LAST, e.article_id, e.ordinal",
-    "article": "e.article_id, e.ordinal",
-}
+_ORDERS = ("date", "-date", "type", "article")  # as Store.events (tidings.store.store.event_orders)
 
 
 def actor_key(p: str) -> str:
@@ -87,7 +82,8 @@ def top_dyads(store, f: EventFilter | None = None, limit: int = 10, coded: bool 
         f" {actor_key('s')} AS source, {actor_key('t')} AS target {_PAIRS} {where.sql()})"
         f" SELECT source, target, count(*) AS events, {_quad_counts()} FROM pairs WHERE source <> target"
         " AND source IS NOT NULL AND target IS NOT NULL"
-        " GROUP BY source, target ORDER BY events DESC, source, target LIMIT ?", where.params + [int(limit)])
+        f" GROUP BY source, target ORDER BY events DESC, {store.backend.codepoint('source')},"
+        f" {store.backend.codepoint('target')} LIMIT ?", where.params + [int(limit)])
 
 
 def network(store, f: EventFilter | None = None, limit: int = 60, coded: bool = False) -> dict[str, Any]:
@@ -111,7 +107,7 @@ def timeline(store, f: EventFilter | None = None, by: str = "week") -> list[dict
     where.add("e.day IS NOT NULL")
     rows = store.backend.rows(
         f"SELECT {period_sql(by)} AS period, e.quad_class, count(*) AS n FROM events e {where.sql()}"
-        " GROUP BY 1, 2 ORDER BY 1, 2", where.params)
+        f" GROUP BY 1, 2 ORDER BY 1, {store.backend.codepoint('e.quad_class')}", where.params)
     periods: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = periods.setdefault(row["period"], _empty_period(row["period"]))
@@ -216,7 +212,7 @@ def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[
 def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> list[dict]:
     """The events between `a` and `b` (either direction unless `directed`), filtered and paged
     by `f` like Store.events, with the same columns (and, with `f.merged`, one row per merged event)."""
-    from tidings.store.store import MERGED_COLUMNS, MERGED_FIRST_MENTION, MERGED_JOIN
+    from tidings.store.store import MERGED_COLUMNS, MERGED_FIRST_MENTION, MERGED_JOIN, event_orders
 
     f = replace(f or EventFilter(), actor=None, source=None, target=None)
     where = event_where(f, store.codes)
@@ -224,7 +220,7 @@ def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: b
     if f.merged:  # one row per merged event, as Store.events
         where.add(MERGED_FIRST_MENTION)
         merged, groups = MERGED_COLUMNS, MERGED_JOIN
-    order = _ORDERS.get(f.order)
+    order = event_orders(store.backend).get(f.order)
     if order is None:
         raise ValueError(f"order must be one of {', '.join(_ORDERS)} (not {f.order!r})")
     join, join_params = dyad_join(store, a, b, directed)
@@ -247,7 +243,8 @@ def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None 
     return store.backend.rows(
         "SELECT id, title, published, credited_publisher, site_name, url, status, error,"
         " n_mentions, n_events, n_quotes FROM articles"
-        f" {where.sql()} ORDER BY published DESC NULLS LAST, id{page}", where.params + params)
+        f" {where.sql()} ORDER BY {store.backend.codepoint('published')} DESC NULLS LAST,"
+        f" {store.backend.codepoint('id')}{page}", where.params + params)
 
 
 def duplicate_copies(store, article_id: str) -> list[dict[str, Any]]:
@@ -258,7 +255,8 @@ def duplicate_copies(store, article_id: str) -> list[dict[str, Any]]:
         return []
     return store.backend.rows(
         f"SELECT id, title, published, credited_publisher, url FROM articles"
-        f" WHERE {column} = (SELECT {column} FROM articles WHERE id = ?) AND id <> ? ORDER BY published, id",
+        f" WHERE {column} = (SELECT {column} FROM articles WHERE id = ?) AND id <> ?"
+        f" ORDER BY {store.backend.codepoint('published')} NULLS LAST, {store.backend.codepoint('id')}",
         [article_id, article_id])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from types import MappingProxyType
@@ -15,7 +16,8 @@ from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
-from tidings.events.evaluative import Evaluation, Statement, evaluations, obligations, same_actor
+from tidings.events.evaluative import MAX_SENTENCE_CHARS, Evaluation, Sentences, Statement, evaluations, \
+    obligations, same_actor
 from tidings.events.verifier import ArticleContext, VerifierModel, features
 from tidings.records import Event, Mention, Participant, Quote, Span
 
@@ -81,9 +83,13 @@ class EventCoder:
         events: list[Event] = []
         maybe = self._maybe_triggers(doc)
         said: dict[int, list] = {}
-        for quote, statement in evaluations(doc, quotes or [], self.evaluation) + obligations(doc, quotes or []):
-            said.setdefault(statement.token.sent.start, []).append((quote, statement))
+        sents = Sentences(doc)
+        for quote, statement in evaluations(doc, quotes or [], self.evaluation, sents) \
+                + obligations(doc, quotes or [], sents):
+            said.setdefault(sents.start(statement.token), []).append((quote, statement))
         for sentence in doc.sents:
+            if sentence.end_char - sentence.start_char > MAX_SENTENCE_CHARS:
+                continue  # a run-on non-sentence: each trigger would cost its whole length
             dates: list[DateMention] | None = None
             candidates: list[_Candidate] = []
             for quote, statement in said.get(sentence.start, ()):
@@ -409,9 +415,8 @@ def _owned_by_context(thing, parts: list[Participant], sources: list[Participant
     if any(c.dep_ == "poss" for c in thing.children) or not parts:
         return None
     limit = thing.sent.start_char - 600
-    for quote in reversed(finder.quotes):
-        if quote.end > thing.idx:
-            continue
+    before = bisect.bisect_right(finder.quotes, thing.idx, key=lambda q: q.end)  # the quotes come by end
+    for quote in reversed(finder.quotes[:before]):
         if quote.end < limit:
             break
         speaker = quote.speaker

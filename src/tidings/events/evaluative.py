@@ -22,6 +22,9 @@ from importlib import resources
 from tidings.records import Participant, Quote
 from tidings.yamlcache import load_yaml
 
+MAX_SENTENCE_CHARS = 2000  # a longer "sentence" is a run-on non-sentence (a list, a dump without full
+# stops; the longest in 104 news articles measured has 506 characters): not coded (EventCoder.code),
+# since each word of it would cost its whole length (time quadratic in it)
 NEGATIONS = frozenset({"not", "n't", "never", "no"})
 COPULAS = frozenset({"be", "become", "remain", "seem", "look", "sound", "appear", "prove"})
 NAMING_VERBS = frozenset({"call", "describe", "label", "brand", "dub", "term", "characterize", "characterise",
@@ -90,9 +93,48 @@ class Statement:
     link: str = "said"
 
 
-def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quote, Statement]]:
-    """(quote, statement) for every evaluative word in the content of a quote with a speaker."""
+class Sentences:
+    """Each token's sentence, found once per document (`Token.sent` walks the sentence: a call
+    per token costs a run-on sentence's length squared), and which sentences are too long to code."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.starts: list[int] | None = None
+        self.ends: list[int] = []
+        self.too_long: set[int] = set()  # starts of the sentences over MAX_SENTENCE_CHARS
+        hooked = "sent" in doc.user_token_hooks or "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
+        if hooked or not doc.has_annotation("SENT_START"):
+            return
+        self.starts, self.ends = [0] * len(doc), [0] * len(doc)
+        for sent in doc.sents:
+            self.starts[sent.start:sent.end] = [sent.start] * len(sent)
+            self.ends[sent.start:sent.end] = [sent.end] * len(sent)
+            if sent.end_char - sent.start_char > MAX_SENTENCE_CHARS:
+                self.too_long.add(sent.start)
+
+    def bounds(self, token) -> tuple[int, int]:
+        """(start, end) token offsets of `token.sent`."""
+        if self.starts is None:
+            sent = token.sent
+            if sent.end_char - sent.start_char > MAX_SENTENCE_CHARS:
+                self.too_long.add(sent.start)
+            return sent.start, sent.end
+        return self.starts[token.i], self.ends[token.i]
+
+    def start(self, token) -> int:
+        return self.bounds(token)[0]
+
+    def codable(self, token) -> bool:
+        return self.bounds(token)[0] not in self.too_long
+
+
+def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
+                sents: Sentences | None = None) -> list[tuple[Quote, Statement]]:
+    """(quote, statement) for every evaluative word in the content of a quote with a speaker
+    (none in a sentence too long to code)."""
+    sents = sents or Sentences(doc)
     found = []
+    said_in: dict[int, set[int]] = {}  # id(quote) → sentence starts of its statements
     for quote in quotes:
         if quote.speaker is None or not (quote.speaker.country or quote.speaker.sector or quote.speaker.name):
             continue
@@ -101,13 +143,17 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quo
             continue
         seen: set[int] = set()
         loose: dict[int, Statement] = {}  # sentence start → first loosely linked statement
+        said = said_in.setdefault(id(quote), set())
         for token in span:
+            if not sents.codable(token):
+                continue
             polarity = _polarity(token, lexicon)
             if polarity is None:
-                if token.sent.start not in loose and _loosely_negative(token, lexicon):
-                    about = _nearest_actor(token, span, quote)
+                start = sents.start(token)
+                if start not in loose and _loosely_negative(token, lexicon):
+                    about = _nearest_actor(token, span, quote, sents.bounds(token))
                     if about is not None:
-                        loose[token.sent.start] = Statement(token, "negative", about, "near")
+                        loose[start] = Statement(token, "negative", about, "near")
                 continue
             if _negated(token):
                 continue
@@ -116,19 +162,22 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation) -> list[tuple[Quo
                 continue
             seen.add(about.i)
             found.append((quote, Statement(token, polarity, about)))
-        said = {st.token.sent.start for q, st in found if q is quote}
-        found += [(quote, st) for start, st in loose.items() if start not in said and st.about.i not in seen]
+            said.add(sents.start(token))
+        near = [(quote, st) for start, st in loose.items() if start not in said and st.about.i not in seen]
+        found += near
+        said.update(sents.start(st.token) for _, st in near)
     return found
 
 
 OBLIGATION_MODALS = frozenset({"should", "must", "ought", "needs", "need", "got"})
 
 
-def obligations(doc, quotes: list[Quote]) -> list[tuple[Quote, Statement]]:
+def obligations(doc, quotes: list[Quote], sents: Sentences | None = None) -> list[tuple[Quote, Statement]]:
     """'"Obama should look for ways to …," he said', 'the party must act now': what a speaker says
     another actor should do is a request to that actor (PLOVER REQUEST). The statement's token
     is the verb of the obligation, `about` its subject; the speaker's own side ("we must") and
-    the addressee ("you should") are left out."""
+    the addressee ("you should") are left out; so is a sentence too long to code."""
+    sents = sents or Sentences(doc)
     found = []
     for quote in quotes:
         if quote.speaker is None or not (quote.speaker.country or quote.speaker.sector or quote.speaker.name):
@@ -137,7 +186,7 @@ def obligations(doc, quotes: list[Quote]) -> list[tuple[Quote, Statement]]:
         if span is None:
             continue
         for verb in span:
-            if verb.pos_ not in ("VERB", "AUX") or not _obliged(verb):
+            if verb.pos_ not in ("VERB", "AUX") or not sents.codable(verb) or not _obliged(verb):
                 continue
             subject = _clause_subject(verb)
             if subject is None or subject.lower_ in NOT_ABOUT or subject.i < span.start:
@@ -181,10 +230,11 @@ def _loosely_negative(token, lexicon: Evaluation) -> bool:
 VICTIM_PREPS = frozenset({"against", "on", "to", "toward", "towards", "for", "at", "upon", "into"})
 
 
-def _nearest_actor(token, span, quote: Quote):
-    """The actor-like word (a name, or he/she/they) of the token's sentence inside the quote
-    that is closest to it and is not the speaker — the word's own owner first ("Russian
-    aggression"), and never the one it is aimed at ("aggression against Ukraine")."""
+def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int]):
+    """The actor-like word (a name, or he/she/they) of the token's sentence (`sentence`: its
+    start and end) inside the quote that is closest to it and is not the speaker — the word's
+    own owner first ("Russian aggression"), and never the one it is aimed at ("aggression
+    against Ukraine")."""
     for child in token.children:
         if child.dep_ in ("amod", "compound", "poss") and child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
             return child
@@ -193,10 +243,11 @@ def _nearest_actor(token, span, quote: Quote):
         return None  # "they may think I'm really radical": said of the speaker or of no one
     aimed = {t.i for prep in token.children if prep.dep_ == "prep" and prep.lower_ in VICTIM_PREPS
              for t in prep.subtree}
-    sentence = token.sent
+    doc = token.doc
     best, best_distance = None, None
-    for other in span:
-        if other.sent.start != sentence.start or other.i == token.i or other.i in aimed:
+    for i in range(max(span.start, sentence[0]), min(span.end, sentence[1])):  # the span's part in the sentence
+        other = doc[i]
+        if other.i == token.i or other.i in aimed:
             continue
         named = other.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and other.pos_ == "PROPN"
         pronoun = other.pos_ == "PRON" and other.lower_ in ("he", "she", "they", "him", "her", "them", "his", "their")

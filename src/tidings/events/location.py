@@ -5,6 +5,7 @@ Place data: GeoNames (https://www.geonames.org), CC BY 4.0, as packaged by geona
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -82,16 +83,17 @@ def _usable_alias(name: str) -> bool:
 
 
 def find_location(places: list, trigger, sentence, gazetteer: Gazetteer, governor=None) -> Location | None:
-    """The place of an event: a GPE/LOC entity (from `places`, the document's place entities)
+    """The place of an event: a GPE/LOC entity (from `places`, the document's place entities in text order)
     that is the object of a place preposition attached to the trigger (or its governing verb);
     else the first such entity in the sentence."""
     heads = {trigger.i}
     if governor is not None:
         heads.add(governor.i)
     fallback = None
-    for ent in places:
-        if not sentence.start <= ent.start < sentence.end:
-            continue
+    first = bisect.bisect_left(places, sentence.start, key=lambda ent: ent.start)  # places come in text order
+    for ent in places[first:]:
+        if ent.start >= sentence.end:
+            break
         prep = ent.root.head if ent.root.dep_ == "pobj" else None
         if prep is None or prep.lower_ not in gazetteer.prepositions:
             continue

@@ -86,9 +86,27 @@ def best_kind(tokens, finder, parts: list[Participant]) -> str:
         doc = tokens[0].doc
         for p in parts:  # "the business dealings of Kempinski", "the decision by the World Economic Forum"
             span = doc.char_span(p.start, p.end, alignment_mode="expand")
-            if span is not None and any(e.label_ in ACTOR_ENTS for e in span.ents):
+            if span is not None and _actor_entity_within(doc, span.start, span.end):
                 return "owned"
     return best
+
+
+def _actor_entity_within(doc, start: int, end: int) -> bool:
+    """`any(e.label_ in ACTOR_ENTS for e in doc[start:end].ents)`, read from the tokens' entity
+    tags (`Span.ents` walks every entity of the document: quadratic over an article of many)."""
+    i = start
+    while i < end:
+        token = doc[i]
+        if token.ent_iob == 3 and token.ent_type != 0:  # an entity starts here (as Doc.ents reads the tags)
+            j = i + 1
+            while j < len(doc) and doc[j].ent_iob == 1:
+                j += 1
+            if j <= end and token.ent_type_ in ACTOR_ENTS:
+                return True
+            i = j
+            continue
+        i += 1
+    return False
 
 
 def is_idiom(token) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.tokens import Doc, Token
 
 from tidings.quotes.extract import Found
 from tidings.quotes.lexicon import CueLexicon
-from tidings.quotes.speakers import SpeakerResolver
+from tidings.quotes.speakers import SpeakerResolver, subtree
 from tidings.records import Attribution, Event, Mention, Span
 
 NARRATOR_KINDS = ("outlet", "none")
@@ -16,11 +18,13 @@ MIN_CLAIM_OVERLAP = 2
 
 def attribute_events(events: list[Event], found: list[Found], doc: Doc, mentions: list[Mention],
                      lex: CueLexicon) -> None:
-    for event in events:
-        _attribute_one(event, found, lex)
+    index = _FoundIndex(found, lex)
+    for event in sorted(events, key=lambda e: e.trigger.start):  # each on its own: any order
+        _attribute_one(event, index)
     if not events:
         return
     resolver = SpeakerResolver(doc, mentions, lex)
+    sentence_words: dict[tuple[int, int], set[str] | None] = {}  # an event sentence's content words, once
     for token in doc:
         lemma = token.lemma_.lower()
         if token.pos_ != "VERB":
@@ -28,7 +32,7 @@ def attribute_events(events: list[Event], found: list[Found], doc: Doc, mentions
         if lemma in lex.denial_lemmas:
             _apply_denial(token, events, resolver, lex)
         elif lemma in lex.confirm_lemmas:
-            _apply_confirmation(token, events, lex)
+            _apply_confirmation(token, events, lex, sentence_words)
 
 
 # -- which attribution covers an event -------------------------------------------------------
@@ -40,10 +44,44 @@ def _claim_check(f: Found, lex: CueLexicon) -> bool:
     return lemma in lex.confirm_lemmas or lemma in lex.denial_lemmas
 
 
-def _attribute_one(event: Event, found: list[Found], lex: CueLexicon) -> None:
+class _FoundIndex:
+    """The attributions by position, for events asked about in order of their trigger's start
+    (a sweep: thousands of events and attributions cost n log n, not n²)."""
+
+    def __init__(self, found: list[Found], lex: CueLexicon) -> None:
+        self.found = found
+        self.claim = [_claim_check(f, lex) for f in found]
+        self.by_start = sorted(range(len(found)), key=lambda k: found[k].start)
+        self.next = 0
+        self.active: list[int] = []  # started by the last trigger's start, not ended before it
+        cues = sorted((f.cue.span.start, k) for k, f in enumerate(found) if f.cue is not None)
+        self.cue_starts = [start for start, _ in cues]
+        self.cue_found = [k for _, k in cues]
+        self.longest_cue = max((f.cue.span.end - f.cue.span.start for f in found if f.cue is not None), default=0)
+
+    def covering(self, start: int, end: int) -> list[Found]:
+        """The attributions (in their order) whose content holds [start, end), except
+        confirmations' and denials'; `start` never less than the last call's."""
+        found = self.found
+        while self.next < len(self.by_start) and found[self.by_start[self.next]].start <= start:
+            self.active.append(self.by_start[self.next])
+            self.next += 1
+        self.active = [k for k in self.active if found[k].end >= start]
+        return [found[k] for k in sorted(self.active) if end <= found[k].end and not self.claim[k]]
+
+    def first_cue_over(self, start: int, end: int) -> Found | None:
+        """The first attribution (in their order) whose cue overlaps [start, end)."""
+        lo = bisect.bisect_right(self.cue_starts, start - self.longest_cue)
+        hi = bisect.bisect_left(self.cue_starts, end)
+        ks = [self.cue_found[i] for i in range(lo, hi)
+              if _overlaps(self.found[self.cue_found[i]].cue.span.start, self.found[self.cue_found[i]].cue.span.end,
+                           start, end)]
+        return self.found[min(ks)] if ks else None
+
+
+def _attribute_one(event: Event, index: _FoundIndex) -> None:
     trigger = event.trigger
-    covering = [f for f in found if f.start <= trigger.start and trigger.end <= f.end
-                and not _claim_check(f, lex)]
+    covering = index.covering(trigger.start, trigger.end)
     if covering:  # inside someone's account
         shown = [f for f in covering if not f.hidden] or covering
         f = min(shown, key=lambda c: c.end - c.start)  # innermost
@@ -51,10 +89,9 @@ def _attribute_one(event: Event, found: list[Found], lex: CueLexicon) -> None:
         if event.attribution.kind not in NARRATOR_KINDS and event.factuality == "asserted":
             event.factuality = "reported"
         return
-    for f in found:
-        if f.cue is not None and _overlaps(f.cue.span.start, f.cue.span.end, trigger.start, trigger.end):
-            event.attribution = _attribution(f)  # the speech act itself: the narrator asserts it
-            return
+    f = index.first_cue_over(trigger.start, trigger.end)
+    if f is not None:
+        event.attribution = _attribution(f)  # the speech act itself: the narrator asserts it
 
 
 def _attribution(f: Found) -> Attribution:
@@ -100,7 +137,7 @@ def _denied_claim(token: Token, obj: Token, events: list[Event], lex: CueLexicon
     earlier = [e for e in events if e.trigger.end <= token.idx and (wanted is None or e.type == wanted)]
     if not earlier:
         return None
-    owners = {t.text.lower() for t in obj.subtree if t.i != obj.i and t.pos_ in ("PROPN", "NOUN", "ADJ")}
+    owners = {t.text.lower() for t in subtree(obj) if t.i != obj.i and t.pos_ in ("PROPN", "NOUN", "ADJ")}
     if owners:
         owned = [e for e in earlier if any(_names(p) & owners for p in e.source)]
         if owned:
@@ -118,7 +155,8 @@ def _names(participant) -> set[str]:
 
 
 # -- confirmations ---------------------------------------------------------------------------
-def _apply_confirmation(token: Token, events: list[Event], lex: CueLexicon) -> None:
+def _apply_confirmation(token: Token, events: list[Event], lex: CueLexicon,
+                        sentence_words: dict[tuple[int, int], set[str] | None]) -> None:
     value = not _negated(token, lex)
     comps = [c for c in token.children if c.dep_ == "ccomp"]
     targets: list[Event] = []
@@ -128,7 +166,7 @@ def _apply_confirmation(token: Token, events: list[Event], lex: CueLexicon) -> N
     if not targets:
         objs = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
         if objs:
-            targets = _claim_events(objs[0], token, events)
+            targets = _claim_events(objs[0], token, events, sentence_words)
     for event in targets:
         event.attribution.confirmed = value
 
@@ -137,7 +175,7 @@ def _negated(token: Token, lex: CueLexicon) -> bool:
     if any(c.dep_ == "neg" or c.lower_ in lex.negators for c in token.children):
         return True
     subject = _subject(token)
-    if subject is not None and any(t.lower_ in lex.negators for t in subject.subtree):
+    if subject is not None and any(t.lower_ in lex.negators for t in subtree(subject)):
         return True
     head = token.head
     if token.dep_ in ("xcomp", "ccomp") and head.lemma_.lower() in lex.refusal_lemmas:
@@ -145,18 +183,24 @@ def _negated(token: Token, lex: CueLexicon) -> bool:
     return token.dep_ == "xcomp" and any(c.dep_ == "neg" for c in head.children)
 
 
-def _claim_events(obj: Token, token: Token, events: list[Event]) -> list[Event]:
-    """Earlier events whose sentence shares most content words with the claim's noun phrase."""
+def _claim_events(obj: Token, token: Token, events: list[Event],
+                  sentence_words: dict[tuple[int, int], set[str] | None]) -> list[Event]:
+    """Earlier events whose sentence shares most content words with the claim's noun phrase
+    (`sentence_words`: the content words of event sentences read so far, filled in here)."""
     doc = token.doc
-    claim = {t.lemma_.lower() for t in obj.subtree if t.pos_ in CONTENT_POS and not t.is_stop}
+    claim = {t.lemma_.lower() for t in subtree(obj) if t.pos_ in CONTENT_POS and not t.is_stop}
+    sentence_start = token.sent.start_char
     scored = []
     for event in events:
-        if event.trigger.start >= token.sent.start_char:
+        if event.trigger.start >= sentence_start:
             continue
-        span = doc.char_span(event.sentence.start, event.sentence.end, alignment_mode="expand")
-        if span is None:
+        key = (event.sentence.start, event.sentence.end)
+        if key not in sentence_words:
+            span = doc.char_span(*key, alignment_mode="expand")
+            sentence_words[key] = None if span is None else {t.lemma_.lower() for t in span if t.pos_ in CONTENT_POS}
+        words = sentence_words[key]
+        if words is None:
             continue
-        words = {t.lemma_.lower() for t in span if t.pos_ in CONTENT_POS}
         scored.append((len(claim & words), event))
     if not scored:
         return []

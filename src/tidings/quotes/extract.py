@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from tidings.quotes.lexicon import CueLexicon
 from tidings.quotes.marks import QuoteSpan, find_quotes, paragraphs
-from tidings.quotes.speakers import Speaker, SpeakerResolver
+from tidings.quotes.speakers import Speaker, SpeakerResolver, subtree
 from tidings.records import Mention, Span
 
 CUE_POS = frozenset({"VERB", "PUNCT", "NOUN", "ADV", "ADJ"})
@@ -22,6 +22,9 @@ NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance", "rai
 CLAUSE_EDGE_DEPS = ("conj", "cc", "advcl", "mark", "punct", "parataxis", "prep")
 FRAME_GAP = 4
 DASHES = ("–", "—", "--", "-")
+MAX_CUE_SENTENCE_CHARS = 2000  # a longer "sentence" is a run-on non-sentence (a list, a dump without
+# full stops; the longest in 104 news articles measured has 506 characters): its cues are left out, since each
+# would report the rest of it (results and time quadratic in its length)
 STOP_DEPS = ("advcl", "xcomp", "prep", "npadvmod", "parataxis", "dep", "ccomp", "dobj")  # characters allowed between a quote mark and an adjacent frame sentence
 
 
@@ -62,15 +65,44 @@ def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: 
         text = doc.text
     quotes = find_quotes(text, lex)
     qindex = _QuoteIndex(quotes, len(text))
-    resolver = SpeakerResolver(doc, mentions, lex, text)
-    cues = _find_cues(doc, lex, qindex)
+    ctx = _Context(doc, text, _Sentences(doc), SpeakerResolver(doc, mentions, lex, text), lex)
+    cues = _find_cues(doc, lex, qindex, ctx.sents)
     for cue in cues:  # in text order, so pronouns see earlier speakers
-        cue.speaker = _resolve_cue_speaker(cue, resolver, qindex)
-    indirect = [f for f in (_indirect(c, lex) for c in cues) if f is not None]
-    direct = _direct(doc, text, quotes, cues, indirect, resolver, lex)
+        cue.speaker = _resolve_cue_speaker(cue, ctx.resolver, qindex)
+    indirect = [f for f in (_indirect(c, lex, ctx.sents) for c in cues) if f is not None]
+    direct = _direct(ctx, quotes, cues, indirect)
+    covered = _Covered(direct)
     for f in indirect:
-        f.hidden = _covered_by_quote(f, direct)
+        f.hidden = covered.by_quote(f)
     return sorted(direct + indirect, key=lambda f: (f.start, f.end))
+
+
+class _Sentences:
+    """`token.sent` by binary search over the sentence starts, found once: `Token.sent` walks
+    its sentence token by token, so many calls in a run-on "sentence" cost its length squared."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        hooked = "sent" in doc.user_token_hooks or "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
+        self.starts = None if hooked or not doc.has_annotation("SENT_START") else [s.start for s in doc.sents]
+
+    def of(self, token: Token) -> SpacySpan:
+        if self.starts is None:
+            return token.sent
+        k = bisect.bisect_right(self.starts, token.i) - 1
+        end = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.doc)
+        return self.doc[self.starts[k]:end]
+
+
+@dataclass
+class _Context:
+    """One document as the attribution rules read it."""
+
+    doc: Doc
+    text: str
+    sents: _Sentences
+    resolver: SpeakerResolver
+    lex: CueLexicon
 
 
 # -- quote index ---------------------------------------------------------------------------
@@ -85,13 +117,16 @@ class _QuoteIndex:
 
 
 # -- cues ----------------------------------------------------------------------------------
-def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex) -> list[Cue]:
+def _find_cues(doc: Doc, lex: CueLexicon, qindex: _QuoteIndex, sents: _Sentences) -> list[Cue]:
     cues: list[Cue] = []
     for i in _cue_candidates(doc, lex):
         token = doc[i]
         if qindex.inside(token.idx):
             continue
-        cue = _verb_cue(token, lex) or _phrase_cue(doc, token, lex) or _colon_cue(token) \
+        sent = sents.of(token)
+        if sent.end_char - sent.start_char > MAX_CUE_SENTENCE_CHARS:
+            continue
+        cue = _verb_cue(token, lex) or _phrase_cue(doc, token, lex) or _colon_cue(token, sent) \
             or _noun_cue(token, lex) or _adverb_cue(token, lex) or _adjective_cue(token, lex)
         if cue is not None:
             cues.append(cue)
@@ -152,11 +187,12 @@ def _opens_paragraph(span: SpacySpan) -> bool:
     return span.start == 0 or (doc[span.start - 1].is_space and "\n" in doc[span.start - 1].text)
 
 
-def _colon_cue(token: Token) -> Cue | None:
-    """`TAPPER: …` / `Graham: Trump's rhetoric …`: a name opening a sentence, then a colon."""
+def _colon_cue(token: Token, sent: SpacySpan | None = None) -> Cue | None:
+    """`TAPPER: …` / `Graham: Trump's rhetoric …`: a name opening a sentence, then a colon
+    (`sent`: the token's sentence, when the caller has it)."""
     if token.text != ":" or token.i == 0:
         return None
-    sent_start = token.sent.start
+    sent_start = (sent if sent is not None else token.sent).start
     name = token.doc[sent_start:token.i]
     if not _opens_paragraph(name):
         return None  # a transcript or headline line: the name opens the paragraph
@@ -295,8 +331,8 @@ def _phrase_object(cue: Cue) -> Token | None:
 
 
 # -- indirect ------------------------------------------------------------------------------
-def _indirect(cue: Cue, lex: CueLexicon) -> Found | None:
-    span = _content_tokens(cue, lex)
+def _indirect(cue: Cue, lex: CueLexicon, sents: _Sentences) -> Found | None:
+    span = _content_tokens(cue, lex, sents)
     if span is None or not _plausible_content(span, cue):
         return None
     start, end = _trim(span)
@@ -316,12 +352,12 @@ def _plausible_content(span: SpacySpan, cue: Cue) -> bool:
     return not (bare_pp and cue.cls != "phrase" and first.lower_ not in ("about", "for", "to", "on", "of"))
 
 
-def _content_tokens(cue: Cue, lex: CueLexicon) -> SpacySpan | None:
+def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan | None:
     token, doc = cue.token, cue.token.doc
     if cue.cls == "phrase":
-        return _phrase_content(cue)
+        return _phrase_content(cue, sents.of(token))
     if cue.cls == "colon":
-        return _after_colon(token)
+        return _after_colon(token, sents.of(token))
     if cue.cls == "noun":
         return _that_clause(token) or _noun_content(token, lex)
     if cue.cls == "raising":
@@ -332,7 +368,7 @@ def _content_tokens(cue: Cue, lex: CueLexicon) -> SpacySpan | None:
         return _adjective_content(token)
     comps = [c for c in token.children if c.dep_ == "ccomp"]
     if comps:
-        return _complement_span(token, comps[0])
+        return _complement_span(token, comps[0], sents.of(token))
     passive = _passive_content(token, lex)
     if passive is not None:
         return passive
@@ -340,15 +376,15 @@ def _content_tokens(cue: Cue, lex: CueLexicon) -> SpacySpan | None:
             and not lex.object_is_content(lex.lemma(token)):
         return None
     if token.dep_ == "parataxis" and token.head.pos_ in ("VERB", "AUX"):
-        return _clause_without(token.head, list(token.subtree))
+        return _clause_without(token.head, subtree(token))
     lemma = lex.lemma(token)
     xcomps = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
     if xcomps and lemma in lex.xcomp_content:
         objs = [c for c in token.children if c.dep_ in ("dobj", "prep") and c.i < xcomps[0].i and c.i > token.i]
         first = objs[0].left_edge.i if objs else xcomps[0].left_edge.i
         return doc[first:xcomps[0].right_edge.i + 1]
-    return _object_content(token, lex) or _colon_content(token) or _head_noun_content(token) \
-        or _tail_content(cue)
+    return _object_content(token, lex) or _colon_content(token, sents) or _head_noun_content(token) \
+        or _tail_content(cue, sents.of(token))
 
 
 def _adjective_content(adj: Token) -> SpacySpan | None:
@@ -437,14 +473,14 @@ def _that_clause(noun: Token) -> SpacySpan | None:
     return None
 
 
-def _complement_span(cue: Token, comp: Token) -> SpacySpan:
+def _complement_span(cue: Token, comp: Token, sent: SpacySpan) -> SpacySpan:
     """The complement clause; when it follows the cue, up to the sentence end (the parser
     often hangs later conjuncts on the cue), stopping at the cue's own later modifiers."""
     doc = cue.doc
     start, end = comp.left_edge.i, comp.right_edge.i + 1
     if comp.i < cue.i:
         return doc[start:end]
-    stop = cue.sent.end
+    stop = sent.end
     for child in cue.rights:
         if child.i >= end and child.dep_ in STOP_DEPS and not _misattached_conjunct(child):
             stop = min(stop, child.left_edge.i)
@@ -500,31 +536,29 @@ def _without_appositive(head: Token) -> SpacySpan:
     return doc[head.left_edge.i:end]
 
 
-def _colon_content(token: Token) -> SpacySpan | None:
+def _colon_content(token: Token, sents: _Sentences) -> SpacySpan | None:
     """`X said: the content` when the parser left the content unattached."""
     doc = token.doc
     i = token.i + 1
     while i < len(doc) and doc[i].dep_ in ("advmod", "prep", "pobj", "det", "amod", "compound") and i - token.i < 6:
         i += 1
     if i < len(doc) - 3 and doc[i].text == ":":
-        return doc[i + 1:doc[i].sent.end]
+        return doc[i + 1:sents.of(doc[i]).end]
     return None
 
 
-def _after_colon(token: Token) -> SpacySpan | None:
+def _after_colon(token: Token, sent: SpacySpan) -> SpacySpan | None:
     doc = token.doc
-    end = token.sent.end
+    end = sent.end
     while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
         end += 1
     return doc[token.i + 1:end] if end - token.i > 3 else None
 
 
-def _tail_content(cue: Cue) -> SpacySpan | None:
+def _tail_content(cue: Cue, sent: SpacySpan) -> SpacySpan | None:
     """`…, police said.` when the parser did not make the clause a complement."""
     token = cue.token
-    sent = token.sent
-    after = [t for t in token.doc[token.i + 1:sent.end] if not t.is_punct and not t.is_space]
-    if len(after) > 5:
+    if _words_after(token, sent.end, 5) > 5:
         return None
     subject = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
     first = min([token.i] + [s.left_edge.i for s in subject if s.i < token.i])
@@ -534,11 +568,23 @@ def _tail_content(cue: Cue) -> SpacySpan | None:
     return token.doc[sent.start:comma]
 
 
-def _phrase_content(cue: Cue) -> SpacySpan | None:
+def _words_after(token: Token, end: int, limit: int) -> int:
+    """Non-punctuation tokens between `token` and `end`, counted up to `limit` + 1 only (a
+    cue in a long sentence must not cost the rest of the sentence)."""
+    doc, n = token.doc, 0
+    for i in range(token.i + 1, end):
+        t = doc[i]
+        if not t.is_punct and not t.is_space:
+            n += 1
+            if n > limit:
+                break
+    return n
+
+
+def _phrase_content(cue: Cue, sent: SpacySpan) -> SpacySpan | None:
     """`According to X, C.` → C; `C, according to X …` → C."""
     token, doc = cue.token, cue.token.doc
-    sent = token.sent
-    phrase = list(token.subtree)
+    phrase = subtree(token)
     before = [t for t in doc[sent.start:phrase[0].i] if not (t.is_punct or t.is_space)]
     after = [t for t in doc[phrase[-1].i + 1:sent.end] if not (t.is_punct or t.is_space)]
     if not before:
@@ -552,7 +598,7 @@ def _clause_without(head: Token, removed: list[Token]) -> SpacySpan | None:
     """The clause of `head` minus the tokens of `removed` (the attribution), as one span."""
     doc = head.doc
     removed_ids = {t.i for t in removed}
-    keep = [t.i for t in head.subtree if t.i not in removed_ids and not t.is_punct]
+    keep = [t.i for t in subtree(head) if t.i not in removed_ids and not t.is_punct]
     if not keep:
         return None
     lo, hi = min(keep), max(keep)
@@ -574,23 +620,141 @@ def _trim(span: SpacySpan) -> tuple[int, int]:
 
 
 # -- direct --------------------------------------------------------------------------------
-def _direct(doc: Doc, text: str, quotes: list[QuoteSpan], cues: list[Cue], indirect: list[Found],
-            resolver: SpeakerResolver, lex: CueLexicon) -> list[Found]:
+def _direct(ctx: _Context, quotes: list[QuoteSpan], cues: list[Cue], indirect: list[Found]) -> list[Found]:
+    """One attribution per quote, in text order. The lookups over cues and attributions are
+    indexed once, so thousands of quotes and cues cost n log n, not n²."""
+    text = ctx.text
     out: list[Found] = []
     paras = paragraphs(text)
     para_starts = [p[0] for p in paras]
+    enclosing = _Enclosing(indirect)
+    frame_cues = _FrameCues(cues)
+    phrases = _PhraseAttributions(indirect)
+    earlier = _Earlier(indirect)
     for q in quotes:
-        earlier = sorted([f for f in out + indirect if f.end <= q.open_mark], key=lambda f: f.end)
         name_like = _title_like(text[q.start:q.end])
-        found = _embedded(q, indirect) or (None if name_like else (
-            _framed(doc, text, q, cues, indirect, resolver, lex) or _colon_framed(doc, text, q, resolver)
-            or _continued(doc, q, earlier, paras, para_starts)))
+        found = enclosing.embedded(q) or (None if name_like else (
+            _framed(ctx, q, frame_cues, phrases) or _colon_framed(ctx, q)
+            or _continued(ctx.doc, q, earlier.last(q.open_mark), paras, para_starts)))
         if found is None:
-            if name_like or len(text[q.start:q.end].split()) < lex.min_unattributed_words:
+            if name_like or len(text[q.start:q.end].split()) < ctx.lex.min_unattributed_words:
                 continue
             found = Found(q.start, q.end, True, "quote.unattributed")
         out.append(found)
+        earlier.add(found)
     return out
+
+
+def _has_participant(f: Found) -> bool:
+    return f.speaker is not None and f.speaker.participant is not None
+
+
+class _Earlier:
+    """The latest-ending attribution with a speaker that ends by an offset: of the
+    attributions that end there, sorted by end (stable: direct quotes found so far, then
+    the indirect ones in their order), the last."""
+
+    def __init__(self, indirect: list[Found]) -> None:
+        keyed = sorted((f.end, k) for k, f in enumerate(indirect) if _has_participant(f))
+        self.indirect = [indirect[k] for _, k in keyed]
+        self.indirect_ends = [end for end, _ in keyed]
+        self.direct: list[Found] = []
+        self.direct_ends: list[int] = []
+
+    def add(self, f: Found) -> None:
+        """A direct quote's attribution (they come in text order)."""
+        if _has_participant(f):
+            k = bisect.bisect_right(self.direct_ends, f.end)
+            self.direct.insert(k, f)
+            self.direct_ends.insert(k, f.end)
+
+    def last(self, offset: int) -> list[Found]:
+        """[that attribution], or []."""
+        d = bisect.bisect_right(self.direct_ends, offset) - 1
+        i = bisect.bisect_right(self.indirect_ends, offset) - 1
+        if i >= 0 and (d < 0 or self.indirect_ends[i] >= self.direct_ends[d]):
+            return [self.indirect[i]]
+        return [self.direct[d]] if d >= 0 else []
+
+
+class _Enclosing:
+    """Indirect attributions whose content holds each quote in turn: quotes come in text order
+    with growing ends, so one sweep over the attributions sorted by start serves them all."""
+
+    def __init__(self, indirect: list[Found]) -> None:
+        self.indirect = indirect
+        self.by_start = sorted(range(len(indirect)), key=lambda k: indirect[k].start)
+        self.next = 0
+        self.active: list[int] = []  # started by the last quote's start, not ended before its end
+
+    def embedded(self, q: QuoteSpan) -> Found | None:
+        """A partial quote inside reported content takes that attribution's speaker (the first
+        such attribution in their order)."""
+        indirect = self.indirect
+        while self.next < len(self.by_start) and indirect[self.by_start[self.next]].start <= q.start:
+            self.active.append(self.by_start[self.next])
+            self.next += 1
+        self.active = [k for k in self.active if q.end <= indirect[k].end + 1]
+        best = None
+        for k in self.active:
+            f = indirect[k]
+            if (q.end - q.start) < 0.8 * (f.end - f.start) and (best is None or k < best):
+                best = k
+        if best is None:
+            return None
+        f = indirect[best]
+        return Found(q.start, q.end, True, "quote.embedded", f.cue, f.speaker)
+
+
+class _PhraseAttributions:
+    """`According to X, …` attributions with a speaker, by where their content starts."""
+
+    def __init__(self, indirect: list[Found]) -> None:
+        found = [(f.start, k, f) for k, f in enumerate(indirect)
+                 if f.cue is not None and f.cue.cls == "phrase" and f.speaker is not None]
+        found.sort(key=lambda x: (x[0], x[1]))
+        self.starts = [start for start, _, _ in found]
+        self.found = [(k, f) for _, k, f in found]
+        self.longest = max((f.end - f.start for _, _, f in found), default=0)
+
+    def outer(self, cue: Cue) -> Found | None:
+        """`According to US officials, Morgan agreed that “…”`: the quote is the officials'
+        account (the first such attribution whose content holds the cue)."""
+        offset = cue.span.start
+        best: tuple[int, Found] | None = None
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while i >= 0 and offset - self.starts[i] < self.longest:
+            k, f = self.found[i]
+            if offset < f.end and (best is None or k < best[0]):
+                best = (k, f)
+            i -= 1
+        return best[1] if best is not None else None
+
+
+class _FrameCues:
+    """The cues that can frame a quote, by position, to find the nearest one in a range."""
+
+    def __init__(self, cues: list[Cue]) -> None:
+        self.cues = [c for c in cues if c.cls not in NO_FRAME_CLASSES]  # in text order
+        self.starts = [c.span.start for c in self.cues]
+        self.longest = max((c.span.end - c.span.start for c in self.cues), default=0)
+
+    def nearest(self, lo: int, hi: int, open_mark: int, close: int) -> Cue | None:
+        """The cue starting in [lo, hi) nearest to the quote [open_mark, close] and outside it;
+        of equally near ones, the first."""
+        best: Cue | None = None
+        best_distance = 10 ** 9
+        i = bisect.bisect_left(self.starts, open_mark) - 1  # cues before the quote, nearest first
+        while i >= 0 and self.starts[i] >= lo and open_mark - self.starts[i] - self.longest <= best_distance:
+            cue = self.cues[i]
+            distance = open_mark - cue.span.end
+            if 0 <= distance <= best_distance:  # an earlier cue as near wins
+                best, best_distance = cue, distance
+            i -= 1
+        i = bisect.bisect_left(self.starts, max(close, lo))  # the first cue after the quote
+        if i < len(self.cues) and self.starts[i] < hi and self.starts[i] - close < best_distance:
+            best = self.cues[i]
+        return best
 
 
 def _title_like(quoted: str) -> bool:
@@ -605,72 +769,48 @@ def _title_like(quoted: str) -> bool:
     return bool(long_words) and all(w[0].isupper() for w in long_words) and len(words) > 1
 
 
-def _embedded(q: QuoteSpan, indirect: list[Found]) -> Found | None:
-    """A partial quote inside reported content takes that attribution's speaker."""
-    for f in indirect:
-        if f.start <= q.start and q.end <= f.end + 1 and (q.end - q.start) < 0.8 * (f.end - f.start):
-            return Found(q.start, q.end, True, "quote.embedded", f.cue, f.speaker)
-    return None
-
-
-def _outer_phrase_attribution(cue: Cue, indirect: list[Found]) -> Found | None:
-    """`According to US officials, Morgan agreed that “…”`: the quote is the officials' account."""
-    for f in indirect:
-        if f.cue is not None and f.cue.cls == "phrase" and f.start <= cue.span.start < f.end \
-                and f.speaker is not None:
-            return f
-    return None
-
-
-def _framed(doc: Doc, text: str, q: QuoteSpan, cues: list[Cue], indirect: list[Found],
-            resolver: SpeakerResolver, lex: CueLexicon) -> Found | None:
-    lo, hi = _frame(doc, text, q)
+def _framed(ctx: _Context, q: QuoteSpan, cues: _FrameCues, phrases: _PhraseAttributions) -> Found | None:
+    lo, hi = _frame(ctx, q)
     close = q.close_mark if q.close_mark is not None else q.end
-    best: Cue | None = None
-    best_distance = 10 ** 9
-    for cue in cues:
-        if cue.cls in NO_FRAME_CLASSES or not (lo <= cue.span.start < hi):
-            continue
-        distance = q.open_mark - cue.span.end if cue.span.start < q.open_mark else cue.span.start - close
-        if distance < 0:
-            continue  # inside the quote (a cue of a nested quote)
-        if distance < best_distance:
-            best, best_distance = cue, distance
+    best = cues.nearest(lo, hi, q.open_mark, close)
     if best is None:
         return None
-    outer = _outer_phrase_attribution(best, indirect)
+    outer = phrases.outer(best)
     if outer is not None:
         return Found(q.start, q.end, True, "quote.framed.according", outer.cue, outer.speaker)
     speaker = best.speaker
-    if speaker is not None and not resolver.known_actor(_speaker_head(best, speaker)):
-        fragment = _fragment_speaker(doc, best, resolver)
+    if speaker is not None and not ctx.resolver.known_actor(_speaker_head(best, speaker)):
+        fragment = _fragment_speaker(ctx, best)
         speaker = fragment or speaker
     if speaker is None:
-        speaker = _fragment_speaker(doc, best, resolver)
+        speaker = _fragment_speaker(ctx, best)
     if speaker is None:
         return None  # a cue with no speaker ("the so-called “reform”") does not frame a quote
     return Found(q.start, q.end, True, "quote.framed", best, speaker)
 
 
-def _colon_framed(doc: Doc, text: str, q: QuoteSpan, resolver: SpeakerResolver) -> Found | None:
+def _colon_framed(ctx: _Context, q: QuoteSpan) -> Found | None:
     """`And Mr. Christie gloated: “I told you …”`: a quote right after a colon belongs to the
     subject of the clause the colon ends, whatever its verb."""
-    before = text[:q.open_mark].rstrip(" \t\xa0")
-    if not before.endswith(":"):
+    doc, text = ctx.doc, ctx.text
+    end = q.open_mark  # the text before the quote, without its trailing blanks, ends at `end`
+    while end > 0 and text[end - 1] in " \t\xa0":
+        end -= 1
+    if end == 0 or text[end - 1] != ":":
         return None
-    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    colon = doc.char_span(end - 1, end, alignment_mode="expand")
     if colon is None:
         return None
     verb = colon[0].head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    if verb.pos_ not in ("VERB", "AUX") or verb.sent != colon[0].sent:
+    if verb.pos_ not in ("VERB", "AUX") or ctx.sents.of(verb) != ctx.sents.of(colon[0]):
         return None
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if not subjects:
         return None
     cue = Cue(verb, Span(verb.text, verb.idx, verb.idx + len(verb.text)), "cue.colon_frame", "speech")
-    cue.speaker = resolver.resolve(subjects[0])
+    cue.speaker = ctx.resolver.resolve(subjects[0])
     return Found(q.start, q.end, True, "quote.framed", cue, cue.speaker)
 
 
@@ -679,33 +819,35 @@ def _speaker_head(cue: Cue, speaker: Speaker) -> Token:
     return span.root if span is not None else cue.token
 
 
-def _frame(doc: Doc, text: str, q: QuoteSpan) -> tuple[int, int]:
+def _frame(ctx: _Context, q: QuoteSpan) -> tuple[int, int]:
     """Character range searched for a quote's cue: its sentences plus adjacent fragments."""
+    doc, text = ctx.doc, ctx.text
     close = q.close_mark if q.close_mark is not None else q.end
     first = doc.char_span(q.open_mark, q.open_mark + 1, alignment_mode="expand")
     last = doc.char_span(close, min(close + 1, len(text)), alignment_mode="expand")
     if first is None or last is None:
         return q.open_mark, close
-    s_first, s_last = first[0].sent, last[-1].sent
+    s_first, s_last = ctx.sents.of(first[0]), ctx.sents.of(last[-1])
     lo, hi = s_first.start_char, s_last.end_char
     if s_last.end < len(doc) and s_last.end_char - close <= FRAME_GAP:
-        nxt = doc[s_last.end].sent
+        nxt = ctx.sents.of(doc[s_last.end])
         if "\n" not in text[close:nxt.start_char]:
             hi = nxt.end_char
     if s_first.start > 0 and q.open_mark - s_first.start_char <= FRAME_GAP:
-        prev = doc[s_first.start - 1].sent
+        prev = ctx.sents.of(doc[s_first.start - 1])
         if prev.text.rstrip().endswith(":"):
             lo = prev.start_char
     return lo, hi
 
 
-def _fragment_speaker(doc: Doc, cue: Cue, resolver: SpeakerResolver) -> Speaker | None:
+def _fragment_speaker(ctx: _Context, cue: Cue) -> Speaker | None:
     """`“…,” May wrote. Amber Bineau, a spokeswoman …, in a statement.`: the verb-less
     sentence after the cue names the speaker."""
-    sent = cue.token.sent
+    doc = ctx.doc
+    sent = ctx.sents.of(cue.token)
     if sent.end >= len(doc):
         return None
-    nxt = doc[sent.end].sent
+    nxt = ctx.sents.of(doc[sent.end])
     tokens = [t for t in nxt if not t.is_space]
     if not tokens or any(t.pos_ in ("VERB", "AUX") for t in tokens):
         return None
@@ -715,13 +857,13 @@ def _fragment_speaker(doc: Doc, cue: Cue, resolver: SpeakerResolver) -> Speaker 
     if name_end == 0 or name_end >= len(tokens) or tokens[name_end].text != ",":
         return None
     span = doc[tokens[0].i:tokens[name_end - 1].i + 1]
-    return resolver.from_span(span, "speaker.fragment")
+    return ctx.resolver.from_span(span, "speaker.fragment")
 
 
 def _continued(doc: Doc, q: QuoteSpan, previous: list[Found], paras: list[tuple[int, int]],
                para_starts: list[int]) -> Found | None:
-    """A quote opening a paragraph (or a sentence) with no cue continues the last quote's speaker."""
-    previous = [f for f in previous if f.speaker is not None and f.speaker.participant is not None]
+    """A quote opening a paragraph (or a sentence) with no cue continues the last quote's speaker
+    (`previous`: the latest-ending earlier attribution with a speaker, or none)."""
     if not previous:
         return None
     last = previous[-1]
@@ -737,10 +879,22 @@ def _continued(doc: Doc, q: QuoteSpan, previous: list[Found], paras: list[tuple[
     return None
 
 
-def _covered_by_quote(f: Found, direct: list[Found]) -> bool:
-    length = max(1, f.end - f.start)
-    for q in direct:
-        overlap = min(f.end, q.end) - max(f.start, q.start)
-        if overlap > 0.8 * length:
-            return True
-    return False
+class _Covered:
+    """Direct quotes (in text order, not overlapping) by position."""
+
+    def __init__(self, direct: list[Found]) -> None:
+        self.direct = sorted(direct, key=lambda f: (f.start, f.end))
+        self.starts = [f.start for f in self.direct]
+        self.ends = [f.end for f in self.direct]
+        self.ordered = all(a <= b for a, b in zip(self.ends, self.ends[1:]))
+
+    def by_quote(self, f: Found) -> bool:
+        """Whether a direct quote holds most (80 %) of an indirect attribution's content."""
+        length = max(1, f.end - f.start)
+        lo = bisect.bisect_right(self.ends, f.start) if self.ordered else 0
+        hi = bisect.bisect_left(self.starts, f.end)
+        for q in self.direct[lo:hi]:  # the quotes that overlap the content
+            overlap = min(f.end, q.end) - max(f.start, q.start)
+            if overlap > 0.8 * length:
+                return True
+        return False

@@ -9,6 +9,7 @@ closer precedes a non-letter — apostrophes (don’t, Clinton’s) are neither.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -95,7 +96,7 @@ def _closes_here(text: str, i: int, para_start: int) -> bool:
 
 def _single_quotes(text: str, start: int, end: int, lex: CueLexicon,
                    doubles: list[QuoteSpan]) -> list[QuoteSpan]:
-    inside = [(q.open_mark, (q.close_mark if q.close_mark is not None else end)) for q in doubles]
+    inside = _Ranges([(q.open_mark, (q.close_mark if q.close_mark is not None else end)) for q in doubles])
     out: list[QuoteSpan] = []
     i = start
     while i < end:
@@ -106,9 +107,9 @@ def _single_quotes(text: str, start: int, end: int, lex: CueLexicon,
         if mark.end() - i == 2:
             i += 2
             continue
-        if _is_single_opener(text, i, start, end) and not _within(i, inside):
+        if _is_single_opener(text, i, start, end) and not inside.holds(i):
             close = _find_single_closer(text, i + 1, end, lex)
-            if close is not None and not _within(close, inside):
+            if close is not None and not inside.holds(close):
                 out.append(_span(text, i, close, "single"))
                 i = close + 1
                 continue
@@ -153,6 +154,22 @@ def _plural_possessive(text: str, j: int) -> bool:
 
 def _within(i: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= i <= e for s, e in spans)
+
+
+class _Ranges:
+    """(start, end) ranges, inclusive: `_within` by binary search when they come in order
+    (a paragraph's double quotes do), so thousands of marks cost n log n, not n²."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+        self.ordered = all(s <= e for s, e in spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+    def holds(self, i: int) -> bool:
+        if not self.ordered:
+            return _within(i, self.spans)
+        k = bisect.bisect_right(self.starts, i) - 1
+        return k >= 0 and i <= self.spans[k][1]
 
 
 def _span(text: str, open_mark: int, close_mark: int | None, style: str,

@@ -11,6 +11,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
+import numpy
+
+from spacy.attrs import HEAD, LEMMA, LOWER, POS
+from spacy.symbols import ADJ, NOUN, PROPN, VERB
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from tidings.quotes.lexicon import CueLexicon
@@ -44,8 +48,11 @@ class SpeakerResolver:
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self._starts = [m.start for m in self.mentions]
         self._ent_labels = {(e.start_char, e.end_char): e.label_ for e in doc.ents}
-        self._history: list[tuple[int, Speaker]] = []  # (char offset, speaker) in text order
+        self._history: list[tuple[int, Speaker]] = []  # (char offset, speaker) in the order remembered
+        self._history_offsets: list[tuple[int, int]] = []  # (offset, position in _history), sorted
         self._full_names: dict[int, str] = {}  # id(mention) -> _full_name (mentions are not changed here)
+        self._person_index: _PersonIndex | None = None
+        self._markers_before: list[int] | None = None  # per token offset, anonymity markers before it
 
     @property
     def text(self) -> str:
@@ -78,7 +85,19 @@ class SpeakerResolver:
 
     def remember(self, offset: int, speaker: Speaker) -> None:
         if speaker.participant is not None:
+            bisect.insort(self._history_offsets, (offset, len(self._history)))
             self._history.append((offset, speaker))
+
+    def _recent_speakers(self, offset: int, window: int) -> list[Speaker]:
+        """Speakers remembered at offsets in (offset - window, offset), the last remembered first."""
+        lo = bisect.bisect_right(self._history_offsets, (offset - window, len(self._history)))
+        hi = bisect.bisect_left(self._history_offsets, (offset, -1))
+        return [self._history[k][1] for _, k in sorted(self._history_offsets[lo:hi], key=lambda x: -x[1])]
+
+    def _persons(self) -> "_PersonIndex":
+        if self._person_index is None:
+            self._person_index = _PersonIndex(self.mentions, self._label, self.lex)
+        return self._person_index
 
     def known_actor(self, token: Token) -> bool:
         """Whether `token` names a person/organisation the article knows (a mention or entity)."""
@@ -145,12 +164,7 @@ class SpeakerResolver:
 
     def _surname_antecedent(self, token: Token) -> Mention | None:
         """An earlier person mention ending in the same word ("Braun" → "Aurel Braun")."""
-        for m in reversed(self.mentions):
-            if m.start >= token.idx:
-                continue
-            if self._label(m) in PERSON_LABELS and m.text.split()[-1] == token.text:
-                return m
-        return None
+        return self._persons().last_ending_with(token.text, token.idx)
 
     def _full_name(self, mention: Mention) -> str:
         """The entity's name: its longest person-name mention (or the KB name), not a title."""
@@ -166,14 +180,13 @@ class SpeakerResolver:
             return actor_name  # an IGO official speaks as the organisation (the speaker's text names them)
         if self._label(mention) not in PERSON_LABELS:
             return _strip_possessive(actor_name or mention.text)
+        # the first longest of: the mention, the KB name, the entity's person mentions, the
+        # earlier person mentions with the same surname (each group in mention order)
+        persons = self._persons()
         names = [mention.text] + ([actor_name] if actor_name else [])
         if mention.entity is not None:
-            names += [m.text for m in self.mentions
-                      if m.entity == mention.entity and self._label(m) in PERSON_LABELS]
-        last = _strip_possessive(mention.text.split()[-1])
-        names += [m.text for m in self.mentions
-                  if self._label(m) in PERSON_LABELS and m.start < mention.start
-                  and _strip_possessive(m.text.split()[-1]) == last]
+            names += persons.longest_of_entity(mention.entity)
+        names += persons.longest_before(_strip_possessive(mention.text.split()[-1]), mention.start)
         return _strip_possessive(max(names, key=len))
 
     def _gender(self, mention: Mention) -> str | None:
@@ -216,16 +229,19 @@ class SpeakerResolver:
         participant.name = self._full_name(mention)
         return Speaker(local, participant, "named", True, "speaker.title", self._gender(mention))
 
+    def _may_mark_anonymity(self, token: Token) -> bool:
+        """Whether a word between the edges of `token`'s subtree could be an anonymity marker
+        (counted once per document, so the subtree is walked only when one is there)."""
+        if self._markers_before is None:
+            self._markers_before = _marker_counts(self.doc, self.lex.anonymity_markers)
+        before = self._markers_before
+        return before[token.right_edge.i + 1] > before[token.left_edge.i]
+
     def _entity_is_spokesperson(self, mention: Mention | None) -> bool:
         """Another mention of the same entity is a spokes-noun ("Bineau" → "a spokeswoman for …")."""
         if mention is None or mention.entity is None:
             return False
-        for m in self.mentions:
-            if m.entity == mention.entity and m is not mention:
-                words = m.text.lower().split()
-                if words and self.lex.speaker_nouns.get(words[0]) == "spokesperson":
-                    return True
-        return False
+        return any(m is not mention for m in self._persons().spokes_nouns(mention.entity))
 
     def _is_person(self, token: Token, mention: Mention | None) -> bool:
         if mention is not None and self._label(mention) in PERSON_LABELS:
@@ -236,10 +252,12 @@ class SpeakerResolver:
 
     def _kind(self, token: Token, mention: Mention | None) -> str:
         """Attribution kind from the speaker's nouns (head, compounds, appositives) and labels."""
-        words = {t.lemma_.lower() for t in token.subtree if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB")}
-        words |= {t.lower_ for t in token.subtree}
-        if words & self.lex.anonymity_markers and token.pos_ != "PROPN":
-            return "anonymous"
+        if token.pos_ != "PROPN" and self._may_mark_anonymity(token):
+            tree = subtree(token)
+            words = {t.lemma_.lower() for t in tree if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB")}
+            words |= {t.lower_ for t in tree}
+            if words & self.lex.anonymity_markers:
+                return "anonymous"
         head_kind = self.lex.speaker_nouns.get(token.lemma_.lower())
         appos_kinds = [self.lex.speaker_nouns.get(t.lemma_.lower()) for t in token.children
                        if t.dep_ == "appos"]
@@ -273,9 +291,7 @@ class SpeakerResolver:
         coref = self._coreferent(token, local, want_person, gender)
         if coref is not None:
             return coref
-        for offset, speaker in reversed(self._history):
-            if offset >= token.idx or token.idx - offset > 1500:
-                continue
+        for speaker in self._recent_speakers(token.idx, 1501):
             if gender is not None and speaker.gender is not None and speaker.gender != gender:
                 continue  # "she" does not continue an earlier "Mr. Trump"
             if speaker.person == want_person or (not want_person and lower in ("we", "us")):
@@ -315,6 +331,103 @@ class SpeakerResolver:
                 return m
             i -= 1
         return None
+
+
+class _PersonIndex:
+    """The article's mentions grouped once for the speaker lookups that would otherwise scan
+    them all per speaker (quadratic in an article of thousands of names)."""
+
+    def __init__(self, mentions: list[Mention], label, lex: CueLexicon) -> None:
+        self.by_last: dict[str, list[Mention]] = {}  # person mentions by last word, in mention order
+        self.by_surname: dict[str, list[Mention]] = {}  # … by last word without a possessive
+        entity_names: dict[int, list[str]] = {}
+        self.spokes: dict[int, list[Mention]] = {}  # entity -> its mentions opening with a spokes-noun
+        for m in mentions:
+            words = m.text.split()
+            if m.entity is not None and words and lex.speaker_nouns.get(words[0].lower()) == "spokesperson":
+                self.spokes.setdefault(m.entity, []).append(m)
+            if label(m) not in PERSON_LABELS:
+                continue
+            if m.entity is not None:
+                entity_names.setdefault(m.entity, []).append(m.text)
+            if words:
+                self.by_last.setdefault(words[-1], []).append(m)
+                self.by_surname.setdefault(_strip_possessive(words[-1]), []).append(m)
+        self.entity_longest = {e: max(names, key=len) for e, names in entity_names.items()}
+        self.surname_starts = {k: [m.start for m in ms] for k, ms in self.by_surname.items()}
+        self.surname_longest: dict[str, list[str]] = {}  # the first longest name of each prefix
+        for k, ms in self.by_surname.items():
+            best: list[str] = []
+            for m in ms:
+                best.append(m.text if not best or len(m.text) > len(best[-1]) else best[-1])
+            self.surname_longest[k] = best
+        self.last_starts = {k: [m.start for m in ms] for k, ms in self.by_last.items()}
+
+    def last_ending_with(self, word: str, before: int) -> Mention | None:
+        """The last person mention (in mention order) that starts before `before` and ends
+        with `word`."""
+        starts = self.last_starts.get(word)
+        if not starts:
+            return None
+        k = bisect.bisect_left(starts, before) - 1
+        return self.by_last[word][k] if k >= 0 else None
+
+    def longest_of_entity(self, entity: int) -> list[str]:
+        name = self.entity_longest.get(entity)
+        return [name] if name is not None else []
+
+    def longest_before(self, surname: str, before: int) -> list[str]:
+        """The first longest name of the person mentions with that surname starting before `before`."""
+        starts = self.surname_starts.get(surname)
+        if not starts:
+            return []
+        k = bisect.bisect_left(starts, before) - 1
+        return [self.surname_longest[surname][k]] if k >= 0 else []
+
+    def spokes_nouns(self, entity: int) -> list[Mention]:
+        return self.spokes.get(entity, [])
+
+
+def _marker_counts(doc: Doc, markers: frozenset[str]) -> list[int]:
+    """How many tokens before each offset (0 … len(doc)) are `markers` as `_kind` reads words:
+    the lower-case form, or the lower-cased lemma of a noun, proper noun, adjective or verb."""
+    if not len(doc):
+        return [0]
+    strings = doc.vocab.strings
+    rows = doc.to_array([POS, LOWER, LEMMA])
+    hit = numpy.isin(rows[:, 1], numpy.array([strings[m] for m in markers], dtype=rows.dtype))
+    content = numpy.isin(rows[:, 0], numpy.array([NOUN, PROPN, ADJ, VERB], dtype=rows.dtype))
+    lemmas = numpy.unique(rows[content, 2])
+    marking = [h for h in lemmas.tolist() if strings[h].lower() in markers]
+    hit |= content & numpy.isin(rows[:, 2], numpy.array(marking, dtype=rows.dtype))
+    return [0] + numpy.cumsum(hit).tolist()
+
+
+def subtree(token: Token) -> list[Token]:
+    """`list(token.subtree)`, same tokens in the same order, in time linear in the subtree's
+    span (spaCy's recursive generator costs the subtree's size times its depth: quadratic on
+    a long chain-parsed run-on "sentence")."""
+    lo, hi = token.left_edge.i, token.right_edge.i
+    if hi - lo < 16:
+        return list(token.subtree)
+    doc = token.doc
+    offsets = doc[lo:hi + 1].to_array([HEAD]).astype("int64").ravel().tolist()
+    kids: dict[int, list[int]] = {}
+    for k, offset in enumerate(offsets):
+        if offset:  # a child of the token `offset` away (kids in index order: lefts, then rights)
+            kids.setdefault(lo + k + offset, []).append(lo + k)
+    order: list[int] = []
+    stack: list[tuple[int, bool]] = [(token.i, False)]
+    while stack:  # Token.subtree's order: the lefts' subtrees, the token, the rights' subtrees
+        i, visited = stack.pop()
+        if visited:
+            order.append(i)
+            continue
+        children = kids.get(i, ())
+        stack.extend((c, False) for c in reversed(children) if c > i)
+        stack.append((i, True))
+        stack.extend((c, False) for c in reversed(children) if c < i)
+    return [doc[i] for i in order]
 
 
 def _core_start(token: Token) -> int:

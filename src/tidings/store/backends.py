@@ -3,6 +3,11 @@
 SQL in the store is written once, with `?` placeholders, in the subset of SQL both engines
 understand (`unnest(?::text[])` bulk inserts, `strpos`, `date_trunc`, `IS NOT DISTINCT FROM`,
 `FILTER (WHERE …)`). The PostgreSQL backend rewrites `?` to psycopg's `%s`.
+
+Text is sorted by code point on both (as Python's `sorted` does): every text sort key goes
+through `Backend.codepoint`, which adds `COLLATE "C"` on PostgreSQL (whose database collation
+may be a locale's, e.g. ICU en-US: "al-Assad" before "ALBA") and nothing on DuckDB (binary by
+default). Every ORDER BY ends with a unique key, so a listing is the same on both, page by page.
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ class Backend:
 
     name = ""
     location = ""
+    binary_collation = ""  # what makes a text expression compare by code point
+
+    def codepoint(self, expr: str) -> str:
+        """`expr` (text) as a sort or comparison key compared by code point."""
+        return f"{expr}{self.binary_collation}"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         raise NotImplementedError
@@ -124,6 +134,7 @@ class DuckDBBackend(Backend):
 
 class PostgresBackend(Backend):
     name = "postgresql"
+    binary_collation = ' COLLATE "C"'  # byte order of UTF-8: code point order
 
     def __init__(self, url: str, read_only: bool) -> None:
         try:

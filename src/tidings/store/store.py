@@ -102,6 +102,17 @@ MERGED_COLUMNS = (", e.group_id, coalesce(g.num_mentions, 1) AS num_mentions,"
 MERGED_JOIN = " LEFT JOIN event_groups g ON g.id = e.group_id"
 
 
+def event_orders(backend: Backend) -> dict[str, str]:
+    """ORDER BY clauses of event listings (alias e) by name; (article_id, ordinal) is unique."""
+    article, kind = backend.codepoint("e.article_id"), backend.codepoint("e.type")
+    return {
+        "date": f"e.day ASC NULLS LAST, {article}, e.ordinal",
+        "-date": f"e.day DESC NULLS LAST, {article}, e.ordinal",
+        "type": f"{kind}, e.day ASC NULLS LAST, {article}, e.ordinal",
+        "article": f"{article}, e.ordinal",
+    }
+
+
 class Store:
     """A tidings database (DuckDB file or PostgreSQL). Get one with `open_store`.
 
@@ -347,10 +358,11 @@ class Store:
     def _raw_rows(self) -> Iterator[tuple]:
         last = None
         while True:
-            where = "WHERE article_id > ?" if last is not None else ""
+            key = self.backend.codepoint("article_id")
+            where = f"WHERE {key} > ?" if last is not None else ""
             _, rows = self.backend.query(
                 "SELECT article_id, origin, kind, raw, url, title, published, meta FROM raw_inputs"
-                f" {where} ORDER BY article_id LIMIT {RAW_PAGE}", [last] if last is not None else [])
+                f" {where} ORDER BY {key} LIMIT {RAW_PAGE}", [last] if last is not None else [])
             for row in rows:
                 yield (*row[:3], bytes(row[3]), *row[4:])
             if len(rows) < RAW_PAGE:
@@ -368,8 +380,9 @@ class Store:
             return result_from_json(text)
         where = Where()
         article_match("id", id_or_prefix, where)
-        rows = self.backend.rows(f"SELECT id, result FROM articles {where.sql()} ORDER BY id LIMIT 6",
-                                 where.params)
+        rows = self.backend.rows(
+            f"SELECT id, result FROM articles {where.sql()} ORDER BY {self.backend.codepoint('id')} LIMIT 6",
+            where.params)
         if len(rows) > 1:
             ids = ", ".join(r["id"] for r in rows[:5])
             raise StoreError(f"article id prefix {id_or_prefix!r} is ambiguous: {ids}"
@@ -385,12 +398,7 @@ class Store:
         first_day and last_day. The filters and the order apply to that first mention."""
         f = f or EventFilter()
         where = event_where(f, self.codes)
-        order = order_by(f.order, {
-            "date": "e.day ASC NULLS LAST, e.article_id, e.ordinal",
-            "-date": "e.day DESC NULLS LAST, e.article_id, e.ordinal",
-            "type": "e.type, e.day ASC NULLS LAST, e.article_id, e.ordinal",
-            "article": "e.article_id, e.ordinal",
-        })
+        order = order_by(f.order, event_orders(self.backend))
         page, page_params = paging(f.limit, f.offset)
         merged, groups = "", ""
         if f.merged:
@@ -418,16 +426,19 @@ class Store:
         page, page_params = paging(f.limit, f.offset)
         return self.backend.rows(
             f"SELECT CAST(date_trunc('{interval}', e.day) AS DATE) AS period, e.type, count(*) AS events"
-            f" FROM events e {where.sql()} GROUP BY 1, 2 ORDER BY 1, 2{page}", where.params + page_params)
+            f" FROM events e {where.sql()} GROUP BY 1, 2 ORDER BY 1, {self.backend.codepoint('e.type')}{page}",
+            where.params + page_params)
 
     def quotes(self, f: QuoteFilter | None = None) -> list[dict[str, Any]]:
         """Quotes matching `f`, one flat dict each (speaker name, speaker_actor label, text, …)."""
         f = f or QuoteFilter()
         where = quote_where(f, self.codes)
+        c = self.backend.codepoint
         order = order_by(f.order, {
-            "article": "q.article_id, q.ordinal",
-            "speaker": "speaker ASC NULLS LAST, q.article_id, q.ordinal",
-            "-date": "a.published DESC NULLS LAST, q.article_id, q.ordinal",
+            "article": f"{c('q.article_id')}, q.ordinal",
+            "speaker": f"{c('coalesce(q.speaker_name, q.speaker_text)')} ASC NULLS LAST, {c('q.article_id')},"
+                       " q.ordinal",
+            "-date": f"{c('a.published')} DESC NULLS LAST, {c('q.article_id')}, q.ordinal",
         })
         page, page_params = paging(f.limit, f.offset)
         rows = self.backend.rows(
@@ -449,11 +460,14 @@ class Store:
         roles = Where()
         if f.article:
             article_match("p.article_id", f.article, roles)
+        c = self.backend.codepoint
+        name, country, sector = c("m.name"), c("m.country"), c("m.sector")  # (name, country, sector) is unique
         order = order_by(f.order, {
-            "mentions": "mentions DESC, m.name, m.country NULLS FIRST, m.sector NULLS FIRST",
-            "name": "m.name, m.country NULLS FIRST, m.sector NULLS FIRST",
-            "country": "m.country NULLS LAST, m.sector NULLS FIRST, m.name",
-            "events": "as_source + as_target DESC, m.name, m.country NULLS FIRST, m.sector NULLS FIRST",
+            "mentions": f"m.mentions DESC, {name}, {country} NULLS FIRST, {sector} NULLS FIRST",
+            "name": f"{name}, {country} NULLS FIRST, {sector} NULLS FIRST",
+            "country": f"{country} NULLS LAST, {sector} NULLS FIRST, {name}",
+            "events": f"coalesce(p.as_source, 0) + coalesce(p.as_target, 0) DESC, {name}, {country} NULLS FIRST,"
+                      f" {sector} NULLS FIRST",
         })
         page, page_params = paging(f.limit, f.offset)
         rows = self.backend.rows(
@@ -475,20 +489,22 @@ class Store:
 
     def errors(self) -> list[ErrorRow]:
         """Articles not extracted (status "error" or "skipped"), with their reason."""
+        c = self.backend.codepoint
         _, rows = self.backend.query(
-            "SELECT id, origin, status, error FROM articles WHERE status <> 'ok' ORDER BY status, id")
+            f"SELECT id, origin, status, error FROM articles WHERE status <> 'ok' ORDER BY {c('status')}, {c('id')}")
         return [ErrorRow(*row) for row in rows]
 
     def stats(self) -> dict[str, Any]:
         """Counts: articles by status, events (total, by type, by quad class), quotes, mentions,
         distinct actors, and the list of errors (article id, origin, status, error)."""
-        scalar = self.backend.scalar
+        scalar, c = self.backend.scalar, self.backend.codepoint
         by_status = dict(self.backend.query(
-            "SELECT status, count(*) FROM articles GROUP BY status ORDER BY status")[1])
+            f"SELECT status, count(*) FROM articles GROUP BY status ORDER BY {c('status')}")[1])
         by_type = dict(self.backend.query(
-            "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type")[1])
+            f"SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, {c('type')}")[1])
+        quad = "coalesce(quad_class, '(none)')"
         by_quad = dict(self.backend.query(
-            "SELECT coalesce(quad_class, '(none)'), count(*) FROM events GROUP BY 1 ORDER BY 1")[1])
+            f"SELECT {quad}, count(*) FROM events GROUP BY 1 ORDER BY {c(quad)}")[1])
         return {
             "database": self.location,
             "schema_version": self._read_version(),
