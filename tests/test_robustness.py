@@ -276,3 +276,14 @@ def test_a_reader_bug_costs_that_input_only_and_malformed_urls_get_ids(tmp_path,
     assert documents["good.txt"].error is None
     assert url_document_id("http://[::1/x", b"body").startswith("page-")
     assert publisher_key("a1", None, None, "http://[::1/x") == "article:a1"
+
+
+def test_a_run_of_punctuation_without_spaces_is_split_before_parsing(pipeline):
+    """spaCy's tokenizer is quadratic in the length of a run without spaces (30,000 quote marks
+    took 84 s); such a run is split every 100 characters, so the text is parsed in linear time."""
+    text = GOOD.format(n=1) + " " + '"' * 30000 + " " + GOOD.format(n=2)
+    started = time.perf_counter()
+    (result,) = list(Pipeline(PipelineSettings(max_chars=100_000)).run([_doc(1, text)]))
+    assert time.perf_counter() - started < 30
+    assert result.status == "ok" and max(len(word) for word in result.text.split()) == 100
+    assert result.text.count('"') == 30000 and result.events
