@@ -134,7 +134,7 @@ def bad_jsonl(rng, folder, n, scale):
         good = {"id": f"j{n}-{i}", "text": GOOD.format(n=f"{n}j{i}")}
         bad = rng.choice([
             "null", "[]", "42", '"text"', "{", '{"text": 5}', '{"text": null}', '{"html": ["a"]}',
-            '{"id": null, "text": ""}', json.dumps({"text": "x", "published": "9999-99-99"}),
+            '{"id": null, "text": ""}', json.dumps({"text": f"x {n}-{i}", "published": "9999-99-99"}),
             '{"text": "ok", "n": ' + "9" * rng.choice([101, 5001, 100000]) + "}",
             "[" * rng.choice([1000, 100000]) + "]" * 10,
             '{"text": "\\ud800 lone surrogate ' + str(n) + '"}', '{"text": NaN}', '{"a": 1e999999}',
