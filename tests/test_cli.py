@@ -343,3 +343,13 @@ def test_every_engine_takes_the_extraction_threshold():
     assert IngestSettings(min_confidence=0.3).pipeline_settings().min_confidence == 0.3
     assert RaySettings(min_confidence=0.3).pipeline_settings().min_confidence == 0.3
     assert IngestSettings().pipeline_settings().min_confidence is None  # the verifier's own threshold
+
+
+@pytest.mark.parametrize("args", [["events", "--limit", "-5"], ["events", "--offset", "-1"],
+                                  ["quotes", "--limit", "0"], ["ingest", "x.txt", "--workers", "-3"],
+                                  ["ingest", "x.txt", "--batch-size", "0"], ["ingest", "x.txt", "--max-bytes", "0"]])
+def test_out_of_range_numbers_are_refused_with_a_usage_error_not_a_traceback(tmp_path, args):
+    out = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "none.duckdb")])
+    assert out.exit_code == 2, out.output
+    assert "Invalid value" in out.output and "Traceback" not in out.output
+    assert not (tmp_path / "none.duckdb").exists()

@@ -164,21 +164,22 @@ def test_corrupt_gzip(tmp_path):
 def test_file_over_size_limit(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text("word " * 300, encoding="utf-8")
-    assert only(path, max_bytes=1000).error == "file too large: 1500 bytes exceeds the 1000 bytes limit"
+    assert only(path, max_bytes=1000).error == "file too large: 1,500 bytes exceeds the 1,000 bytes limit"
     assert only(path, max_bytes=2000).error is None
 
 
 def test_gzip_that_inflates_over_the_limit(tmp_path):
     path = tmp_path / "bomb.txt.gz"
     path.write_bytes(gzip.compress(b"a" * 100_000))
-    assert only(path, max_bytes=10_000).error == "file too large: decompressed size exceeds the 10000 bytes limit"
+    assert only(path, max_bytes=10_000).error == "file too large: decompressed size exceeds the 10,000 bytes limit"
 
 
 def test_real_50_mb_file_is_refused_by_default_limit(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # a real 50 MB file (sparse on disk)
-    assert only(path).error == "file too large: 50.0 MB exceeds the 20.0 MB limit"
+    assert only(path).error == ("file too large: 52,428,800 bytes (52.4 MB) exceeds the 20,000,000 bytes (20.0 MB)"
+                                " limit")
 
 
 def test_unknown_extension_given_explicitly(tmp_path):

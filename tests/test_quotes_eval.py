@@ -83,3 +83,14 @@ def test_polnear_dev_scores_stay_above_the_floor():
     result = evaluate(POLNEAR_DEV)
     assert result["content"]["f1"] >= FLOOR_CONTENT_F1, result
     assert result["content_speaker"]["f1"] >= FLOOR_SPEAKER_F1, result
+
+
+def test_eval_quotes_prints_its_f1_scores_without_json(tmp_path):
+    from click.testing import CliRunner
+
+    from tidings.cli import cli
+
+    out = CliRunner().invoke(cli, ["eval", "quotes", str(write_corpus(tmp_path))])
+    assert out.exit_code == 0, out.output
+    lines = dict(line.split(None, 1) for line in out.output.splitlines())
+    assert float(lines["content_f1"]) > 0 and "content_speaker_f1" in lines and lines["documents"] == "1"

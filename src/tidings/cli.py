@@ -38,7 +38,7 @@ def _date(ctx, param, value):  # click callback: validate YYYY-MM-DD
 
 db_option = click.option("--db", default=DEFAULT_DB, show_default=True, envvar="TIDINGS_DB",
                          help="DuckDB file, or a postgresql:// URL.")
-max_bytes_option = click.option("--max-bytes", default=20 * 1024 * 1024, show_default=True,
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(1), default=20_000_000, show_default=True,
                                 help="Largest input file or fetched page, in bytes; bigger ones are errors.")
 max_chars_option = click.option(
     "--max-chars", type=click.IntRange(1000), default=None, metavar="N",
@@ -129,8 +129,9 @@ def extract(paths: tuple[str, ...], published: str | None, max_bytes: int, max_c
 @published_option
 @click.option("--reprocess", is_flag=True,
               help="Re-extract articles already stored (from their kept raw input) with the current rules.")
-@click.option("--batch-size", default=100, show_default=True, help="Articles per committed batch.")
-@click.option("--workers", default=0, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1), default=100, show_default=True,
+              help="Articles per committed batch.")
+@click.option("--workers", type=click.IntRange(0), default=0, show_default=True,
               help="Extraction processes (each loads the model once); 0 = one per core.")
 @click.option("--urls", is_flag=True, help="Each PATH is a text file listing URLs (pages or feeds), one per line.")
 @max_bytes_option
@@ -273,8 +274,8 @@ def _filter_options(func):
         click.option("--until", callback=_date, metavar="YYYY-MM-DD", help="Event date on or before."),
         click.option("--article", help="Article id (or id prefix)."),
         click.option("--search", help="Text that the sentence must contain."),
-        click.option("--limit", default=100, show_default=True, help="Rows per page."),
-        click.option("--offset", default=0, show_default=True, help="Rows to skip (paging)."),
+        click.option("--limit", type=click.IntRange(1), default=100, show_default=True, help="Rows per page."),
+        click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Rows to skip (paging)."),
         click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
         db_option,
     ]
@@ -524,9 +525,12 @@ def _report(result: dict, as_json: bool, keys: Iterable[str]) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return
     for key in keys:
-        if key in result:
-            value = result[key]
-            click.echo(f"{key:28s} {value:.3f}" if isinstance(value, float) else f"{key:28s} {value}")
+        if key not in result:
+            continue
+        items = result[key].items() if isinstance(result[key], dict) else [(None, result[key])]
+        for sub, value in items:  # a nested figure prints as key_sub ("content_f1")
+            name = f"{key}_{sub}" if sub else key
+            click.echo(f"{name:28s} {value:.3f}" if isinstance(value, float) else f"{name:28s} {value}")
 
 
 @eval_.command("plover")
@@ -584,9 +588,8 @@ def eval_quotes(directory: str, as_json: bool) -> None:
     from tidings.eval.quotes import evaluate
 
     result = evaluate(Path(directory))
-    _report(result, as_json, ["documents", "gold", "emitted", "content_precision", "content_recall",
-                              "content_f1", "speaker_precision", "speaker_recall", "speaker_f1",
-                              "quotes_per_second"])
+    _report(result, as_json, ["documents", "gold", "emitted", "content", "content_speaker", "quotes_per_second",
+                              "docs_per_second_with_parse_and_actors"])
 
 
 @eval_.command("actors")
@@ -622,7 +625,7 @@ def kb() -> None:
 @click.argument("dump", type=click.Path(exists=True, dir_okay=False))
 @click.option("--kb-dir", type=click.Path(file_okay=False), default=None,
               help="Folder of imported KB files (default: $TIDINGS_KB_DIR or ~/.local/share/tidings/kb).")
-@click.option("--limit", type=int, default=None, help="Read at most this many entities (per pass).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Read at most this many entities (per pass).")
 @click.option("--json", "as_json", is_flag=True)
 def kb_import(dump: str, kb_dir: str | None, limit: int | None, as_json: bool) -> None:
     """Import people (positions held, to the day where known, and candidacies) and organisations

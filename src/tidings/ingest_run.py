@@ -34,7 +34,7 @@ class IngestSettings:
     model: str | None = None
     workers: int = 0  # processes for extraction; 0 = one per core (small inputs run in-process)
     urls: bool = False  # PATHs are files listing URLs (pages or feeds), one per line
-    max_bytes: int = 20 * 1024 * 1024  # per input file / fetched page
+    max_bytes: int = 20_000_000  # per input file / fetched page (bytes; 20 MB)
     fetch_timeout: float | None = None  # seconds of network time per fetched URL (None: FetchSettings')
     min_confidence: float | None = None  # events under this confidence are not stored (None: the verifier's default)
     max_chars: int | None = None  # characters analysed per document (None: tidings.pipeline.MAX_CHARS)

@@ -29,7 +29,7 @@ from tidings.records import Document
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20_000_000  # 20 MB (decimal, as --max-bytes is given)
 _MAX_STEM = 80  # characters of the file name kept in a Document id
 KINDS = {".html": "html", ".htm": "html", ".txt": "text", ".jsonl": "jsonl"}
 
@@ -60,7 +60,8 @@ def _short_hash(data: bytes) -> str:
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+    """A size as given (bytes) and in decimal megabytes, as `--max-bytes` takes it: "5,000,000 bytes (5.0 MB)"."""
+    return f"{n:,} bytes ({n / 1_000_000:.1f} MB)" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def _error(path: Path, message: str, data: bytes | None = None) -> Document:
