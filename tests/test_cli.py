@@ -353,3 +353,9 @@ def test_out_of_range_numbers_are_refused_with_a_usage_error_not_a_traceback(tmp
     assert out.exit_code == 2, out.output
     assert "Invalid value" in out.output and "Traceback" not in out.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_db_upgrade_of_a_missing_file_says_so_and_creates_nothing(tmp_path):
+    out = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(tmp_path / "typo.duckdb")])
+    assert out.exit_code != 0 and "no database at" in out.output and "nothing to upgrade" in out.output
+    assert not (tmp_path / "typo.duckdb").exists()

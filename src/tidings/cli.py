@@ -504,6 +504,8 @@ def db_upgrade(db: str) -> None:
     from tidings.dedup.merge import group_events
     from tidings.dedup.store_index import cluster_articles
 
+    if "://" not in db and not Path(db).exists():
+        _fail(f"no database at {db}: nothing to upgrade (check the path; `tidings ingest PATH --db {db}` makes one)")
     try:
         store = open_store(db, upgrade=True)
         clustered, grouped = cluster_articles(store), group_events(store)  # fill what new versions added
