@@ -46,7 +46,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TIDINGS = Path(sys.executable).with_name("tidings")
-PASSWD_MARK = "root:x:0:0"  # what an external entity reading /etc/passwd would bring into a text
+PASSWD_MARK = "root:x:0:0"
+# stored reasons that are tidings' failures, not the input's (a stage crashed): counted apart
+INTERNAL = ("analysis failed", "clean failed", "a bug in tidings")  # what an external entity reading /etc/passwd would bring into a text
 
 GOOD = ("Good article {n}. Russia accused Ukraine on Monday of shelling Donetsk, officials in Moscow said."
         " The French foreign minister met his German counterpart in Berlin to discuss sanctions {n}.")
@@ -380,7 +382,7 @@ def main(argv: list[str] | None = None) -> dict:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="tidings-fuzz-"))
     work.mkdir(parents=True, exist_ok=True)
     report = {"inputs": 0, "good_inputs": 0, "runs": 0, "aborted_runs": 0, "hung_runs": 0, "without_outcome": 0,
-              "good_lost": 0, "without_reason": 0, "xxe_leaks": 0, "peak_rss_mb": 0, "kinds": Counter(),
+              "good_lost": 0, "without_reason": 0, "xxe_leaks": 0, "internal_errors": 0, "peak_rss_mb": 0, "kinds": Counter(),
               "errors_by_reason": Counter(), "seconds": 0.0, "failures": []}
     server = None
     try:
@@ -441,6 +443,8 @@ def _account(report: dict, outcome: dict, db: Path, hostile: list, good: list, u
     for _, _, status, error, _ in rows:
         if status != "ok":
             report["errors_by_reason"][_reason(error)] += 1
+            if any(mark in (error or "") for mark in INTERNAL):
+                report["internal_errors"] += 1
     found = check(rows, hostile, good, urls)
     report["without_outcome"] += len(found["missing"])
     report["good_lost"] += len(found["lost"])
@@ -462,7 +466,8 @@ def _print(report: dict) -> None:
           f" {report['seconds']:.0f} s")
     print(f"aborted runs: {report['aborted_runs']}  hung runs: {report['hung_runs']}"
           f"  inputs without an outcome: {report['without_outcome']}  good inputs lost: {report['good_lost']}"
-          f"  outcomes without a reason: {report['without_reason']}  XXE leaks: {report['xxe_leaks']}")
+          f"  outcomes without a reason: {report['without_reason']}  XXE leaks: {report['xxe_leaks']}"
+          f"  internal errors (a stage failed): {report['internal_errors']}")
     print(f"peak memory of the largest process: {report['peak_rss_mb']} MB")
     print("kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(report["kinds"].items())))
     print("most common stored reasons:")
