@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--articles", type=int, default=40, help="articles per corpus (24 or more start workers)")
+    parser.add_argument("--articles", type=int, default=300,
+                        help="articles per corpus (24 or more start workers; 300 take longer than the latest kill)")
     parser.add_argument("--postgres", default=os.environ.get("TIDINGS_TEST_POSTGRES"),
                         help="a postgresql:// URL: every other trial runs there")
     parser.add_argument("--max-kill-after", type=float, default=12.0, help="latest kill, seconds after the start")
