@@ -359,3 +359,16 @@ def test_db_upgrade_of_a_missing_file_says_so_and_creates_nothing(tmp_path):
     out = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(tmp_path / "typo.duckdb")])
     assert out.exit_code != 0 and "no database at" in out.output and "nothing to upgrade" in out.output
     assert not (tmp_path / "typo.duckdb").exists()
+
+
+@pytest.mark.parametrize("table", ["quotes", "actors"])
+def test_quotes_and_actors_list_only_the_options_their_filter_takes(table):
+    from dataclasses import fields
+
+    from tidings.store import ActorFilter, QuoteFilter
+
+    cls = {"quotes": QuoteFilter, "actors": ActorFilter}[table]
+    taken = {f.name for f in fields(cls)} - {"order", "direct"}  # ordering and direct are not CLI options yet
+    listed = {p.name for p in cli.commands[table].params} - {"fmt", "db"}
+    assert listed == taken
+    assert "--type" not in CliRunner().invoke(cli, [table, "--help"]).output

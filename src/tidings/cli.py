@@ -261,25 +261,59 @@ background_option = click.option(
     help="Only background events (earlier facts an article recalls), or none of them (default: all).")
 
 
-def _filter_options(func):
-    options = [
-        click.option("--actor", help="Actor as source or target: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part."),
-        click.option("--country", help="ISO3 country of source or target."),
-        click.option("--sector", help="PLOVER sector code (GOV, MIL, …) of source or target."),
-        click.option("--type", "type_", help="PLOVER event type (e.g. ACCUSE)."),
-        click.option("--mode", help="PLOVER mode (e.g. troops)."),
-        click.option("--factuality", type=click.Choice(
+# help texts of the filter options that mean something else for quotes and actors
+_FILTER_HELP = {
+    "quotes": {"actor": "The speaker: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.",
+               "country": "ISO3 country of the speaker.", "sector": "PLOVER sector code (GOV, MIL, …) of the speaker.",
+               "since": "Article published on or after.", "until": "Article published on or before.",
+               "search": "Text that the quote must contain."},
+    "actors": {"actor": "A code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.", "country": "ISO3 country.",
+               "sector": "PLOVER sector code (GOV, MIL, …).", "article": "Only actors mentioned in this article"
+               " (id or id prefix).", "search": "A part of the actor's name."},
+}
+
+
+# the options each listing takes: the fields of its filter (QuoteFilter, ActorFilter; a test keeps
+# them equal) with the output format and the database; written out so that `tidings --help` does
+# not import the store
+_FILTER_FIELDS = {
+    "quotes": {"actor", "country", "sector", "since", "until", "article", "search", "limit", "offset", "format", "db"},
+    "actors": {"actor", "country", "sector", "article", "search", "limit", "offset", "format", "db"},
+}
+
+
+def _filter_options(func=None, *, table: str = "events"):
+    """The filter options of `tidings events`, or (table="quotes"/"actors") those of them that the
+    table's filter takes, so that --help lists only options the command accepts."""
+    if func is None:
+        return lambda f: _filter_options(f, table=table)
+    help_ = _FILTER_HELP.get(table, {})
+    options = {
+        "actor": click.option("--actor", help=help_.get(
+            "actor", "Actor as source or target: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.")),
+        "country": click.option("--country", help=help_.get("country", "ISO3 country of source or target.")),
+        "sector": click.option("--sector", help=help_.get(
+            "sector", "PLOVER sector code (GOV, MIL, …) of source or target.")),
+        "type": click.option("--type", "type_", help="PLOVER event type (e.g. ACCUSE)."),
+        "mode": click.option("--mode", help="PLOVER mode (e.g. troops)."),
+        "factuality": click.option("--factuality", type=click.Choice(
             ["asserted", "reported", "hypothetical", "future", "negated", "denied"])),
-        click.option("--since", callback=_date, metavar="YYYY-MM-DD", help="Event date on or after."),
-        click.option("--until", callback=_date, metavar="YYYY-MM-DD", help="Event date on or before."),
-        click.option("--article", help="Article id (or id prefix)."),
-        click.option("--search", help="Text that the sentence must contain."),
-        click.option("--limit", type=click.IntRange(1), default=100, show_default=True, help="Rows per page."),
-        click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Rows to skip (paging)."),
-        click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
-        db_option,
-    ]
-    for option in reversed(options):
+        "since": click.option("--since", callback=_date, metavar="YYYY-MM-DD",
+                              help=help_.get("since", "Event date on or after.")),
+        "until": click.option("--until", callback=_date, metavar="YYYY-MM-DD",
+                              help=help_.get("until", "Event date on or before.")),
+        "article": click.option("--article", help=help_.get("article", "Article id (or id prefix).")),
+        "search": click.option("--search", help=help_.get("search", "Text that the sentence must contain.")),
+        "limit": click.option("--limit", type=click.IntRange(1), default=100, show_default=True,
+                              help="Rows per page."),
+        "offset": click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+                               help="Rows to skip (paging)."),
+        "format": click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
+        "db": db_option,
+    }
+    if table in _FILTER_FIELDS:
+        options = {name: option for name, option in options.items() if name in _FILTER_FIELDS[table]}
+    for option in reversed(list(options.values())):
         func = option(func)
     return func
 
@@ -306,7 +340,7 @@ def events(db, fmt, raw, **filters) -> None:
 
 
 @cli.command()
-@_filter_options
+@_filter_options(table="quotes")
 def quotes(db, fmt, **filters) -> None:
     """List direct and indirect quotes with their speakers."""
     from tidings.store import QuoteFilter
@@ -318,7 +352,7 @@ def quotes(db, fmt, **filters) -> None:
 
 
 @cli.command()
-@_filter_options
+@_filter_options(table="actors")
 def actors(db, fmt, **filters) -> None:
     """List the actors found, with their country, sector and number of mentions.
 
