@@ -6,9 +6,6 @@ Skips when Chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +17,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
+from httpserver_util import LiveApp  # noqa: E402
 from test_web import build_db  # noqa: E402  (the corpus with untrusted markup, shared with test_web)
 
 from tidings.store import EventFilter, open_store  # noqa: E402
@@ -30,12 +28,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def browser_db(tmp_path_factory) -> str:
     return build_db(tmp_path_factory.mktemp("browser"))
@@ -44,18 +36,9 @@ def browser_db(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def live_server(browser_db):
     """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(browser_db), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    live = LiveApp(create_app(browser_db))
+    yield f"http://127.0.0.1:{live.port}"
+    live.stop()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from httpserver_util import LAST_MODIFIED, NewsServer, SlowLorisServer, article, atom_feed, rss_feed
+from httpserver_util import LAST_MODIFIED, LiveApp, NewsServer, SlowLorisServer, article, atom_feed, rss_feed
 
 from tidings.ingest.feeds import FeedError, is_feed, iter_feed_documents, iter_web_documents, parse_feed
 from tidings.ingest.web import USER_AGENT, Fetcher, FetchSettings, document_from_fetch, iter_url_documents
@@ -386,33 +386,17 @@ BODY_LIMIT = 100_000
 @pytest.fixture(scope="module")
 def api_servers(tmp_path_factory) -> Iterator[dict[str, int]]:
     """Ports of two live apps over one empty database: read-only, and with a token."""
-    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("uvicorn")
     from tidings.store import open_store
     from tidings.web import create_app
 
     db = str(tmp_path_factory.mktemp("api") / "api.duckdb")
     open_store(db).close()
-    servers, threads, ports = [], [], {}
-    for name, token in (("read_only", None), ("writable", TOKEN)):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            ports[name] = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(db, token=token, max_body_bytes=BODY_LIMIT), host="127.0.0.1",
-                                port=ports[name], log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        servers.append(server)
-        threads.append(thread)
-    yield ports
-    for server in servers:
-        server.should_exit = True
-    for thread in threads:
-        thread.join(timeout=10)
+    apps = {name: LiveApp(create_app(db, token=token, max_body_bytes=BODY_LIMIT))
+            for name, token in (("read_only", None), ("writable", TOKEN))}
+    yield {name: app.port for name, app in apps.items()}
+    for app in apps.values():
+        app.stop()
 
 
 def raw_post(port: int, headers: dict[str, str], body: bytes = b"", chunks: Iterator[bytes] = iter(()),
