@@ -367,6 +367,60 @@ def test_quote_after_a_colon_belongs_to_the_clause_subject(nlp_quotes, quoter, r
     assert quote.rule == "quote.framed+cue.colon_frame" and "Christie" in speaker_name(quote)
 
 
+def test_quote_opening_the_paragraph_after_a_colon_belongs_to_that_subject(nlp_quotes, quoter, run):
+    text = ("The pollster Pat Caddell spoke on Monday.\n\nCaddell continued:\n\n"
+            "\u201cYesterday there were two polls and they had very similar numbers for the race.\u201d")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert "Caddell" in speaker_name(quote_starting(quotes, "Yesterday there were"))
+
+
+def test_a_paragraph_ending_with_a_colon_names_no_speaker_without_a_person_subject(nlp_quotes, quoter, run):
+    text = ("The debate was long.\n\nA partial transcript follows:\n\n"
+            "\u201cWell, the question really should be why the other side keeps changing its story on this.\u201d")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "Well, the question")
+    assert quote.speaker is None or "transcript" not in speaker_name(quote)
+
+
+def test_comma_after_a_saying_verb_frames_the_quote(nlp_quotes, quoter, run):
+    text = ("\u201cThe rationales do not hold,\u201d said Terry Strada, a widow.\n\n"
+            "She continued, \u201cWe will keep fighting for the families in every court we can.\u201d")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert "Strada" in speaker_name(quote_starting(quotes, "We will keep fighting"))
+
+
+def test_a_quote_signed_with_a_dash_and_a_name_is_that_persons(nlp_quotes, quoter, run):
+    text = ("Readers shared their thoughts on the debate.\n"
+            "\u201cHe represents our greatest shame and divides our communities.\u201d \u2015 Sonya Herridge\n"
+            "\u201cHe makes simple blanket statements about people he knows nothing about.\u201d\u2014 Pamela Padilla\n")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert speaker_name(quote_starting(quotes, "He represents")) == "Sonya Herridge"
+    assert speaker_name(quote_starting(quotes, "He makes simple")) == "Pamela Padilla"
+    assert quote_starting(quotes, "He represents").rule.startswith("quote.signed")
+
+
+def test_a_dash_before_an_ordinary_word_is_no_signature(nlp_quotes, quoter, run):
+    text = ("Mr. Trump treated the remark as a compliment -- \u201cThat makes me smart and I am proud of it\u201d -- and"
+            " moved on.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert not any(q.rule.startswith("quote.signed") for q in quotes)
+
+
+def test_a_transcript_line_is_said_by_the_capitalised_name_before_its_colon(nlp_quotes, quoter, run):
+    text = ("Partial transcript as follows:\n\n"
+            "\"PENCE: Well, look, Hillary Clinton apparently thinks this is an episode of a reality show.\"")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "PENCE: Well")
+    assert "PENCE" in speaker_name(quote).upper() and quote.rule.startswith("quote.transcript")
+
+
+def test_an_intention_inside_what_someone_said_is_not_a_quote_of_its_own(nlp_quotes, quoter, run):
+    text = ("Clinton spokesman Nick Merrill says Alicia Machado wants to keep supporting Clinton"
+            " in the weeks ahead.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert quotes and all("Merrill" in speaker_name(q) for q in quotes), [(q.text, q.rule) for q in quotes]
+
+
 def test_lexicon_rules_have_ids_and_validation_rejects_missing_ids():
     lex = load_lexicon()
     assert lex.verbs["say"].id == "cue.say"

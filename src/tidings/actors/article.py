@@ -356,7 +356,7 @@ def _persons(state: State) -> None:
     for s, e in _proper_name_runs(state, taken):
         spans.append((s, e, None, False))
     for s, e, entry, sure in sorted(spans, key=lambda x: x[0]):
-        while e > s + 1 and (state.toks.tag[e - 1] == "POS" or state.toks.is_punct[e - 1]):
+        while e > s + 1 and (state.toks.tag[e - 1] == "POS" or state.toks.is_punct[e - 1] or state.toks.is_space[e - 1]):
             e -= 1
         if _names_a_group(state, e):
             continue  # "the Assad regime", "Tamil rebels", "Trump supporters": the group is the actor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from spacy.attrs import LEMMA, LOWER, POS
@@ -74,7 +75,25 @@ def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: 
     covered = _Covered(direct)
     for f in indirect:
         f.hidden = covered.by_quote(f)
+    _hide_nested(indirect)
     return sorted(direct + indirect, key=lambda f: (f.start, f.end))
+
+
+NESTED_RULES = ("cue.intention", "cue.judge", "cue.stance", "cue.noun")
+
+
+def _hide_nested(indirect: list[Found]) -> None:
+    """`Merrill says Machado promised to continue supporting Clinton`: an intention inside what
+    someone else is reported to have said is that speaker's claim, not an attribution of its
+    own; kept (hidden) for event attribution only."""
+    reach, widest = -1, (0, 0)  # the furthest end of a non-nested item starting at or before f, and its span
+    for _, _, k in sorted((f.start, -f.end, k) for k, f in enumerate(indirect)):  # one sweep: n log n
+        f = indirect[k]
+        if not f.rule.startswith(NESTED_RULES):
+            if f.end > reach:
+                reach, widest = f.end, (f.start, f.end)
+        elif not f.hidden and reach >= f.end and widest != (f.start, f.end):
+            f.hidden = True
 
 
 class _Sentences:
@@ -634,7 +653,7 @@ def _direct(ctx: _Context, quotes: list[QuoteSpan], cues: list[Cue], indirect: l
     for q in quotes:
         name_like = _title_like(text[q.start:q.end])
         found = enclosing.embedded(q) or (None if name_like else (
-            _framed(ctx, q, frame_cues, phrases) or _colon_framed(ctx, q)
+            _transcribed(ctx, q) or _signed(ctx, q) or _framed(ctx, q, frame_cues, phrases) or _colon_framed(ctx, q)
             or _continued(ctx.doc, q, earlier.last(q.open_mark), paras, para_starts)))
         if found is None:
             if name_like or len(text[q.start:q.end].split()) < ctx.lex.min_unattributed_words:
@@ -789,19 +808,87 @@ def _framed(ctx: _Context, q: QuoteSpan, cues: _FrameCues, phrases: _PhraseAttri
     return Found(q.start, q.end, True, "quote.framed", best, speaker)
 
 
+TRANSCRIPT_NAME = re.compile(r"\s*([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3}):\s")
+
+
+def _transcribed(ctx: _Context, q: QuoteSpan) -> Found | None:
+    """`"PENCE: Well, look, …"`: a transcript line; the capitalised name before the colon speaks."""
+    m = TRANSCRIPT_NAME.match(ctx.text, q.start, min(q.end, q.start + 60))
+    if m is None:
+        return None
+    name = ctx.doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+    if name is None:
+        return None
+    cue = Cue(name[0], Span(":", m.end(1), m.end(1) + 1), "cue.transcript", "speech")
+    cue.speaker = ctx.resolver.from_span(name, "speaker.transcript")
+    return Found(q.start, q.end, True, "quote.transcript", cue, cue.speaker)
+
+
+SIGNATURE_CHARS = 80  # a signature is a name, read within this many characters of its dash
+SIGNATURE_DASHES = "\u2015\u2014\u2013-"  # ― — – -
+
+
+def _signed(ctx: _Context, q: QuoteSpan) -> Found | None:
+    """`“…” ― Sonya Herridge`: a quote signed, on its own line, with a dash and a name
+    (vox pops, epigraphs, letters): the name is the speaker."""
+    doc, text = ctx.doc, ctx.text
+    close = q.close_mark if q.close_mark is not None else q.end
+    i = close + 1 if q.close_mark is not None else close
+    while i < len(text) and text[i] in " \t\xa0":
+        i += 1
+    if i >= len(text) or text[i] not in SIGNATURE_DASHES:
+        return None
+    while i < len(text) and text[i] in SIGNATURE_DASHES:
+        i += 1
+    while i < len(text) and text[i] in " \t\xa0":
+        i += 1
+    line_end = text.find("\n", i, i + SIGNATURE_CHARS)
+    line_end = min(len(text), i + SIGNATURE_CHARS) if line_end < 0 else line_end
+    while line_end > i and text[line_end - 1].isspace():
+        line_end -= 1
+    span = doc.char_span(i, line_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    names = []
+    for token in span:  # the name: proper nouns and initials, up to the first other word
+        if token.is_space:
+            break
+        if token.pos_ == "PROPN" or (token.is_title and token.is_alpha) or (len(token.text) <= 2 and token.text[:1].isupper()):
+            names.append(token)
+        else:
+            break
+    if not names or len(names) > 6:
+        return None
+    name = doc[names[0].i:names[-1].i + 1]
+    cue = Cue(names[0], Span(text[close:i].strip() or "―", close, i), "cue.signature", "speech")
+    cue.speaker = ctx.resolver.from_span(name, "speaker.signature")
+    return Found(q.start, q.end, True, "quote.signed", cue, cue.speaker)
+
+
 def _colon_framed(ctx: _Context, q: QuoteSpan) -> Found | None:
     """`And Mr. Christie gloated: “I told you …”`: a quote right after a colon belongs to the
-    subject of the clause the colon ends, whatever its verb."""
+    subject of the clause the colon ends, whatever its verb. So does a quote opening the
+    paragraph after one that ends with a colon (`Caddell continued:`), when that subject
+    names someone (a name or a pronoun: not "the transcript")."""
     doc, text = ctx.doc, ctx.text
     end = q.open_mark  # the text before the quote, without its trailing blanks, ends at `end`
     while end > 0 and text[end - 1] in " \t\xa0":
         end -= 1
-    if end == 0 or text[end - 1] != ":":
+    paragraph = False
+    while end > 0 and text[end - 1] in " \t\xa0\n\r":
+        paragraph = True
+        end -= 1
+    if end == 0 or text[end - 1] not in ":,":
         return None
     colon = doc.char_span(end - 1, end, alignment_mode="expand")
     if colon is None:
         return None
-    verb = colon[0].head
+    if text[end - 1] == ",":  # `She continued, “…”`, `As Ms. Simonyan put it, “…”`: a saying verb just before
+        verb = _introducing_verb(colon[0])
+        if verb is None or paragraph:
+            return None
+    else:
+        verb = colon[0].head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     if verb.pos_ not in ("VERB", "AUX") or ctx.sents.of(verb) != ctx.sents.of(colon[0]):
@@ -809,9 +896,26 @@ def _colon_framed(ctx: _Context, q: QuoteSpan) -> Found | None:
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if not subjects:
         return None
+    if paragraph and not (subjects[0].pos_ == "PROPN" or subjects[0].lower_ in ctx.resolver.lex.person_pronouns):
+        return None
     cue = Cue(verb, Span(verb.text, verb.idx, verb.idx + len(verb.text)), "cue.colon_frame", "speech")
     cue.speaker = ctx.resolver.resolve(subjects[0])
     return Found(q.start, q.end, True, "quote.framed", cue, cue.speaker)
+
+
+INTRODUCING_VERBS = frozenset({"say", "continue", "add", "write", "put", "ask", "reply", "respond", "quip",
+                               "tweet", "declare", "explain", "conclude", "note", "recall", "insist", "argue"})
+
+
+def _introducing_verb(comma: Token) -> Token | None:
+    """The saying verb a comma right before a quote ends the clause of (`She continued,`,
+    `As Ms. Simonyan put it,`), if the verb is among the last three words before it."""
+    doc = comma.doc
+    for k in range(comma.i - 1, max(comma.i - 4, -1), -1):
+        token = doc[k]
+        if token.pos_ in ("VERB", "AUX"):
+            return token if token.lemma_.lower() in INTRODUCING_VERBS else None
+    return None
 
 
 def _speaker_head(cue: Cue, speaker: Speaker) -> Token:
