@@ -101,6 +101,14 @@ def test_members_of_an_alliance_are_not_the_alliance(nlp, resolver):
     assert allies.country is None and allies.name == "NATO allies"
 
 
+def test_a_counterpart_is_of_its_nationality_never_of_its_owner(nlp, resolver):
+    found = _found(nlp, resolver, "Trump spoke with his Ukrainian counterpart on Thursday.")
+    assert _code(found["Ukrainian counterpart"][0]) == ("UKR", "GOV")
+    found = _found(nlp, resolver, "Mr. Trump said he would meet his counterpart soon.")
+    counterpart = [m for k, ms in found.items() for m in ms if "counterpart" in k]
+    assert all(m.actor is None or m.actor.country != "USA" for m in counterpart)
+
+
 def test_igo_officials_keep_their_igo(nlp, resolver):
     borrell = _found(nlp, resolver, "Josep Borrell said the bloc would act.", published="2022-02-01")["Josep Borrell"][0]
     assert (*_code(borrell), borrell.actor.name) == ("IGO", "IGO", "European Union")

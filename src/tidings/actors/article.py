@@ -736,6 +736,9 @@ def _article_phrase(state: State, start: int, end: int, reading: Reading | None)
     head_key = head.key if head is not None else text_key(toks.text[end - 1])
     if reading is not None and head_key in lex.member_nouns and reading.country is not None and end - start > 1:
         return Reading(toks.span_text(start, end), None, "GOV", "members", None, rule=f"members:{head_key}")
+    if head_key in lex.counterpart_nouns:  # "his Ukrainian counterpart": Ukraine's official; "his counterpart": unknown
+        country = reading.country if reading is not None and end - start > 1 else None
+        return Reading(toks.span_text(start, end), country, "GOV", "counterpart", None, rule=f"counterpart:{head_key}")
     org = lex.igo_nouns.get(head_key)
     if org is not None and (reading is None or reading.country is None):
         return Reading(org, "IGO", "IGO", "igo_noun", None, rule=f"igo:{head_key}")
@@ -1135,6 +1138,8 @@ def _possessed(state: State, resolved: dict[int, coref.Candidate]) -> None:
         r = f.reading
         if owner is None or r is None or f.label == "PRON" or toks.tag[f.start - 1] not in ("PRP$", "WP$"):
             continue
+        if (r.rule or "").startswith(("members:", "counterpart:")):
+            continue  # "his counterpart", "its allies": of another country than the owner's
         country = owner.root.reading.country if owner.root.reading else None
         if country and country != "IGO" and (r.country is None or r.how.endswith("+context")):
             base = r.how[:-len("+context")] if r.how.endswith("+context") else r.how

@@ -33,6 +33,7 @@ class ArticleLexicon:
     backed_suffixes: frozenset[str] = frozenset()
     proxy_sectors: frozenset[str] = frozenset()
     member_nouns: frozenset[str] = frozenset()
+    counterpart_nouns: frozenset[str] = frozenset()
     igo_nouns: dict[str, str] = field(default_factory=dict)
     product_heads: frozenset[str] = frozenset()
 
@@ -54,7 +55,7 @@ def lexicon_from_data(data: dict[str, Any] | None, key=lambda s: s.lower()) -> A
         person_focus_share=float(data.get("person_focus_share") or 0.75),
         led_suffixes=words("led_suffixes"), backed_suffixes=words("backed_suffixes"),
         proxy_sectors=frozenset(data.get("proxy_sectors") or ()),
-        member_nouns=words("member_nouns"),
+        member_nouns=words("member_nouns"), counterpart_nouns=words("counterpart_nouns"),
         igo_nouns={key(str(k)): str(v) for k, v in (data.get("igo_nouns") or {}).items()},
         product_heads=words("product_heads"),
     )
