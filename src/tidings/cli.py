@@ -256,6 +256,14 @@ def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
     write_rows(rows, fmt, sys.stdout, columns=columns)
 
 
+def place_options(func):
+    """--place and --place-country: where the event happened (not an actor's country)."""
+    func = click.option("--place-country", metavar="ISO3",
+                        help="Only events that happened in this country (ISO3, e.g. UKR; --country is an actor's).")(func)
+    return click.option("--place", metavar="NAME|GEONAMEID",
+                        help="Only events that happened at this place: a name (Kyiv) or a GeoNames id.")(func)
+
+
 background_option = click.option(
     "--background/--no-background", default=None,
     help="Only background events (earlier facts an article recalls), or none of them (default: all).")
@@ -323,6 +331,7 @@ def _filter_options(func=None, *, table: str = "events"):
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
 @background_option
 @query_confidence_option
+@place_options
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
@@ -334,8 +343,11 @@ def events(db, fmt, raw, **filters) -> None:
 
     store = _open(db)
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
-    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
+    columns = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
+    if fmt == "table":
+        for row in rows:  # "Kyiv (UKR)"; csv and jsonl keep place, place_country, geonameid, lat, lon apart
+            row["location"] = " ".join(filter(None, [row["place"], row["place_country"] and f"({row['place_country']})"]))
     _emit(rows, fmt, columns=columns if fmt == "table" else None)
 
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from tidings.geo import with_coordinates
 from tidings.store.filters import EventFilter, Where, actor_match, event_where, paging
 
 PERIODS = ("day", "week", "month")
@@ -35,7 +36,9 @@ EVENT_COLUMNS = (
     " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
     " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
     " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
-    " a.title AS article_title, a.published, a.url")
+    " a.title AS article_title, a.published, a.url, coalesce(e.location_name, e.location_text) AS place,"
+    " e.location_country AS place_country, e.location_geonameid AS geonameid,"
+    " CAST(NULL AS DOUBLE PRECISION) AS lat, CAST(NULL AS DOUBLE PRECISION) AS lon")
 
 _ORDERS = ("date", "-date", "type", "article")  # as Store.events (tidings.store.store.event_orders)
 
@@ -225,10 +228,12 @@ def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: b
         raise ValueError(f"order must be one of {', '.join(_ORDERS)} (not {f.order!r})")
     join, join_params = dyad_join(store, a, b, directed)
     page, page_params = paging(f.limit, f.offset)
-    return store.backend.rows(
+    rows = store.backend.rows(
         f"SELECT {EVENT_COLUMNS}{merged} FROM events e {join} JOIN articles a ON a.id = e.article_id{groups}"
         f" {where.sql()}"
         f" ORDER BY {order}{page}", join_params + where.params + page_params)
+    with_coordinates(rows)
+    return rows
 
 
 def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
@@ -269,3 +274,46 @@ def _cluster_column(store) -> str | None:
         if candidate in names:
             return candidate
     return None
+
+
+def place_counts(store, f: EventFilter | None = None, dyad: tuple[str, str] | None = None,
+                 directed: bool = False) -> dict[str, Any]:
+    """Where the events matching `f` (between the actors of `dyad` when given) happened, for a map:
+    `countries`: events per country of the place (ISO3, name, events), most first; `places`:
+    events per GeoNames city or US state with coordinates (geonameid, place, country, kind, lat,
+    lon, events), most first; `placed` / `unplaced`: events with and without a place country.
+    With `f.merged`, merged events are counted once (as Store.events lists them)."""
+    from tidings.geo import load_geo
+    from tidings.store.store import MERGED_FIRST_MENTION
+
+    f = replace(f or EventFilter(limit=None), limit=None, offset=0)
+    join, join_params = "", []
+    if dyad:
+        f = replace(f, actor=None, source=None, target=None)
+        join, join_params = dyad_join(store, dyad[0], dyad[1], directed)
+    where = event_where(f, store.codes)
+    if f.merged:
+        where.add(MERGED_FIRST_MENTION)
+    rows = store.backend.rows(
+        "SELECT e.location_geonameid AS geonameid, e.location_country AS country,"
+        " min(coalesce(e.location_name, e.location_text)) AS place, count(*) AS events"
+        f" FROM events e {join} {where.sql()} GROUP BY 1, 2", join_params + where.params)
+    geo = load_geo()
+    countries: dict[str, int] = {}
+    places: list[dict[str, Any]] = []
+    unplaced = 0
+    for row in rows:
+        if not row["country"]:
+            unplaced += row["events"]
+            continue
+        countries[row["country"]] = countries.get(row["country"], 0) + row["events"]
+        point = geo.point(row["geonameid"])
+        if point is not None and point.kind != "country":
+            places.append({"geonameid": row["geonameid"], "place": point.name, "country": row["country"],
+                           "kind": point.kind, "lat": point.lat, "lon": point.lon, "events": row["events"]})
+    return {
+        "countries": [{"country": c, "name": geo.country_name(c) or c, "events": n}
+                      for c, n in sorted(countries.items(), key=lambda item: (-item[1], item[0]))],
+        "places": sorted(places, key=lambda p: (-p["events"], p["place"], p["geonameid"])),
+        "placed": sum(countries.values()), "unplaced": unplaced,
+    }
