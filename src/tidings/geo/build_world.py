@@ -54,20 +54,38 @@ def ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tupl
 
 
 def path_of(polygons: list[list[list[tuple[float, float]]]]) -> str:
-    """An SVG path (projected, 0.1 px precision, repeated points dropped)."""
+    """An SVG path: projected, rounded to whole map units (1/1000 of the map's width, which
+    also drops the points closer than that), a move then relative lines; rings that round to
+    fewer than three points are left out. Coordinates off the map are kept (the SVG clips them)."""
     out = []
     for polygon in polygons:
-        for points in polygon:
-            cells, last = [], None
+        for points in _unwrapped(polygon):
+            cells: list[tuple[int, int]] = []
             for lon, lat in points:
                 x, y = project(lon, lat)
-                cell = (round(x, 1), round(y, 1))
-                if cell != last:
+                cell = (round(x), round(y))
+                if not cells or cell != cells[-1]:
                     cells.append(cell)
-                    last = cell
+            if len(cells) > 1 and cells[0] == cells[-1]:
+                cells.pop()
             if len(cells) >= 3:
-                out.append("M" + "L".join(f"{x:g} {y:g}" for x, y in cells) + "Z")
+                steps = " ".join(f"{x1 - x0} {y1 - y0}" for (x0, y0), (x1, y1) in zip(cells, cells[1:]))
+                out.append(f"M{cells[0][0]} {cells[0][1]}l{steps}z")
     return "".join(out)
+
+
+def _unwrapped(polygon: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+    """The rings of a polygon; a ring that crosses the antimeridian (Russia's, Fiji's) is
+    unwrapped east of 180° and drawn twice, once shifted a world to the west, so that the
+    map's edges clip it instead of a line being drawn across the whole map."""
+    out = []
+    for points in polygon:
+        if any(abs(b[0] - a[0]) > 180 for a, b in zip(points, points[1:])):
+            east = [(lon + 360 if lon < 0 else lon, lat) for lon, lat in points]
+            out += [east, [(lon - 360, lat) for lon, lat in east]]
+        else:
+            out.append(points)
+    return out
 
 
 def label_point(polygons: list[list[list[tuple[float, float]]]]) -> list[float]:

@@ -385,6 +385,15 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
             return _csv_response(iter([data["series"]]), "dyad")
         return data
 
+    @app.get("/api/places", tags=["events"])
+    def api_places(f: Annotated[EventFilter, Depends(event_filter)],
+                   dyad: Annotated[tuple | None, Depends(dyad_params)]) -> dict[str, Any]:
+        """Where the filtered events happened (with `a` and `b`: the events between them): events
+        per country of the place, and per city or US state with its coordinates (GeoNames)."""
+        with pool.store() as store:
+            return views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
+                                dyad[2] if dyad else False)
+
     @app.get("/api/timeline", tags=["events"])
     def api_timeline(f: Annotated[EventFilter, Depends(event_filter)], by: By = "week") -> list[dict[str, Any]]:
         """Filtered events per period and quad class."""

@@ -42,19 +42,21 @@ def add_pages(app: FastAPI, state: _State) -> None:
     def overview(request: Request, by: By = "month"):
         with pool.store() as store:
             data = views.overview(store, by)
+            world = _world_map(store, EventFilter(limit=None), {})
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
-        return render("overview.html", request, chart=chart, by=by, **data)
+        return render("overview.html", request, chart=chart, by=by, world=world, **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
                dyad: Annotated[tuple | None, Depends(dyad_params)]):
-        with pool.store() as store:
-            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
         params = _filter_params(f)
         if dyad:
             params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
-        return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
+        with pool.store() as store:
+            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+            world = _world_map(store, f, params, dyad)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=world)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
@@ -76,10 +78,12 @@ def add_pages(app: FastAPI, state: _State) -> None:
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
         with pool.store() as store:
             data = views.actor(store, code, by, since_d, until_d)
+            world = _world_map(store, EventFilter(actor=code, since=since_d, until=until_d, limit=None),
+                               {"actor": code, "since": since_d, "until": until_d})
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
                         "quad_class": quad}))
-        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, **data)
+        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, world=world, **data)
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
@@ -92,17 +96,22 @@ def add_pages(app: FastAPI, state: _State) -> None:
         # what the events behind the series are filtered by (the links of the chart and the page)
         selection = {"background": None if background_f is None else str(background_f).lower(),
                      "min_confidence": fraction_text(confidence)}
-        data, chart = None, None
+        data, chart, world = None, None, None
         if a_code and b_code:
             with pool.store() as store:
                 data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
                                   confidence)
+                world = _world_map(
+                    store, EventFilter(since=since_d, until=until_d, merged=merged, background=background_f,
+                                       min_confidence=confidence, limit=None),
+                    {"a": a_code, "b": b_code, "directed": directed or None, "since": since_d, "until": until_d,
+                     "merged": merged or None, **selection}, (a_code, b_code), directed)
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
                             **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
         return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
                       merged=merged, directed=directed, background=background_f, min_confidence=confidence,
-                      selection=selection, data=data, chart=chart)
+                      selection=selection, data=data, chart=chart, world=world)
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
@@ -131,6 +140,20 @@ def add_pages(app: FastAPI, state: _State) -> None:
         if data is None:
             raise HTTPException(404, f"no article {article_id!r}")
         return render("article.html", request, **data)
+
+
+def _world_map(store, f: EventFilter, params: dict[str, Any], dyad: tuple | None = None,
+               directed: bool = False) -> dict[str, Any]:
+    """The map of where the events of a page happened: {"svg", "places"}. Each country and dot
+    links to the events page with the page's filters (`params`) and the place."""
+    places = views.places(store, f, tuple(dyad[:2]) if dyad else None, dyad[2] if dyad and len(dyad) > 2 else directed)
+    base = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+            if k not in ("offset", "place", "place_country")}
+    picture = svg.world_map(places, country_link=lambda iso3: url_with("/events", base, place_country=iso3),
+                            place_link=lambda geonameid: url_with("/events", base, place=geonameid))
+    top = [(c["name"], c["events"], url_with("/events", base, place_country=c["country"]))
+           for c in places["countries"][:8]]
+    return {"svg": picture, "places": places, "top": top}
 
 
 def _period_end(period: str, by: str) -> str:

@@ -50,6 +50,12 @@ def articles(store: Store, limit: int, offset: int, status: str | None, text: st
     return Page(rows=rows[:limit], offset=offset, limit=limit, has_next=len(rows) > limit)
 
 
+def places(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> dict[str, Any]:
+    """Where the events matching `f` (between the actors of `dyad`) happened: events per country
+    and per city or US state with coordinates (tidings.analysis.place_counts)."""
+    return analysis.place_counts(store, f, dyad, directed)
+
+
 def overview(store: Store, by: str = "month") -> dict[str, Any]:
     """Counts, top dyads, recent articles, errors, and the timeline over the publication
     dates of the articles (background events dated years earlier would flatten it)."""
