@@ -236,14 +236,52 @@ def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: b
     return rows
 
 
-def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
-                    search: str | None = None) -> list[dict[str, Any]]:
-    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+def count_dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> int:
+    """How many events `dyad_events` lists over all its pages."""
+    from tidings.store.store import MERGED_FIRST_MENTION
+
+    f = replace(f or EventFilter(), actor=None, source=None, target=None)
+    where = event_where(f, store.codes)
+    if f.merged:
+        where.add(MERGED_FIRST_MENTION)
+    join, join_params = dyad_join(store, a, b, directed)
+    return int(store.backend.scalar(f"SELECT count(*) FROM events e {join} {where.sql()}",
+                                    join_params + where.params) or 0)
+
+
+def _article_where(status: str | None, search: str | None) -> Where:
     where = Where()
     if status:
         where.add("status = ?", status)
     if search:
         where.add("strpos(lower(coalesce(title, '')), lower(?)) > 0", search)
+    return where
+
+
+def count_articles(store, status: str | None = None, search: str | None = None) -> int:
+    """How many articles `recent_articles` lists over all its pages."""
+    where = _article_where(status, search)
+    return int(store.backend.scalar(f"SELECT count(*) FROM articles {where.sql()}", where.params) or 0)
+
+
+def filter_choices(store) -> dict[str, list[str]]:
+    """The distinct stored values the filter forms offer: event types, modes, participants'
+    countries and sectors, countries of event places, quote speakers' countries (sorted)."""
+    def distinct(column: str, table: str) -> list[str]:
+        rows = store.backend.query(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")[1]
+        return sorted(str(row[0]) for row in rows if row[0] != "")
+    return {
+        "types": distinct("type", "events"), "modes": distinct("mode", "events"),
+        "countries": distinct("country", "event_participants"), "sectors": distinct("sector", "event_participants"),
+        "place_countries": distinct("location_country", "events"),
+        "speaker_countries": distinct("speaker_country", "quotes"),
+    }
+
+
+def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
+                    search: str | None = None) -> list[dict[str, Any]]:
+    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+    where = _article_where(status, search)
     page, params = paging(limit, offset)
     return store.backend.rows(
         "SELECT id, title, published, credited_publisher, site_name, url, status, error,"

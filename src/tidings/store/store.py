@@ -424,6 +424,28 @@ class Store:
         with_coordinates(rows)
         return rows
 
+    def count_events(self, f: EventFilter | None = None) -> int:
+        """How many events `Store.events(f)` lists over all its pages (limit and offset ignored;
+        with `f.merged`, merged events)."""
+        f = f or EventFilter()
+        where = event_where(f, self.codes)
+        if f.merged:
+            where.add(MERGED_FIRST_MENTION)
+        return int(self.backend.scalar(f"SELECT count(*) FROM events e {where.sql()}", where.params) or 0)
+
+    def count_quotes(self, f: QuoteFilter | None = None) -> int:
+        """How many quotes `Store.quotes(f)` lists over all its pages."""
+        where = quote_where(f or QuoteFilter(), self.codes)
+        join = " JOIN articles a ON a.id = q.article_id" if "a.published" in " ".join(where.conditions) else ""
+        return int(self.backend.scalar(f"SELECT count(*) FROM quotes q{join} {where.sql()}", where.params) or 0)
+
+    def count_actors(self, f: ActorFilter | None = None) -> int:
+        """How many actors `Store.actors(f)` lists over all its pages."""
+        where = actor_where(f or ActorFilter(), self.codes)
+        return int(self.backend.scalar(
+            f"SELECT count(*) FROM (SELECT DISTINCT m.name, m.country, m.sector FROM mentions m {where.sql()}) d",
+            where.params) or 0)
+
     def trends(self, f: EventFilter | None = None, interval: str = "week") -> list[dict[str, Any]]:
         """Counts of matching events per `interval` ("day", "week", "month", "quarter", "year")
         and type: rows {period (first day, ISO), type, events}, oldest first. Paging of `f` applies."""

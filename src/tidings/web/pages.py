@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from tidings import analysis
 from tidings.analysis import network
 from tidings.store import EventFilter
 from tidings.web import svg, views
@@ -55,19 +56,23 @@ def add_pages(app: FastAPI, state: _State) -> None:
             params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
         with pool.store() as store:
             page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+            page = views.counted(page, lambda: views.count_events(store, f, dyad[:2] if dyad else None,
+                                                                  dyad[2] if dyad else False))
             world = _world_map(store, f, params, dyad)
-        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=world)
+            choices = state.choices(store)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=world, choices=choices)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:
-            page = views.quotes(store, f)
-        return render("quotes.html", request, page=page, f=f, params=_filter_params(f))
+            page = views.counted(views.quotes(store, f), lambda: store.count_quotes(f))
+            choices = state.choices(store)
+        return render("quotes.html", request, page=page, f=f, params=_filter_params(f), choices=choices)
 
     @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
     def actors(request: Request, f=Depends(actor_filter)):
         with pool.store() as store:
-            page = views.actors(store, f)
+            page = views.counted(views.actors(store, f), lambda: store.count_actors(f))
         return render("actors.html", request, page=page, f=f, params=_filter_params(f))
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
@@ -118,18 +123,20 @@ def add_pages(app: FastAPI, state: _State) -> None:
         limit = min(f.limit or 40, 120) if "limit" in request.query_params else 40
         with pool.store() as store:
             net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
+            choices = state.choices(store)
         params = _filter_params(f, skip=("limit", "offset", "order"))
         picture = svg.network_svg(
             net, node_link=lambda key: url_with("/actor", {"a": key}),
             edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
-                      all_actors=all_actors)
+                      all_actors=all_actors, choices=choices)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
         status, text = text_param(status, "status", 20), text_param(text, "text")
         with pool.store() as store:
-            page = views.articles(store, limit, offset, status, text)
+            page = views.counted(views.articles(store, limit, offset, status, text),
+                                 lambda: analysis.count_articles(store, status, text))
         return render("articles.html", request, page=page, params={"status": status, "text": text, "limit": limit})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
