@@ -221,7 +221,7 @@ def world_map(places: dict[str, Any], country_link: Callable[[str], str], place_
     biggest = max((p["events"] for p in places["places"]), default=1)
     for place in reversed(places["places"]):  # the largest dots first, the small ones on top
         x, y = project(place["lon"], place["lat"])
-        radius = 2.5 + 9 * math.sqrt(place["events"] / biggest)
+        radius = 2.5 + 6 * math.sqrt(place["events"] / biggest)
         tip = f"{place['place']} ({place['country']}): {place['events']} event{'s' if place['events'] != 1 else ''}"
         parts.append(f'<a href="{_attr(place_link(place["geonameid"]))}" class="place"'
                      f' data-geonameid="{_attr(place["geonameid"])}"><circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"'
