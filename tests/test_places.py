@@ -324,3 +324,16 @@ def _path_points(path: str) -> tuple[list[int], list[int]]:
             xs.append(x)
             ys.append(y)
     return xs, ys
+
+
+def test_cli_export_selects_events_by_place_country(places_db, rows, tmp_path):
+    country = next(r["place_country"] for r in rows if r["place_country"])
+    out = tmp_path / "placed.jsonl"
+    result = CliRunner().invoke(cli, ["export", "events", "--db", places_db, "--raw", "--format", "plover",
+                                      "--place-country", country, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == sum(r["place_country"] == country for r in rows)
+    assert {r["Country"] for r in records} == {country}
+    refused = CliRunner().invoke(cli, ["export", "quotes", "--db", places_db, "--place-country", country])
+    assert refused.exit_code != 0 and "--place-country" in refused.output

@@ -444,9 +444,10 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
 @query_confidence_option
+@place_options
 @db_option
 def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool,
-           min_confidence: float | None, db: str) -> None:
+           min_confidence: float | None, db: str, place: str | None = None, place_country: str | None = None) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
     Events are merged events (one row per event however many articles report it, with its
@@ -461,7 +462,8 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
-    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence}
+    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence,
+               "place": place, "place_country": place_country}
     if cls is None and min_confidence is not None:
         _fail("--min-confidence selects events (tidings export events)")
     query = cls(**_filters(options, cls)) if cls else None

@@ -206,6 +206,29 @@ def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[A
     return sql, params + condition_params
 
 
+def dyad_codes_condition(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]] | None:
+    """SQL (alias e) for "an event between `a` and `b`" read from the events' source_codes and
+    target_codes columns (no join: fast), when both actors are codes (RUS, RUS:GOV, GOV); None
+    when either is a name, which needs the participants (`dyad_join`). The same events as
+    `dyad_ids`: a source matches one actor and a target the other."""
+    from tidings.store.codes import parse_actor
+    from tidings.store.filters import side_match
+
+    specs = [parse_actor(value, store.codes) for value in (a, b)]
+    if any(spec.name or not (spec.country or spec.sector) for spec in specs):
+        return None
+
+    def one_way(source, target) -> Where:
+        where = Where()
+        side_match(source.country, source.sector, ("source",), where)
+        side_match(target.country, target.sector, ("target",), where)
+        return where
+
+    ways = [one_way(specs[0], specs[1])] + ([] if directed else [one_way(specs[1], specs[0])])
+    sql = " OR ".join("(" + " AND ".join(w.conditions) + ")" for w in ways)
+    return f"({sql})", [p for w in ways for p in w.params]
+
+
 def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
     """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set."""
     sql, params = dyad_ids(store, a, b, directed)
@@ -244,7 +267,12 @@ def count_dyad_events(store, a: str, b: str, f: EventFilter | None = None, direc
     where = event_where(f, store.codes)
     if f.merged:
         where.add(MERGED_FIRST_MENTION)
-    join, join_params = dyad_join(store, a, b, directed)
+    join, join_params = "", []
+    fast = dyad_codes_condition(store, a, b, directed)
+    if fast:
+        where.add(fast[0], *fast[1])
+    else:
+        join, join_params = dyad_join(store, a, b, directed)
     return int(store.backend.scalar(f"SELECT count(*) FROM events e {join} {where.sql()}",
                                     join_params + where.params) or 0)
 
@@ -325,16 +353,19 @@ def place_counts(store, f: EventFilter | None = None, dyad: tuple[str, str] | No
     from tidings.store.store import MERGED_FIRST_MENTION
 
     f = replace(f or EventFilter(limit=None), limit=None, offset=0)
-    join, join_params = "", []
+    join, join_params, fast = "", [], None
     if dyad:
         f = replace(f, actor=None, source=None, target=None)
-        join, join_params = dyad_join(store, dyad[0], dyad[1], directed)
+        fast = dyad_codes_condition(store, dyad[0], dyad[1], directed)
+        if fast is None:
+            join, join_params = dyad_join(store, dyad[0], dyad[1], directed)
     where = event_where(f, store.codes)
+    if fast:
+        where.add(fast[0], *fast[1])
     if f.merged:
         where.add(MERGED_FIRST_MENTION)
     rows = store.backend.rows(
-        "SELECT e.location_geonameid AS geonameid, e.location_country AS country,"
-        " min(coalesce(e.location_name, e.location_text)) AS place, count(*) AS events"
+        "SELECT e.location_geonameid AS geonameid, e.location_country AS country, count(*) AS events"
         f" FROM events e {join} {where.sql()} GROUP BY 1, 2", join_params + where.params)
     geo = load_geo()
     countries: dict[str, int] = {}
