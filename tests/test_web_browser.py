@@ -41,12 +41,7 @@ def live_server(browser_db):
     live.stop()
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+# `chromium`: the session's browser, from tests/conftest.py (shared with test_web_browser_places.py)
 
 
 class Watched:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, Watched, sync_api  # noqa: E402  (skips without Chromium)
+from test_web_browser import Watched  # noqa: E402  (skips without Chromium)
 
 from httpserver_util import LiveApp  # noqa: E402
 from tidings.ingest_run import IngestSettings, run_ingest  # noqa: E402
@@ -36,12 +36,9 @@ def server(places_db):
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+@pytest.fixture
+def browser(chromium):  # the session's Chromium (tests/conftest.py)
+    return chromium
 
 
 @pytest.fixture
