@@ -247,6 +247,11 @@ def test_events_page_has_a_location_column_linking_to_the_place(client, rows):
     for row in rows:
         if row["geonameid"] is not None:
             assert f'/events?place={row["geonameid"]}' in html
+    placed = next(r for r in rows if r["geonameid"] is not None)  # the reader's event table too
+    reader = client.get(f"/articles/{placed['article_id']}").text
+    cells = re.findall(r'<td class="location">(.*?)</td>', reader)
+    assert len(cells) == sum(r["article_id"] == placed["article_id"] for r in rows)
+    assert f'href="/events?place={placed["geonameid"]}">{placed["place"]}</a>' in cells[placed["event"]]
 
 
 def test_list_pages_show_how_many_rows_match(client, places_db):
