@@ -206,14 +206,24 @@ def test_map_counts_agree_with_the_filtered_events(places_db, rows):
            _tally(r["place_country"] for r in dyad_rows if r["place_country"])
 
 
+def _map_of(client, path: str) -> str:
+    """The SVG of the map a page frames (its iframe's /map.svg)."""
+    html = client.get(path).text
+    src = unescape(re.search(r'<iframe class="map" src="([^"]+)"', html).group(1))
+    assert src.startswith("/map.svg")
+    response = client.get(src)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    return response.text
+
+
 def test_map_on_the_events_page_links_each_country_and_place_to_its_events(client, rows):
-    html = client.get("/events?type=CONSULT").text
-    svg = html[html.index('<svg class="map"'):]
-    svg = svg[:svg.index("</svg>")]
-    links = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="(?:country|place)"', svg)]
+    svg = _map_of(client, "/events?type=CONSULT")
+    links = [unescape(h) for h in re.findall(r'<a href="([^"]+)" target="_top" class="(?:country|place)"', svg)]
     consult = [r for r in rows if r["type"] == "CONSULT"]
     countries = {r["place_country"] for r in consult if r["place_country"]}
     assert len(re.findall(r'class="country"', svg)) == len(countries) > 0
+    assert len(links) == len(countries) + len({r["geonameid"] for r in consult if r["geonameid"] is not None
+                                                and load_geo().point(r["geonameid"]).kind != "country"})
     for link in links:
         query = parse_qs(urlsplit(link).query)
         assert query["type"] == ["CONSULT"]  # the page's filters are kept
@@ -224,21 +234,34 @@ def test_map_on_the_events_page_links_each_country_and_place_to_its_events(clien
             assert len(listed) == sum(str(r["geonameid"]) == query["place"][0] for r in consult)
         tip = re.search(re.escape(link.replace("&", "&amp;")) + r'".*?<title>[^<]*: (\d+) events?</title>', svg)
         assert tip and int(tip.group(1)) == len(listed)
+    placed = sum(1 for r in consult if r["place_country"])
+    assert f"{placed} event{'s' if placed != 1 else ''} with a place, {len(consult) - placed} without" in svg
 
 
 def test_map_appears_on_the_overview_actor_and_dyad_pages_filtered_like_them(client):
     for path, kept in (("/", {}), ("/actor?a=RUS", {"actor": "RUS"}),
-                       ("/dyad?a=RUS&b=UKR", {"a": "RUS", "b": "UKR"})):
-        html = client.get(path).text
-        assert '<svg class="map"' in html, path
-        links = [unescape(h) for h in re.findall(r'<a href="([^"]+)" class="country"', html)]
+                       ("/dyad?a=RUS&b=UKR", {"a": "RUS", "b": "UKR"}),
+                       ("/events?place_country=UKR", {"place_country": "UKR"})):
+        svg = _map_of(client, path)
+        links = [unescape(h) for h in re.findall(r'<a href="([^"]+)" target="_top" class="country"', svg)]
         assert links, path
         for link in links:
             query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
-            assert kept.items() <= query.items(), (path, link)
+            assert {k: v for k, v in kept.items() if k != "place_country"}.items() <= query.items(), (path, link)
     places = client.get("/api/places", params={"a": "RUS", "b": "UKR"}).json()
-    html = client.get("/dyad?a=RUS&b=UKR").text
-    assert len(re.findall(r'class="country"', html)) == len(places["countries"])
+    assert len(re.findall(r'class="country"', _map_of(client, "/dyad?a=RUS&b=UKR"))) == len(places["countries"])
+    only_ukraine = _map_of(client, "/events?place_country=UKR")  # the map is filtered like the page
+    assert re.findall(r'data-country="(\w+)"', only_ukraine) == ["UKR"]
+
+
+def test_the_map_may_be_framed_by_our_pages_only_and_runs_nothing(client):
+    response = client.get("/map.svg")
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "script-src" not in policy and "default-src 'none'" in policy
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "<script" not in response.text and not re.search(r"<[^>]+\son\w+=", response.text)
+    assert client.get("/events").headers["x-frame-options"] == "DENY"  # the pages themselves are never framed
+    assert client.get("/map.svg?since=not-a-date").status_code == 400
 
 
 def test_events_page_has_a_location_column_linking_to_the_place(client, rows):

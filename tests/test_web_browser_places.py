@@ -61,16 +61,22 @@ def phone(browser):
     watched.close()
 
 
-def _visible_point(link) -> list[float] | None:
-    """A point (page pixels) where a map element is on top, not under a dot; None if none is."""
+def _visible_point(link) -> dict | None:
+    """A point (relative to the element) where a map element is on top, not under a dot; None if none is."""
     return link.evaluate("""a => {
         const r = a.getBoundingClientRect();
         for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
             const x = r.left + r.width * i / 20, y = r.top + r.height * j / 20;
-            const hit = document.elementFromPoint(x, y);
-            if (hit && hit.closest('a') === a) { return [x, y]; }
+            const on = (dx, dy) => { const hit = a.ownerDocument.elementFromPoint(x + dx, y + dy);
+                                     return hit && hit.closest('a') === a; };
+            if (on(0, 0) && on(-3, -3) && on(3, 3) && on(-3, 3) && on(3, -3)) { return {x: x - r.left, y: y - r.top}; }
         }
         return null; }""")
+
+
+def _map(page):
+    """The map the page shows (an SVG document in a frame)."""
+    return page.frame_locator("iframe.map")
 
 
 def _tooltip_count(link) -> int:
@@ -81,8 +87,9 @@ def _tooltip_count(link) -> int:
 def test_map_dots_and_countries_open_their_events(server, desktop, places_db):
     page = desktop.page
     desktop.goto(server + "/events")
-    assert page.locator("svg.map").is_visible()
-    dots, countries = page.locator("svg.map a.place"), page.locator("svg.map a.country")
+    assert page.locator("iframe.map").is_visible()
+    _map(page).locator("svg.map").wait_for()
+    dots, countries = _map(page).locator("a.place"), _map(page).locator("a.country")
     assert dots.count() >= 3 and countries.count() >= 5
     desktop.shot("map-events")
     # the biggest dot: a city; its events page lists exactly the events the tooltip counts
@@ -100,12 +107,13 @@ def test_map_dots_and_countries_open_their_events(server, desktop, places_db):
     desktop.shot("map-place-events")
     # a country: the events that happened there
     desktop.goto(server + "/events?type=CONSULT")
-    page.locator("svg.map").scroll_into_view_if_needed()
-    countries = page.locator("svg.map a.country").all()
+    page.locator("iframe.map").scroll_into_view_if_needed()
+    countries = sorted(_map(page).locator("a.country").all(),  # the largest first: easy to hit
+                       key=lambda c: -c.bounding_box()["width"] * c.bounding_box()["height"])
     country = next(c for c in countries if _visible_point(c))  # a small country can hide under its city's dot
     iso3, expected = country.get_attribute("data-country"), _tooltip_count(country)
     with page.expect_navigation():
-        page.mouse.click(*_visible_point(country))  # where no dot covers it, as a user would
+        country.click(position=_visible_point(country))  # where no dot covers it, as a user would
     query = parse_qs(urlsplit(page.url).query)
     assert query["place_country"] == [iso3] and query["type"] == ["CONSULT"]
     assert page.locator("table.events tbody tr").count() == expected
@@ -116,9 +124,16 @@ def test_map_dots_and_countries_open_their_events(server, desktop, places_db):
 @pytest.mark.parametrize("path", ["/", "/actor?a=RUS", "/dyad?a=RUS&b=UKR"])
 def test_map_is_drawn_on_the_overview_actor_and_dyad_pages(server, desktop, path):
     desktop.goto(server + path)
-    box = desktop.page.locator("svg.map").bounding_box()
-    assert box and box["width"] > 500 and box["height"] > 200
-    assert desktop.page.locator("svg.map a.country").count() >= 1
+    box = desktop.page.locator("iframe.map").bounding_box()
+    assert box and box["width"] > 500 and 0.35 < box["height"] / box["width"] < 0.45  # the map's proportions
+    _map(desktop.page).locator("svg.map").wait_for()
+    assert _map(desktop.page).locator("a.country").count() >= 1
+    # the legend's countries are links too (a small country can hide under its city's dot)
+    legend = _map(desktop.page).locator("a.top-country").first
+    with desktop.page.expect_navigation():
+        legend.click()
+    assert "place_country=" in desktop.page.url
+    desktop.page.go_back()
     desktop.shot("map-" + (re.sub(r"\W+", "-", path).strip("-") or "overview"))
     desktop.assert_clean()
 

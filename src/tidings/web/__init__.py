@@ -5,7 +5,8 @@
     serve("tidings.duckdb", host="127.0.0.1", port=8000, token=None)
 
 Pages: /  /events  /articles  /articles/{id}  /actors  /actor?a=RUS  /dyad?a=RUS&b=UKR
-/network  /quotes (the overview, events, actor and dyad pages draw a world map of their events).
+/network  /quotes; /map.svg: the world map of the events the filters select (the overview,
+events, actor and dyad pages frame it).
 JSON API under /api/ (schema at /api/openapi.json; /api/places: a map's counts); CSV with
 ?format=csv or /api/events.csv, /api/quotes.csv, /api/actors.csv. With a token, POST
 /api/ingest (Authorization: Bearer <token>) extracts and stores one article; its body may

@@ -6,7 +6,7 @@ from dataclasses import asdict, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from tidings import analysis
 from tidings.analysis import network
@@ -17,6 +17,11 @@ from tidings.web.params import (
     By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
     dyad_params, event_filter, quote_filter,
 )
+
+
+# The map is framed by our own pages (only): it may be, unlike the pages; it runs no script.
+MAP_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'self'; frame-ancestors 'self'",
+               "X-Frame-Options": "SAMEORIGIN"}
 
 
 def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[str, Any]:
@@ -43,10 +48,9 @@ def add_pages(app: FastAPI, state: _State) -> None:
     def overview(request: Request, by: By = "month"):
         with pool.store() as store:
             data = views.overview(store, by)
-            world = _world_map(store, EventFilter(limit=None), {})
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
-        return render("overview.html", request, chart=chart, by=by, world=world, **data)
+        return render("overview.html", request, chart=chart, by=by, world=_map_src({}), **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
@@ -58,9 +62,9 @@ def add_pages(app: FastAPI, state: _State) -> None:
             page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
             page = views.counted(page, lambda: views.count_events(store, f, dyad[:2] if dyad else None,
                                                                   dyad[2] if dyad else False))
-            world = _world_map(store, f, params, dyad)
             choices = state.choices(store)
-        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=world, choices=choices)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=_map_src(params),
+                      choices=choices)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
@@ -83,11 +87,10 @@ def add_pages(app: FastAPI, state: _State) -> None:
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
         with pool.store() as store:
             data = views.actor(store, code, by, since_d, until_d)
-            world = _world_map(store, EventFilter(actor=code, since=since_d, until=until_d, limit=None),
-                               {"actor": code, "since": since_d, "until": until_d})
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
                         "quad_class": quad}))
+        world = _map_src({"actor": code, "since": since_d, "until": until_d})
         return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, world=world, **data)
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
@@ -106,11 +109,8 @@ def add_pages(app: FastAPI, state: _State) -> None:
             with pool.store() as store:
                 data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
                                   confidence)
-                world = _world_map(
-                    store, EventFilter(since=since_d, until=until_d, merged=merged, background=background_f,
-                                       min_confidence=confidence, limit=None),
-                    {"a": a_code, "b": b_code, "directed": directed or None, "since": since_d, "until": until_d,
-                     "merged": merged or None, **selection}, (a_code, b_code), directed)
+                world = _map_src({"a": a_code, "b": b_code, "directed": directed or None, "since": since_d,
+                                  "until": until_d, "merged": merged or None, **selection})
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
                             **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
@@ -131,6 +131,22 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
                       all_actors=all_actors, choices=choices)
 
+    @app.get("/map.svg", include_in_schema=False)
+    def world_map(f: Annotated[EventFilter, Depends(event_filter)], dyad: Annotated[tuple | None, Depends(dyad_params)]):
+        """The world map of the events the filters select (as the events page: with `a` and `b`,
+        those between two actors), a standalone SVG document that the overview, events, actor
+        and dyad pages show in a frame, so that drawing it never delays them. Its links open the
+        events page (in the whole window) with the same filters and the place."""
+        params = _filter_params(f, skip=("limit", "offset", "order", "place", "place_country"))
+        if dyad:
+            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+        with pool.store() as store:
+            places = views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
+                                  dyad[2] if dyad else False)
+        picture = svg.world_map(places, country_link=lambda iso3: url_with("/events", params, place_country=iso3),
+                                place_link=lambda geonameid: url_with("/events", params, place=geonameid))
+        return Response(picture, media_type="image/svg+xml", headers=MAP_HEADERS)
+
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
         status, text = text_param(status, "status", 20), text_param(text, "text")
@@ -149,18 +165,10 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return render("article.html", request, **data)
 
 
-def _world_map(store, f: EventFilter, params: dict[str, Any], dyad: tuple | None = None,
-               directed: bool = False) -> dict[str, Any]:
-    """The map of where the events of a page happened: {"svg", "places"}. Each country and dot
-    links to the events page with the page's filters (`params`) and the place."""
-    places = views.places(store, f, tuple(dyad[:2]) if dyad else None, dyad[2] if dyad and len(dyad) > 2 else directed)
-    base = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
-            if k not in ("offset", "place", "place_country")}
-    picture = svg.world_map(places, country_link=lambda iso3: url_with("/events", base, place_country=iso3),
-                            place_link=lambda geonameid: url_with("/events", base, place=geonameid))
-    top = [(c["name"], c["events"], url_with("/events", base, place_country=c["country"]))
-           for c in places["countries"][:8]]
-    return {"svg": picture, "places": places, "top": top}
+def _map_src(params: dict[str, Any]) -> str:
+    """The URL of the map (`/map.svg`) of the events that `params` select on the events page."""
+    return url_with("/map.svg", {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+                                 if k not in ("offset", "limit", "order")})
 
 
 def _period_end(period: str, by: str) -> str:
