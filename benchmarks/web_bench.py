@@ -7,7 +7,9 @@
 Starts the server (tidings.web.serve, read-only) in a child process on a free 127.0.0.1 port,
 then reports:
   - the median latency (ms) of the events page (first page; filtered by actor and type), the
-    dyad page (per week, both directions), the overview, and an article reader page
+    dyad page (per week, both directions), the overview, an article reader page, the actor page,
+    the world map the pages frame (/map.svg: of all events, of a dyad's), the events of a country
+    (a map's link) and /api/places
   - a load test: `--clients` threads with their own httpx client, each requesting a mix of
     pages in turn until `--seconds` have passed or `--max-requests` were sent in all;
     throughput (requests/s), p50 and p99 latency, and the number of non-200 answers.
@@ -92,6 +94,11 @@ def pick_targets(client: httpx.Client) -> dict[str, str]:
         "dyad API (month)": f"/api/dyad?a={quote(a)}&b={quote(b)}&by=month",
         "overview": "/",
         "article reader": f"/articles/{quote(article)}" if article else "/articles",
+        "actor page": f"/actor?a={quote(a)}",
+        "map (all events)": "/map.svg",
+        "map (dyad page's)": f"/map.svg?a={quote(a)}&b={quote(b)}",
+        "events in a country (map link)": f"/events?place_country={quote(a.split()[0])}",
+        "places API (a map's counts)": "/api/places",
     }
 
 

@@ -10,3 +10,18 @@ import tempfile
 os.environ["TIDINGS_KB_DIR"] = tempfile.mkdtemp(prefix="tidings-test-kb-")
 # Parsed knowledge files are cached (tidings.yamlcache); tests keep their cache to themselves.
 os.environ["TIDINGS_CACHE_DIR"] = tempfile.mkdtemp(prefix="tidings-test-cache-")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright, one for the whole session (Playwright's
+    sync API cannot run twice at once, so every browser test file shares this one)."""
+    from test_web_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

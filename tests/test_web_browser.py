@@ -41,12 +41,7 @@ def live_server(browser_db):
     live.stop()
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+# `chromium`: the session's browser, from tests/conftest.py (shared with test_web_browser_places.py)
 
 
 class Watched:
@@ -111,7 +106,7 @@ def test_events_filter_form_narrows_the_table(live_server, browser_page, browser
         expected = len(store.events(EventFilter(type=event_type, limit=None)))
     page = browser_page.page
     browser_page.goto(live_server + "/events")
-    page.fill("input[name=type]", event_type)
+    page.select_option("select[name=type]", event_type)  # the stored types, as a select box
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state("load")
     assert f"type={event_type}" in page.url

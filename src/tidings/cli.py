@@ -256,6 +256,14 @@ def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
     write_rows(rows, fmt, sys.stdout, columns=columns)
 
 
+def place_options(func):
+    """--place and --place-country: where the event happened (not an actor's country)."""
+    func = click.option("--place-country", metavar="ISO3",
+                        help="Only events that happened in this country (ISO3, e.g. UKR; --country is an actor's).")(func)
+    return click.option("--place", metavar="NAME|GEONAMEID",
+                        help="Only events that happened at this place: a name (Kyiv) or a GeoNames id.")(func)
+
+
 background_option = click.option(
     "--background/--no-background", default=None,
     help="Only background events (earlier facts an article recalls), or none of them (default: all).")
@@ -323,6 +331,7 @@ def _filter_options(func=None, *, table: str = "events"):
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
 @background_option
 @query_confidence_option
+@place_options
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
@@ -334,8 +343,11 @@ def events(db, fmt, raw, **filters) -> None:
 
     store = _open(db)
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
-    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
+    columns = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
+    if fmt == "table":
+        for row in rows:  # "Kyiv (UKR)"; csv and jsonl keep place, place_country, geonameid, lat, lon apart
+            row["location"] = " ".join(filter(None, [row["place"], row["place_country"] and f"({row['place_country']})"]))
     _emit(rows, fmt, columns=columns if fmt == "table" else None)
 
 
@@ -432,9 +444,10 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
 @query_confidence_option
+@place_options
 @db_option
 def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool,
-           min_confidence: float | None, db: str) -> None:
+           min_confidence: float | None, db: str, place: str | None = None, place_country: str | None = None) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
     Events are merged events (one row per event however many articles report it, with its
@@ -449,7 +462,8 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
-    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence}
+    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence,
+               "place": place, "place_country": place_country}
     if cls is None and min_confidence is not None:
         _fail("--min-confidence selects events (tidings export events)")
     query = cls(**_filters(options, cls)) if cls else None

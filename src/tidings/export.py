@@ -173,13 +173,24 @@ def _party(prefix: str, party: Participant | None, everyone: list[Participant]) 
     }
 
 
+FEATURE_TYPES = {"city": "PPL", "province": "ADM1", "country": "PCLI"}  # GeoNames feature codes
+
+
 def _place(event: Event) -> dict[str, Any]:
+    """The POLECAT place fields; coordinates, city and province from the offline gazetteer
+    (tidings.geo: GeoNames cities, US states, Natural Earth country centroids) by GeoNames id."""
+    from tidings.geo import load_geo
+
     loc = event.location
+    point = load_geo().point(loc.geonameid) if loc and loc.geonameid is not None else None
     return {
-        "Placename": (loc.name or loc.text) if loc else "", "City": "", "District": "", "Province": "",
-        "Country": (loc.country or "") if loc else "", "Latitude": None, "Longitude": None,
+        "Placename": (loc.name or loc.text) if loc else "",
+        "City": point.name if point and point.kind == "city" else "", "District": "",
+        "Province": (point.province or "") if point else "",
+        "Country": (loc.country or "") if loc else "",
+        "Latitude": point.lat if point else None, "Longitude": point.lon if point else None,
         "GeoNames ID": loc.geonameid if loc else None, "Raw Placename": loc.text if loc else "",
-        "Feature Type": "",
+        "Feature Type": FEATURE_TYPES[point.kind] if point else "",
     }
 
 

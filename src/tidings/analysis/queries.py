@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from tidings.geo import with_coordinates
 from tidings.store.filters import EventFilter, Where, actor_match, event_where, paging
 
 PERIODS = ("day", "week", "month")
@@ -35,7 +36,9 @@ EVENT_COLUMNS = (
     " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
     " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
     " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
-    " a.title AS article_title, a.published, a.url")
+    " a.title AS article_title, a.published, a.url, coalesce(e.location_name, e.location_text) AS place,"
+    " e.location_country AS place_country, e.location_geonameid AS geonameid,"
+    " CAST(NULL AS DOUBLE PRECISION) AS lat, CAST(NULL AS DOUBLE PRECISION) AS lon")
 
 _ORDERS = ("date", "-date", "type", "article")  # as Store.events (tidings.store.store.event_orders)
 
@@ -203,6 +206,29 @@ def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[A
     return sql, params + condition_params
 
 
+def dyad_codes_condition(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]] | None:
+    """SQL (alias e) for "an event between `a` and `b`" read from the events' source_codes and
+    target_codes columns (no join: fast), when both actors are codes (RUS, RUS:GOV, GOV); None
+    when either is a name, which needs the participants (`dyad_join`). The same events as
+    `dyad_ids`: a source matches one actor and a target the other."""
+    from tidings.store.codes import parse_actor
+    from tidings.store.filters import side_match
+
+    specs = [parse_actor(value, store.codes) for value in (a, b)]
+    if any(spec.name or not (spec.country or spec.sector) for spec in specs):
+        return None
+
+    def one_way(source, target) -> Where:
+        where = Where()
+        side_match(source.country, source.sector, ("source",), where)
+        side_match(target.country, target.sector, ("target",), where)
+        return where
+
+    ways = [one_way(specs[0], specs[1])] + ([] if directed else [one_way(specs[1], specs[0])])
+    sql = " OR ".join("(" + " AND ".join(w.conditions) + ")" for w in ways)
+    return f"({sql})", [p for w in ways for p in w.params]
+
+
 def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
     """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set."""
     sql, params = dyad_ids(store, a, b, directed)
@@ -225,20 +251,65 @@ def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: b
         raise ValueError(f"order must be one of {', '.join(_ORDERS)} (not {f.order!r})")
     join, join_params = dyad_join(store, a, b, directed)
     page, page_params = paging(f.limit, f.offset)
-    return store.backend.rows(
+    rows = store.backend.rows(
         f"SELECT {EVENT_COLUMNS}{merged} FROM events e {join} JOIN articles a ON a.id = e.article_id{groups}"
         f" {where.sql()}"
         f" ORDER BY {order}{page}", join_params + where.params + page_params)
+    with_coordinates(rows)
+    return rows
 
 
-def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
-                    search: str | None = None) -> list[dict[str, Any]]:
-    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+def count_dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> int:
+    """How many events `dyad_events` lists over all its pages."""
+    from tidings.store.store import MERGED_FIRST_MENTION
+
+    f = replace(f or EventFilter(), actor=None, source=None, target=None)
+    where = event_where(f, store.codes)
+    if f.merged:
+        where.add(MERGED_FIRST_MENTION)
+    join, join_params = "", []
+    fast = dyad_codes_condition(store, a, b, directed)
+    if fast:
+        where.add(fast[0], *fast[1])
+    else:
+        join, join_params = dyad_join(store, a, b, directed)
+    return int(store.backend.scalar(f"SELECT count(*) FROM events e {join} {where.sql()}",
+                                    join_params + where.params) or 0)
+
+
+def _article_where(status: str | None, search: str | None) -> Where:
     where = Where()
     if status:
         where.add("status = ?", status)
     if search:
         where.add("strpos(lower(coalesce(title, '')), lower(?)) > 0", search)
+    return where
+
+
+def count_articles(store, status: str | None = None, search: str | None = None) -> int:
+    """How many articles `recent_articles` lists over all its pages."""
+    where = _article_where(status, search)
+    return int(store.backend.scalar(f"SELECT count(*) FROM articles {where.sql()}", where.params) or 0)
+
+
+def filter_choices(store) -> dict[str, list[str]]:
+    """The distinct stored values the filter forms offer: event types, modes, participants'
+    countries and sectors, countries of event places, quote speakers' countries (sorted)."""
+    def distinct(column: str, table: str) -> list[str]:
+        rows = store.backend.query(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")[1]
+        return sorted(str(row[0]) for row in rows if row[0] != "")
+    return {
+        "types": distinct("type", "events"), "modes": distinct("mode", "events"),
+        "countries": distinct("country", "event_participants"), "sectors": distinct("sector", "event_participants"),
+        "place_countries": distinct("location_country", "events"),
+        "speaker_countries": distinct("speaker_country", "quotes"),
+    }
+
+
+def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
+                    search: str | None = None) -> list[dict[str, Any]]:
+    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+    where = _article_where(status, search)
     page, params = paging(limit, offset)
     return store.backend.rows(
         "SELECT id, title, published, credited_publisher, site_name, url, status, error,"
@@ -269,3 +340,49 @@ def _cluster_column(store) -> str | None:
         if candidate in names:
             return candidate
     return None
+
+
+def place_counts(store, f: EventFilter | None = None, dyad: tuple[str, str] | None = None,
+                 directed: bool = False) -> dict[str, Any]:
+    """Where the events matching `f` (between the actors of `dyad` when given) happened, for a map:
+    `countries`: events per country of the place (ISO3, name, events), most first; `places`:
+    events per GeoNames city or US state with coordinates (geonameid, place, country, kind, lat,
+    lon, events), most first; `placed` / `unplaced`: events with and without a place country.
+    With `f.merged`, merged events are counted once (as Store.events lists them)."""
+    from tidings.geo import load_geo
+    from tidings.store.store import MERGED_FIRST_MENTION
+
+    f = replace(f or EventFilter(limit=None), limit=None, offset=0)
+    join, join_params, fast = "", [], None
+    if dyad:
+        f = replace(f, actor=None, source=None, target=None)
+        fast = dyad_codes_condition(store, dyad[0], dyad[1], directed)
+        if fast is None:
+            join, join_params = dyad_join(store, dyad[0], dyad[1], directed)
+    where = event_where(f, store.codes)
+    if fast:
+        where.add(fast[0], *fast[1])
+    if f.merged:
+        where.add(MERGED_FIRST_MENTION)
+    rows = store.backend.rows(
+        "SELECT e.location_geonameid AS geonameid, e.location_country AS country, count(*) AS events"
+        f" FROM events e {join} {where.sql()} GROUP BY 1, 2", join_params + where.params)
+    geo = load_geo()
+    countries: dict[str, int] = {}
+    places: list[dict[str, Any]] = []
+    unplaced = 0
+    for row in rows:
+        if not row["country"]:
+            unplaced += row["events"]
+            continue
+        countries[row["country"]] = countries.get(row["country"], 0) + row["events"]
+        point = geo.point(row["geonameid"])
+        if point is not None and point.kind != "country":
+            places.append({"geonameid": row["geonameid"], "place": point.name, "country": row["country"],
+                           "kind": point.kind, "lat": point.lat, "lon": point.lon, "events": row["events"]})
+    return {
+        "countries": [{"country": c, "name": geo.country_name(c) or c, "events": n}
+                      for c, n in sorted(countries.items(), key=lambda item: (-item[1], item[0]))],
+        "places": sorted(places, key=lambda p: (-p["events"], p["place"], p["geonameid"])),
+        "placed": sum(countries.values()), "unplaced": unplaced,
+    }

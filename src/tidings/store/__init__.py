@@ -16,6 +16,7 @@ Public interface:
   Store.iter_raw() -> Iterator[RawInput]                kept raw inputs (for --reprocess)
   Store.iter_documents() -> Iterator[Document]          the same, as Documents
   Store.events(EventFilter) / quotes(QuoteFilter) / actors(ActorFilter) -> list[dict]
+  Store.count_events(EventFilter) / count_quotes(QuoteFilter) / count_actors(ActorFilter) -> int   all pages
   Store.trends(EventFilter, interval="week") -> list[dict]   counts per period and type
   Store.article(id_or_prefix) -> ArticleResult | None
   Store.stats() -> dict;  Store.errors() -> list[ErrorRow]

@@ -30,7 +30,10 @@ class EventFilter:
     events (earlier facts an article recalls, e.g. "Russia annexed Crimea in 2014"); True =
     only those. min_confidence: only events whose verifier confidence (0-1, the probability
     that a careful coder would code them) is at least this; events stored without one (before
-    schema version 7, until re-processed) are then left out.
+    schema version 7, until re-processed) are then left out. place: where the event happened,
+    as a GeoNames id ("703448") or a place name ("Kyiv", exact, case-insensitive: the gazetteer's
+    name or the text of the article); place_country: the ISO3 code of the country it happened in
+    (unlike `country`, which is an actor's).
     """
 
     actor: str | None = None
@@ -52,6 +55,8 @@ class EventFilter:
     merged: bool = False
     background: bool | None = None
     min_confidence: float | None = None
+    place: str | None = None
+    place_country: str | None = None
 
 
 @dataclass
@@ -224,7 +229,20 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         article_match("e.article_id", f.article, where)
     if f.search:
         where.add(contains("e.sentence_text"), f.search)
+    if f.place:
+        place_match(f.place, where)
+    if f.place_country:
+        where.add("e.location_country = ?", f.place_country.strip().upper())
     return where
+
+
+def place_match(value: str, where: Where) -> None:
+    """The event's place is the GeoNames id `value` (digits) or has the name `value`."""
+    value = value.strip()
+    if value.isdigit():
+        where.add("e.location_geonameid = ?", int(value))
+    else:
+        where.add("(lower(e.location_name) = lower(?) OR lower(e.location_text) = lower(?))", value, value)
 
 
 def _exists(value, codes, roles, **kwargs) -> tuple:

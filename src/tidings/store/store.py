@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
+from tidings.geo import with_coordinates
 from tidings.records import ArticleResult, Document
 from tidings.store.backends import Backend, SchemaVersionError, StoreError, connect
 from tidings.store.codes import Codes, load_codes
@@ -100,6 +101,10 @@ MERGED_COLUMNS = (", e.group_id, coalesce(g.num_mentions, 1) AS num_mentions,"
                   " coalesce(g.num_articles, 1) AS num_articles, coalesce(g.num_sources, 1) AS num_sources,"
                   " coalesce(g.first_day, e.day) AS first_day, coalesce(g.last_day, e.day) AS last_day")
 MERGED_JOIN = " LEFT JOIN event_groups g ON g.id = e.group_id"
+# Where an event happened, as event rows name it (lat and lon are filled in by tidings.geo.with_coordinates).
+PLACE_COLUMNS = ("coalesce(e.location_name, e.location_text) AS place, e.location_country AS place_country,"
+                 " e.location_geonameid AS geonameid, CAST(NULL AS DOUBLE PRECISION) AS lat,"
+                 " CAST(NULL AS DOUBLE PRECISION) AS lon")
 
 
 def event_orders(backend: Backend) -> dict[str, str]:
@@ -395,7 +400,9 @@ class Store:
 
         With `f.merged`, one row per merged event (event_groups, see tidings.dedup.merge): the
         fields of its first mention plus group_id, num_mentions, num_articles, num_sources,
-        first_day and last_day. The filters and the order apply to that first mention."""
+        first_day and last_day. The filters and the order apply to that first mention.
+        Every row names where the event happened: place, place_country (ISO3), geonameid, and
+        lat/lon from the offline gazetteer (tidings.geo; None when unknown)."""
         f = f or EventFilter()
         where = event_where(f, self.codes)
         order = order_by(f.order, event_orders(self.backend))
@@ -404,16 +411,40 @@ class Store:
         if f.merged:
             where.add(MERGED_FIRST_MENTION)
             merged, groups = MERGED_COLUMNS, MERGED_JOIN
-        return self.backend.rows(  # page the events first, then join the page's articles
+        rows = self.backend.rows(  # page the events first, then join the page's articles
             "SELECT e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
             " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
             " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
             " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
             " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
-            f" a.title AS article_title, a.published, a.url{merged}"
+            f" a.title AS article_title, a.published, a.url, {PLACE_COLUMNS}{merged}"
             f" FROM (SELECT * FROM events e {where.sql()} ORDER BY {order}{page}) e"
             f" JOIN articles a ON a.id = e.article_id{groups} ORDER BY {order}",
             where.params + page_params)
+        with_coordinates(rows)
+        return rows
+
+    def count_events(self, f: EventFilter | None = None) -> int:
+        """How many events `Store.events(f)` lists over all its pages (limit and offset ignored;
+        with `f.merged`, merged events)."""
+        f = f or EventFilter()
+        where = event_where(f, self.codes)
+        if f.merged:
+            where.add(MERGED_FIRST_MENTION)
+        return int(self.backend.scalar(f"SELECT count(*) FROM events e {where.sql()}", where.params) or 0)
+
+    def count_quotes(self, f: QuoteFilter | None = None) -> int:
+        """How many quotes `Store.quotes(f)` lists over all its pages."""
+        where = quote_where(f or QuoteFilter(), self.codes)
+        join = " JOIN articles a ON a.id = q.article_id" if "a.published" in " ".join(where.conditions) else ""
+        return int(self.backend.scalar(f"SELECT count(*) FROM quotes q{join} {where.sql()}", where.params) or 0)
+
+    def count_actors(self, f: ActorFilter | None = None) -> int:
+        """How many actors `Store.actors(f)` lists over all its pages."""
+        where = actor_where(f or ActorFilter(), self.codes)
+        return int(self.backend.scalar(
+            f"SELECT count(*) FROM (SELECT DISTINCT m.name, m.country, m.sector FROM mentions m {where.sql()}) d",
+            where.params) or 0)
 
     def trends(self, f: EventFilter | None = None, interval: str = "week") -> list[dict[str, Any]]:
         """Counts of matching events per `interval` ("day", "week", "month", "quarter", "year")

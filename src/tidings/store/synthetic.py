@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tidings.records import (
-    PLOVER_TYPES, Actor, ArticleResult, Attribution, Event, Mention, Participant, Quote, Span,
+    PLOVER_TYPES, Actor, ArticleResult, Attribution, Event, Location, Mention, Participant, Quote, Span,
 )
 
 COUNTRIES = ("USA", "RUS", "UKR", "CHN", "GBR", "FRA", "DEU", "IRN", "ISR", "IND", "PAK", "TUR",
              "SYR", "CAN", "JPN", "KOR", "PRK", "BRA", "ZAF", "NGA")
 COUNTRY_WEIGHTS = tuple(1 / rank for rank in range(1, len(COUNTRIES) + 1))  # news is skewed (Zipf)
 SECTORS = (None, "GOV", "MIL", "COP", "OPP", "BUS", "CVL")
+# (name, country, GeoNames id) of the places events happen at: cities and whole countries
+PLACES = (("Kyiv", "UKR", 703448), ("Moscow", "RUS", 524901), ("Washington", "USA", 4140963),
+          ("Beijing", "CHN", 1816670), ("London", "GBR", 2643743), ("Paris", "FRA", 2988507),
+          ("Berlin", "DEU", 2950159), ("Tehran", "IRN", 112931), ("Jerusalem", "ISR", 281184),
+          ("New Delhi", "IND", 1261481), ("Kharkiv", "UKR", 706483), ("Donetsk", "UKR", 709717),
+          ("Tokyo", "JPN", 1850147), ("Seoul", "KOR", 1835848), ("Ukraine", "UKR", 690791),
+          ("Syria", "SYR", 163843), ("Russia", "RUS", 2017370))
 
 
 @dataclass
@@ -45,6 +52,15 @@ def _participant(rng: random.Random, text: str, start: int) -> Participant:
                        sector=rng.choice(SECTORS), name=f"{country} actor {rng.randrange(50)}")
 
 
+def _place(i: int, k: int) -> Location | None:
+    """Two events in three have a place (chosen without the random generator, so the other
+    fields stay what they were for a seed)."""
+    if (i + k) % 3 == 0:
+        return None
+    name, country, geonameid = PLACES[(7 * i + 3 * k) % len(PLACES)]
+    return Location(text=name, country=country, name=name, geonameid=geonameid)
+
+
 def _article(rng: random.Random, i: int, s: SyntheticSettings) -> ArticleResult:
     published = s.start + timedelta(days=rng.randrange(s.days))
     sentences, events, mentions = [], [], []
@@ -60,7 +76,8 @@ def _article(rng: random.Random, i: int, s: SyntheticSettings) -> ArticleResult:
             rule=f"synthetic.{k % 5}", source=[source], target=[target], date=day.isoformat(),
             background=(i + k) % 7 == 0, confidence=round(0.025 + ((3 * i + 7 * k) % 20) / 20, 3),
             factuality=rng.choice(("asserted", "reported", "asserted", "future")),
-            attribution=Attribution(kind=rng.choice(("outlet", "named", "official")))))
+            attribution=Attribution(kind=rng.choice(("outlet", "named", "official"))),
+            location=_place(i, k)))
         for p in (source, target):
             mentions.append(Mention(p.text, p.start, p.end, Actor(p.name or p.text, p.country, p.sector, how="kb")))
         sentences.append(sentence)

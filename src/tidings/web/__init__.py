@@ -5,7 +5,9 @@
     serve("tidings.duckdb", host="127.0.0.1", port=8000, token=None)
 
 Pages: /  /events  /articles  /articles/{id}  /actors  /actor?a=RUS  /dyad?a=RUS&b=UKR
-/network  /quotes. JSON API under /api/ (schema at /api/openapi.json); CSV with
+/network  /quotes; /map.svg: the world map of the events the filters select (the overview,
+events, actor and dyad pages frame it).
+JSON API under /api/ (schema at /api/openapi.json; /api/places: a map's counts); CSV with
 ?format=csv or /api/events.csv, /api/quotes.csv, /api/actors.csv. With a token, POST
 /api/ingest (Authorization: Bearer <token>) extracts and stores one article; its body may
 be at most `max_body_bytes` (10 MiB by default).

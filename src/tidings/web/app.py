@@ -84,6 +84,20 @@ class _State:
         self.templates = _templates()
         self._pipeline = None
         self._pipeline_lock = threading.Lock()
+        self._choices: tuple[Any, dict[str, list[str]]] | None = None
+
+    def choices(self, store) -> dict[str, list[str]]:
+        """The distinct stored values the filter forms offer (tidings.analysis.filter_choices),
+        computed again only when the articles changed (their count or last processing time)."""
+        from tidings.analysis import filter_choices
+
+        key = tuple(store.backend.query("SELECT count(*), max(processed_at) FROM articles")[1][0])
+        cached = self._choices
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        choices = filter_choices(store)
+        self._choices = (key, choices)
+        return choices
 
     def pipeline(self):
         from tidings.pipeline import Pipeline
@@ -100,7 +114,15 @@ def _templates() -> Environment:
     env.globals["QUAD_CLASSES"] = QUAD_CLASSES
     env.globals["FACTUALITY_VALUES"] = FACTUALITY_VALUES
     env.globals["PERIODS"] = PERIODS
+    env.globals["country_name"] = _country_name
     return env
+
+
+def _country_name(code: str) -> str | None:
+    """A country's name for an ISO3 code ("international organisation" for IGO), else None."""
+    from tidings.geo import load_geo
+
+    return "international organisation" if code == "IGO" else load_geo().country_name(code)
 
 
 def create_app(db: str, token: str | None = None, pool_size: int = 4,
@@ -384,6 +406,15 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
         if format == "csv":
             return _csv_response(iter([data["series"]]), "dyad")
         return data
+
+    @app.get("/api/places", tags=["events"])
+    def api_places(f: Annotated[EventFilter, Depends(event_filter)],
+                   dyad: Annotated[tuple | None, Depends(dyad_params)]) -> dict[str, Any]:
+        """Where the filtered events happened (with `a` and `b`: the events between them): events
+        per country of the place, and per city or US state with its coordinates (GeoNames)."""
+        with pool.store() as store:
+            return views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
+                                dyad[2] if dyad else False)
 
     @app.get("/api/timeline", tags=["events"])
     def api_timeline(f: Annotated[EventFilter, Depends(event_filter)], by: By = "week") -> list[dict[str, Any]]:

@@ -6,8 +6,9 @@ from dataclasses import asdict, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from tidings import analysis
 from tidings.analysis import network
 from tidings.store import EventFilter
 from tidings.web import svg, views
@@ -16,6 +17,11 @@ from tidings.web.params import (
     By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
     dyad_params, event_filter, quote_filter,
 )
+
+
+# The map is framed by our own pages (only): it may be, unlike the pages; it runs no script.
+MAP_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'self'; frame-ancestors 'self'",
+               "X-Frame-Options": "SAMEORIGIN"}
 
 
 def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[str, Any]:
@@ -44,28 +50,33 @@ def add_pages(app: FastAPI, state: _State) -> None:
             data = views.overview(store, by)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
-        return render("overview.html", request, chart=chart, by=by, **data)
+        return render("overview.html", request, chart=chart, by=by, world=_map_src({}), **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
                dyad: Annotated[tuple | None, Depends(dyad_params)]):
-        with pool.store() as store:
-            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
         params = _filter_params(f)
         if dyad:
             params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
-        return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
+        with pool.store() as store:
+            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+            page = views.counted(page, lambda: views.count_events(store, f, dyad[:2] if dyad else None,
+                                                                  dyad[2] if dyad else False))
+            choices = state.choices(store)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=_map_src(params),
+                      choices=choices)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:
-            page = views.quotes(store, f)
-        return render("quotes.html", request, page=page, f=f, params=_filter_params(f))
+            page = views.counted(views.quotes(store, f), lambda: store.count_quotes(f))
+            choices = state.choices(store)
+        return render("quotes.html", request, page=page, f=f, params=_filter_params(f), choices=choices)
 
     @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
     def actors(request: Request, f=Depends(actor_filter)):
         with pool.store() as store:
-            page = views.actors(store, f)
+            page = views.counted(views.actors(store, f), lambda: store.count_actors(f))
         return render("actors.html", request, page=page, f=f, params=_filter_params(f))
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
@@ -79,7 +90,8 @@ def add_pages(app: FastAPI, state: _State) -> None:
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
                         "quad_class": quad}))
-        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, **data)
+        world = _map_src({"actor": code, "since": since_d, "until": until_d})
+        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, world=world, **data)
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
@@ -92,35 +104,55 @@ def add_pages(app: FastAPI, state: _State) -> None:
         # what the events behind the series are filtered by (the links of the chart and the page)
         selection = {"background": None if background_f is None else str(background_f).lower(),
                      "min_confidence": fraction_text(confidence)}
-        data, chart = None, None
+        data, chart, world = None, None, None
         if a_code and b_code:
             with pool.store() as store:
                 data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
                                   confidence)
+                world = _map_src({"a": a_code, "b": b_code, "directed": directed or None, "since": since_d,
+                                  "until": until_d, "merged": merged or None, **selection})
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
                             **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
         return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
                       merged=merged, directed=directed, background=background_f, min_confidence=confidence,
-                      selection=selection, data=data, chart=chart)
+                      selection=selection, data=data, chart=chart, world=world)
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
         limit = min(f.limit or 40, 120) if "limit" in request.query_params else 40
         with pool.store() as store:
             net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
+            choices = state.choices(store)
         params = _filter_params(f, skip=("limit", "offset", "order"))
         picture = svg.network_svg(
             net, node_link=lambda key: url_with("/actor", {"a": key}),
             edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
-                      all_actors=all_actors)
+                      all_actors=all_actors, choices=choices)
+
+    @app.get("/map.svg", include_in_schema=False)
+    def world_map(f: Annotated[EventFilter, Depends(event_filter)], dyad: Annotated[tuple | None, Depends(dyad_params)]):
+        """The world map of the events the filters select (as the events page: with `a` and `b`,
+        those between two actors), a standalone SVG document that the overview, events, actor
+        and dyad pages show in a frame, so that drawing it never delays them. Its links open the
+        events page (in the whole window) with the same filters and the place."""
+        params = _filter_params(f, skip=("limit", "offset", "order", "place", "place_country"))
+        if dyad:
+            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+        with pool.store() as store:
+            places = views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
+                                  dyad[2] if dyad else False)
+        picture = svg.world_map(places, country_link=lambda iso3: url_with("/events", params, place_country=iso3),
+                                place_link=lambda geonameid: url_with("/events", params, place=geonameid))
+        return Response(picture, media_type="image/svg+xml", headers=MAP_HEADERS)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
         status, text = text_param(status, "status", 20), text_param(text, "text")
         with pool.store() as store:
-            page = views.articles(store, limit, offset, status, text)
+            page = views.counted(views.articles(store, limit, offset, status, text),
+                                 lambda: analysis.count_articles(store, status, text))
         return render("articles.html", request, page=page, params={"status": status, "text": text, "limit": limit})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -131,6 +163,12 @@ def add_pages(app: FastAPI, state: _State) -> None:
         if data is None:
             raise HTTPException(404, f"no article {article_id!r}")
         return render("article.html", request, **data)
+
+
+def _map_src(params: dict[str, Any]) -> str:
+    """The URL of the map (`/map.svg`) of the events that `params` select on the events page."""
+    return url_with("/map.svg", {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
+                                 if k not in ("offset", "limit", "order")})
 
 
 def _period_end(period: str, by: str) -> str:

@@ -100,6 +100,9 @@ def event_filter(
                                                         " article recalls); false: none of them; empty: all")] = None,
     min_confidence: MinConfidence = None,
     limit: Limit = 50, offset: Offset = 0,
+    place: Annotated[str | None, Query(description="where the event happened: a place name (Kyiv) or a GeoNames id")] = None,
+    place_country: Annotated[str | None, Query(description="ISO3 code of the country the event happened in"
+                                                           " (`country` is an actor's)")] = None,
 ) -> EventFilter:
     return EventFilter(
         actor=text_param(actor, "actor"), source=text_param(source, "source"), target=text_param(target, "target"),
@@ -110,7 +113,8 @@ def event_filter(
         since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
         merged=merged, background=flag_param(background, "background"),
-        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset)
+        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset,
+        place=text_param(place, "place", 200), place_country=text_param(place_country, "place_country", 40))
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,

@@ -178,3 +178,76 @@ def _shorten(x1: float, y1: float, x2: float, y2: float, by: float) -> tuple[flo
     if d <= by:
         return x2, y2
     return x2 - dx / d * by, y2 - dy / d * by
+
+
+# -- world map ------------------------------------------------------------------------------------
+
+SHADES = ("#fde3c8", "#fbc08a", "#f59a55", "#e0702a", "#b34a12")  # events per country, few → many
+LAND, OCEAN, DOT = "#e4e7eb", "#f3f7fa", "#22303c"
+
+
+def _shade(events: int, most: int) -> str:
+    """A colour for a country's count on a log scale (1 → lightest, `most` → darkest)."""
+    if most <= 1:
+        return SHADES[-1]
+    level = math.log(events) / math.log(most)
+    return SHADES[min(len(SHADES) - 1, int(level * len(SHADES)))]
+
+
+def world_map(places: dict[str, Any], country_link: Callable[[str], str], place_link: Callable[[int], str],
+              caption: str = "where the events happened") -> str:
+    """A world map (Natural Earth outlines shipped in tidings.geo, no tiles, no CDN) of the events
+    counted by `tidings.analysis.place_counts`, as a standalone SVG document: each country shaded
+    by its events and linking to them (`country_link(iso3)`), each city or US state a dot sized by
+    its events, linking to them (`place_link(geonameid)`); every country and dot has a tooltip
+    with its count; a legend over the South Pacific gives the totals and the countries with the
+    most events (also links: a small country can hide under its city's dot). Links open in the
+    whole window (the pages show the map in a frame). Styles: /static/map.css."""
+    from tidings.geo import MAP_HEIGHT, MAP_WIDTH, load_geo, project
+
+    geo = load_geo()
+    counts = {row["country"]: row["events"] for row in places["countries"]}
+    most = max(counts.values(), default=0)
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<?xml-stylesheet href="/static/map.css" type="text/css"?>\n',
+             f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}"'
+             f' preserveAspectRatio="xMidYMid meet" role="img" aria-label="{_attr(caption)}">',
+             f'<rect class="ocean" width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="{OCEAN}"/>']
+    shaded = []
+    for country in geo.countries.values():
+        events = counts.get(country.iso3, 0)
+        if not events:
+            parts.append(f'<path d="{country.path}" fill="{LAND}" class="land"/>')
+            continue
+        shaded.append(f'<a href="{_attr(country_link(country.iso3))}" target="_top" class="country"'
+                      f' data-country="{_attr(country.iso3)}"><path d="{country.path}" fill="{_shade(events, most)}">'
+                      f'<title>{escape(_count_tip(country.name, events))}</title></path></a>')
+    parts.extend(shaded)  # drawn after the unshaded land, so their borders show
+    biggest = max((p["events"] for p in places["places"]), default=1)
+    for place in reversed(places["places"]):  # the largest dots first, the small ones on top
+        x, y = project(place["lon"], place["lat"])
+        radius = 2.5 + 6 * math.sqrt(place["events"] / biggest)
+        tip = _count_tip(f"{place['place']} ({place['country']})", place["events"])
+        parts.append(f'<a href="{_attr(place_link(place["geonameid"]))}" target="_top" class="place"'
+                     f' data-geonameid="{_attr(place["geonameid"])}"><circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}"'
+                     f' fill="{DOT}"><title>{escape(tip)}</title></circle></a>')
+    parts.append(_map_legend(places, country_link, MAP_HEIGHT))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _count_tip(name: str, events: int) -> str:
+    return f"{name}: {events} event{'s' if events != 1 else ''}"
+
+
+def _map_legend(places: dict[str, Any], country_link: Callable[[str], str], height: int) -> str:
+    """Totals and the five countries with the most events, bottom left (open ocean)."""
+    top = places["countries"][:5]
+    lines = [f"{places['placed']} event{'s' if places['placed'] != 1 else ''} with a place"
+             + (f", {places['unplaced']} without" if places["unplaced"] else "")]
+    y0 = height - 12 - 17 * len(top)
+    out = [f'<g class="legend"><text x="10" y="{y0}" class="total">{escape(lines[0])}</text>']
+    for i, row in enumerate(top):
+        out.append(f'<a href="{_attr(country_link(row["country"]))}" target="_top" class="top-country">'
+                   f'<text x="10" y="{y0 + 17 * (i + 1)}">{escape(_count_tip(row["name"], row["events"]))}</text></a>')
+    out.append("</g>")
+    return "".join(out)

@@ -12,12 +12,14 @@ from tidings.store import ActorFilter, EventFilter, QuoteFilter, Store
 
 @dataclass
 class Page:
-    """Rows of one page of a table, and whether there is a next one."""
+    """Rows of one page of a table, whether there is a next one, and (when counted) how many rows
+    all the pages hold."""
 
     rows: list[dict[str, Any]]
     offset: int
     limit: int
     has_next: bool
+    total: int | None = None  # rows over all pages (pages count them; the JSON API leaves them out)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "offset": self.offset, "limit": self.limit, "has_next": self.has_next}
@@ -37,6 +39,20 @@ def events(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, di
     return _paged(store.events, f, limit)
 
 
+def count_events(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> int:
+    """How many events `events` lists over all pages."""
+    if dyad:
+        return analysis.count_dyad_events(store, dyad[0], dyad[1], f, directed)
+    return store.count_events(f)
+
+
+def counted(page: Page, count) -> Page:
+    """The page with its total: `count()` is run only when the total is not known from the page
+    itself (a first page with no next page)."""
+    total = page.offset + len(page.rows) if not page.has_next and (page.rows or page.offset == 0) else count()
+    return replace(page, total=total)
+
+
 def quotes(store: Store, f: QuoteFilter) -> Page:
     return _paged(store.quotes, f, f.limit or 50)
 
@@ -48,6 +64,12 @@ def actors(store: Store, f: ActorFilter) -> Page:
 def articles(store: Store, limit: int, offset: int, status: str | None, text: str | None) -> Page:
     rows = analysis.recent_articles(store, limit + 1, offset, status=status, search=text)
     return Page(rows=rows[:limit], offset=offset, limit=limit, has_next=len(rows) > limit)
+
+
+def places(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> dict[str, Any]:
+    """Where the events matching `f` (between the actors of `dyad`) happened: events per country
+    and per city or US state with coordinates (tidings.analysis.place_counts)."""
+    return analysis.place_counts(store, f, dyad, directed)
 
 
 def overview(store: Store, by: str = "month") -> dict[str, Any]:

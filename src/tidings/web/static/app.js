@@ -84,12 +84,15 @@
     }
   }
   var ORDER = {trigger: 0, mention: 1, source: 2, target: 3, quote: 4};
-  function show(el) {
-    var list = el.dataset.a.split(" ").map(function (i) { return annotations[+i]; })
+  function codings(el) {
+    return el.dataset.a.split(" ").map(function (i) { return annotations[+i]; })
       .filter(function (a) { return a && ORDER[a.kind] !== undefined; })
       .sort(function (x, y) { return ORDER[x.kind] - ORDER[y.kind]; });
+  }
+  function showList(list, eventNumber) {
     if (!list.length) { return; }  // only a sentence: keep what the panel shows
     while (panel.firstChild) { panel.removeChild(panel.firstChild); }
+    if (eventNumber === undefined) { delete panel.dataset.event; } else { panel.dataset.event = eventNumber; }
     list.forEach(function (a) {
       var box = add(panel, "section", "", "coding " + a.kind);
       var dl = document.createElement("dl");
@@ -97,6 +100,32 @@
       describe(a, dl);
     });
   }
+  function show(el) {
+    var list = codings(el);
+    var trigger = list.filter(function (a) { return a.kind === "trigger"; })[0];
+    showList(list, trigger ? trigger.event : undefined);
+  }
+
+  // Keyboard: every highlight with a coding is a tab stop; focusing it shows the coding, Enter or
+  // Space shows it again (after the pointer showed another one).
+  pieces.forEach(function (el) {
+    if (codings(el).length) {
+      el.tabIndex = 0;
+      el.setAttribute("role", "button");
+      el.setAttribute("aria-describedby", "panel");
+    }
+  });
+  text.addEventListener("focusin", function (ev) {
+    var el = ev.target.closest("[data-a]");
+    if (el) { select(el); }
+  });
+  text.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" && ev.key !== " ") { return; }
+    var el = ev.target.closest("[data-a]");
+    if (!el) { return; }
+    ev.preventDefault();
+    select(el);
+  });
   function light(els, on) { (els || []).forEach(function (el) { el.classList.toggle("hl", on); }); }
   var current = null;
   function related(el) {
@@ -108,11 +137,14 @@
     });
     return out;
   }
+  function select(el) {
+    if (current && current !== el) { light(related(current), false); }
+    current = el; light(related(el), true); show(el);
+  }
   text.addEventListener("mouseover", function (ev) {
     var el = ev.target.closest("[data-a]");
     if (!el || el === current) { return; }
-    if (current) { light(related(current), false); }
-    current = el; light(related(el), true); show(el);
+    select(el);
   });
   text.addEventListener("click", function (ev) {
     var el = ev.target.closest("[data-a]");
@@ -123,10 +155,14 @@
     var m = /^#(ev|q)-(\d+)$/.exec(window.location.hash);
     if (!m) { return; }
     pieces.forEach(function (el) { el.classList.remove("focus"); });
-    var els = (m[1] === "ev" ? byEvent : byQuote)[+m[2]] || [];
+    var n = +m[2], isEvent = m[1] === "ev";
+    var els = (isEvent ? byEvent : byQuote)[n] || [];
     els.forEach(function (el) { el.classList.add("focus"); });
-    var trigger = els.filter(function (el) { return el.classList.contains("t") || el.classList.contains("q"); })[0];
-    if (trigger) { show(trigger); }
+    // the panel shows this event's (or quote's) own coding, not that of a quote or mention it overlaps
+    var own = annotations.filter(function (a) {
+      return isEvent ? (a.kind === "trigger" && a.event === n) : (a.kind === "quote" && a.quote === n);
+    });
+    showList(own, isEvent ? n : undefined);
     var anchor = document.getElementById(m[1] + "-" + m[2]);
     if (anchor) { anchor.scrollIntoView({block: "center"}); }
   }
