@@ -323,16 +323,19 @@ def _filter_options(func=None, *, table: str = "events"):
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
 @background_option
 @query_confidence_option
+@click.option("--group", metavar="GROUP_ID",
+              help="Every report of this merged event (its group_id, as --format jsonl lists it); implies --raw.")
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
     Reports of one event by several articles are merged (one row: the first report, with
     num_mentions, num_articles, num_sources, first_day, last_day; the filters apply to that
-    first report); `--raw` lists every report.
+    first report); `--raw` lists every report, `--group ID` every report of one merged event.
     """
     from tidings.store import EventFilter
 
     store = _open(db)
+    raw = raw or bool(filters.get("group"))
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
     columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
@@ -424,7 +427,7 @@ def stats(db: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("table", type=click.Choice(["events", "quotes", "actors", "articles"]), default="events")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
-              show_default=True, help="plover: one POLECAT-style JSON record per event (events only).")
+              show_default=True, help="plover: one POLECAT-style JSON record per merged event (events only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--actor", help="Only events/quotes/actors of this actor (code or name part).")
 @click.option("--type", "type_", help="Only events of this PLOVER type.")
@@ -438,9 +441,11 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
     Events are merged events (one row per event however many articles report it, with its
-    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per report
-    (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename …) plus
-    tidings' provenance fields, its merged event's id and number of sources.
+    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per merged
+    event (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename … of its
+    first report), with the PLOVER manual's `actor` and `recipient` lists (every actor of every
+    report), tidings' provenance fields, and the merged event's id and numbers of reports,
+    articles and sources.
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter

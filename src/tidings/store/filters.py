@@ -30,7 +30,9 @@ class EventFilter:
     events (earlier facts an article recalls, e.g. "Russia annexed Crimea in 2014"); True =
     only those. min_confidence: only events whose verifier confidence (0-1, the probability
     that a careful coder would code them) is at least this; events stored without one (before
-    schema version 7, until re-processed) are then left out.
+    schema version 7, until re-processed) are then left out. group: only the reports of this
+    merged event (an event_groups id, "<article id>:<ordinal>" of its first report; an event
+    never grouped is its own group under that id).
     """
 
     actor: str | None = None
@@ -52,6 +54,7 @@ class EventFilter:
     merged: bool = False
     background: bool | None = None
     min_confidence: float | None = None
+    group: str | None = None
 
 
 @dataclass
@@ -224,6 +227,9 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         article_match("e.article_id", f.article, where)
     if f.search:
         where.add(contains("e.sentence_text"), f.search)
+    if f.group:
+        where.add("(e.group_id = ? OR (e.group_id IS NULL AND e.article_id || ':' || CAST(e.ordinal AS TEXT) = ?))",
+                  f.group, f.group)
     return where
 
 

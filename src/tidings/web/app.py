@@ -385,6 +385,18 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
             return _csv_response(iter([data["series"]]), "dyad")
         return data
 
+    @app.get("/api/reports", tags=["events"])
+    def api_reports(group: Annotated[str, Query(description="a merged event's group_id")]) -> dict[str, Any]:
+        """Every report of one merged event: article, publisher, date, sentence, attribution."""
+        group_id = text_param(group, "group")
+        if group_id is None:
+            raise HTTPException(400, "group: a merged event's group_id is required")
+        with pool.store() as store:
+            data = views.reports(store, group_id)
+        if data is None:
+            raise HTTPException(404, f"no event with group id {group_id!r}")
+        return data
+
     @app.get("/api/timeline", tags=["events"])
     def api_timeline(f: Annotated[EventFilter, Depends(event_filter)], by: By = "week") -> list[dict[str, Any]]:
         """Filtered events per period and quad class."""

@@ -56,6 +56,17 @@ def add_pages(app: FastAPI, state: _State) -> None:
             params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
         return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
 
+    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports(request: Request, group: Opt = None):
+        group_id = text_param(group, "group")
+        if group_id is None:
+            raise HTTPException(400, "group: a merged event's group_id is required (e.g. /reports?group=ID)")
+        with pool.store() as store:
+            data = views.reports(store, group_id)
+        if data is None:
+            raise HTTPException(404, f"no event with group id {group_id!r}")
+        return render("reports.html", request, **data)
+
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:

@@ -99,6 +99,7 @@ def event_filter(
     background: Annotated[str | None, Query(description="true: only background events (earlier facts an"
                                                         " article recalls); false: none of them; empty: all")] = None,
     min_confidence: MinConfidence = None,
+    group: Annotated[str | None, Query(description="only the reports of this merged event (its group_id)")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EventFilter:
     return EventFilter(
@@ -110,7 +111,8 @@ def event_filter(
         since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
         merged=merged, background=flag_param(background, "background"),
-        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset)
+        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset,
+        group=text_param(group, "group"))
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,

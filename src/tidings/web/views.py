@@ -8,6 +8,7 @@ from typing import Any
 
 from tidings import analysis
 from tidings.store import ActorFilter, EventFilter, QuoteFilter, Store
+from tidings.store import filters as store_filters
 
 
 @dataclass
@@ -109,3 +110,30 @@ def _as_day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def reports(store: Store, group: str) -> dict[str, Any] | None:
+    """Every report of the merged event `group` (an event_groups id, or "<article>:<ordinal>"
+    of an event never grouped): its article, publisher, date, sentence and attribution, in
+    order of publication; with the group's counts. None when no event has that id."""
+    where = store_filters.event_where(EventFilter(group=group, limit=None), store.codes)
+    rows = store.backend.rows(
+        "SELECT e.article_id, e.ordinal AS event, e.type, e.mode, e.day AS date, e.date AS event_date,"
+        " e.date_precision, e.date_text, e.source_label AS source, e.source_names, e.target_label AS target,"
+        " e.target_names, e.factuality, e.background, e.trigger_text AS trigger, e.sentence_text AS sentence,"
+        " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
+        " e.confidence, a.title AS article_title, a.published, a.url, a.cluster_id,"
+        " coalesce(a.credited_publisher, a.site_name) AS publisher"
+        f" FROM events e JOIN articles a ON a.id = e.article_id {where.sql()}"
+        f" ORDER BY a.published NULLS LAST, {store.backend.codepoint('e.article_id')}, e.ordinal", where.params)
+    if not rows:
+        return None
+    summary = store.backend.rows(
+        "SELECT num_mentions, num_articles, num_sources, first_day, last_day FROM event_groups WHERE id = ?",
+        [group])
+    counts = summary[0] if summary and summary[0]["num_mentions"] is not None else {
+        "num_mentions": len(rows), "num_articles": len({r["article_id"] for r in rows}),
+        "num_sources": len({r["publisher"] or r["article_id"] for r in rows}),
+        "first_day": min((r["date"] for r in rows if r["date"]), default=None),
+        "last_day": max((r["date"] for r in rows if r["date"]), default=None)}
+    return {"group": group, "type": rows[0]["type"], **counts, "reports": rows}
