@@ -19,11 +19,11 @@ Public interface:
 
 from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series
 from tidings.analysis.queries import (
-    PERIODS, QUAD_CLASSES, counterparts, duplicate_copies, dyad_events, network, recent_articles,
+    PERIODS, QUAD_CLASSES, clip_to_bulk, counterparts, duplicate_copies, dyad_events, network, recent_articles,
     timeline, top_dyads,
 )
 
 __all__ = [
     "dyad_series", "plot_series", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
-    "recent_articles", "duplicate_copies", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS",
+    "recent_articles", "duplicate_copies", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS", "clip_to_bulk",
 ]

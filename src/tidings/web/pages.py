@@ -13,8 +13,8 @@ from tidings.store import EventFilter
 from tidings.web import svg, views
 from tidings.web.app import _State
 from tidings.web.params import (
-    By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
-    dyad_params, event_filter, quote_filter,
+    By, ChartBackground, FullRange, Limit, Offset, Opt, chart_background_param, day_param, fraction_param,
+    fraction_text, text_param, url_with, actor_filter, dyad_params, event_filter, quote_filter,
 )
 
 
@@ -39,22 +39,24 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return HTMLResponse(html)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, by: By = "month"):
+    def overview(request: Request, by: By = "month", full: FullRange = False):
         with pool.store() as store:
-            data = views.overview(store, by)
+            data = views.overview(store, by, full)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
-            "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
-        return render("overview.html", request, chart=chart, by=by, **data)
+            "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad,
+                        "background": "false"}))
+        return render("overview.html", request, chart=chart, by=by, full=full, **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
                dyad: Annotated[tuple | None, Depends(dyad_params)]):
         with pool.store() as store:
             page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+            latest = views.latest_day(store)
         params = _filter_params(f)
         if dyad:
             params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
-        return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
+        return render("events.html", request, page=page, f=f, params=params, dyad=dyad, latest=latest)
 
     @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
     def reports(request: Request, group: Opt = None):
@@ -71,7 +73,8 @@ def add_pages(app: FastAPI, state: _State) -> None:
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:
             page = views.quotes(store, f)
-        return render("quotes.html", request, page=page, f=f, params=_filter_params(f))
+            latest = views.latest_day(store)
+        return render("quotes.html", request, page=page, f=f, params=_filter_params(f), latest=latest)
 
     @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
     def actors(request: Request, f=Depends(actor_filter)):
@@ -80,52 +83,61 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return render("actors.html", request, page=page, f=f, params=_filter_params(f))
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
-    def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None):
+    def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None,
+              background: ChartBackground = None, full: FullRange = False):
         code = text_param(a, "a")
         if code is None:
             raise HTTPException(400, "a: an actor is required (e.g. /actor?a=RUS)")
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        background_f = chart_background_param(background)
         with pool.store() as store:
-            data = views.actor(store, code, by, since_d, until_d)
+            data = views.actor(store, code, by, since_d, until_d, background_f, full)
+            latest = views.latest_day(store)
+        shown = _background_text(background_f)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
-                        "quad_class": quad}))
-        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, **data)
+                        "quad_class": quad, "background": shown if shown != "all" else None}))
+        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, full=full,
+                      background_text=shown, latest=latest, **data)
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
-             until: Opt = None, merged: bool = False, directed: bool = False, background: Opt = None,
-             min_confidence: Opt = None):
+             until: Opt = None, merged: bool = False, directed: bool = False, background: ChartBackground = None,
+             min_confidence: Opt = None, full: FullRange = False):
         a_code, b_code = text_param(a, "a"), text_param(b, "b")
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
-        background_f = flag_param(background, "background")
+        background_f = chart_background_param(background)
         confidence = fraction_param(min_confidence, "min_confidence")
         # what the events behind the series are filtered by (the links of the chart and the page)
         selection = {"background": None if background_f is None else str(background_f).lower(),
                      "min_confidence": fraction_text(confidence)}
         data, chart = None, None
-        if a_code and b_code:
-            with pool.store() as store:
+        with pool.store() as store:
+            latest = views.latest_day(store)
+            if a_code and b_code:
                 data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
-                                  confidence)
+                                  confidence, full)
+        if a_code and b_code:
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
                             **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
         return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
                       merged=merged, directed=directed, background=background_f, min_confidence=confidence,
-                      selection=selection, data=data, chart=chart)
+                      selection=selection, data=data, chart=chart, full=full, latest=latest,
+                      background_text=_background_text(background_f))
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
         limit = min(f.limit or 40, 120) if "limit" in request.query_params else 40
         with pool.store() as store:
             net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
+            latest = views.latest_day(store)
         params = _filter_params(f, skip=("limit", "offset", "order"))
         picture = svg.network_svg(
             net, node_link=lambda key: url_with("/actor", {"a": key}),
             edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
-                      all_actors=all_actors)
+                      all_actors=all_actors, latest=latest)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
     def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
@@ -142,6 +154,11 @@ def add_pages(app: FastAPI, state: _State) -> None:
         if data is None:
             raise HTTPException(404, f"no article {article_id!r}")
         return render("article.html", request, **data)
+
+
+def _background_text(value: bool | None) -> str:
+    """A chart page's background choice as its query value: false, true, all."""
+    return "all" if value is None else str(value).lower()
 
 
 def _period_end(period: str, by: str) -> str:

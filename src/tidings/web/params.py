@@ -49,6 +49,22 @@ def flag_param(value: str | None, name: str) -> bool | None:
     return None if value is None else value == "true"
 
 
+def chart_background_param(value: str | None, name: str = "background") -> bool | None:
+    """Background events on a chart page: left out unless asked for. "false" or empty/absent →
+    False (leave them out), "true" → True (only them), "all" → None (keep all)."""
+    if (value or "").strip().lower() == "all":
+        return None
+    flag = flag_param(value, name) if (value or "").strip().lower() in ("", "true", "false") else None
+    if flag is None and (value or "").strip():
+        raise HTTPException(400, f"{name} must be one of: false, true, all")
+    return False if flag is None else flag
+
+
+ChartBackground = Annotated[str | None, Query(description="background events (earlier facts an article recalls):"
+                                                          " false (default): left out; true: only them; all: kept")]
+FullRange = Annotated[bool, Query(description="time axis over every period, not only those holding 98% of the events")]
+
+
 def day_param(value: str | None, name: str) -> date | None:
     value = text_param(value, name, 40)
     if value is None:

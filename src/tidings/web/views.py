@@ -51,27 +51,44 @@ def articles(store: Store, limit: int, offset: int, status: str | None, text: st
     return Page(rows=rows[:limit], offset=offset, limit=limit, has_next=len(rows) > limit)
 
 
-def overview(store: Store, by: str = "month") -> dict[str, Any]:
-    """Counts, top dyads, recent articles, errors, and the timeline over the publication
-    dates of the articles (background events dated years earlier would flatten it)."""
+def _axis(rows: list[dict[str, Any]], clip: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A chart's rows over the bulk of its events (analysis.clip_to_bulk) when `clip`, else all."""
+    if clip:
+        return analysis.clip_to_bulk(rows)
+    kept, info = analysis.clip_to_bulk(rows, share=1.0)  # only empty periods at the ends go
+    return kept, {**info, "clipped": False, "full": True}
+
+
+def overview(store: Store, by: str = "month", full: bool = False) -> dict[str, Any]:
+    """Counts, top dyads, recent articles, errors, and the timeline of the events that are
+    not background (earlier facts an article recalls), its axis over the periods that hold
+    98% of them (`full`: all periods)."""
     stats = store.stats()
-    since, until = _published_range(store)
+    rows, axis = _axis(analysis.timeline(store, EventFilter(background=False, limit=None), by=by), not full)
     return {
         "stats": {k: v for k, v in stats.items() if k != "errors"},
         "top_dyads": analysis.top_dyads(store, limit=12),
-        "timeline": analysis.timeline(store, EventFilter(since=since, until=until, limit=None), by=by),
-        "timeline_range": [since.isoformat() if since else None, until.isoformat() if until else None],
+        "timeline": rows,
+        "axis": axis,
+        "timeline_range": [axis["first"], _period_last_day(axis["last"], by)],
         "recent_articles": analysis.recent_articles(store, limit=12, status="ok"),
         "errors": [row._asdict() for row in store.errors()[:50]],
         "n_errors": len(stats["errors"]),
     }
 
 
-def actor(store: Store, code: str, by: str = "month", since=None, until=None) -> dict[str, Any]:
-    f = EventFilter(actor=code, since=since, until=until, limit=None)
+def actor(store: Store, code: str, by: str = "month", since=None, until=None, background: bool | None = False,
+          full: bool = False) -> dict[str, Any]:
+    """One actor's timeline, counterparts, quotes and recent events. `background`: False (the
+    default) leaves out background events, True keeps only them, None keeps all. The timeline's
+    axis covers the periods holding 98% of the events unless a range is asked for or `full`."""
+    f = EventFilter(actor=code, since=since, until=until, limit=None, background=background)
+    rows, axis = _axis(analysis.timeline(store, f, by=by), not (full or since or until))
     return {
         "actor": code,
-        "timeline": analysis.timeline(store, f, by=by),
+        "background": background,
+        "timeline": rows,
+        "axis": axis,
         "counterparts": analysis.counterparts(store, code, replace(f, actor=None), limit=25),
         "quotes": store.quotes(QuoteFilter(actor=code, since=since, until=until, limit=25, order="-date")),
         "events": store.events(replace(f, limit=25, order="-date")),
@@ -80,11 +97,19 @@ def actor(store: Store, code: str, by: str = "month", since=None, until=None) ->
 
 
 def dyad(store: Store, a: str, b: str, by: str, since=None, until=None, merged: bool = False,
-         directed: bool = False, background: bool | None = None, min_confidence: float | None = None) -> dict[str, Any]:
+         directed: bool = False, background: bool | None = None, min_confidence: float | None = None,
+         full: bool = False) -> dict[str, Any]:
+    """The series of events between `a` and `b`; its axis covers the periods holding 98% of
+    them unless a range is asked for (since/until) or `full`."""
+    series = analysis.dyad_series(store, a, b, by=by, since=since, until=until, merged=merged,
+                                  directed=directed, background=background, min_confidence=min_confidence)
+    if since or until:
+        axis = {"first": series[0]["period"] if series else None, "last": series[-1]["period"] if series else None,
+                "before": 0, "after": 0, "events": sum(r["total"] for r in series), "clipped": False}
+    else:
+        series, axis = _axis(series, not full)
     return {"a": a, "b": b, "by": by, "merged": merged, "directed": directed, "background": background,
-            "min_confidence": min_confidence,
-            "series": analysis.dyad_series(store, a, b, by=by, since=since, until=until, merged=merged,
-                                           directed=directed, background=background, min_confidence=min_confidence)}
+            "min_confidence": min_confidence, "series": series, "axis": axis}
 
 
 def article(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -96,6 +121,41 @@ def article(store: Store, article_id: str) -> dict[str, Any] | None:
     marked = mark_up(result)
     return {"result": result, "html": marked.html, "annotations": marked.annotations,
             "duplicates": analysis.duplicate_copies(store, result.id)}
+
+
+def _period_last_day(period: str | None, by: str) -> str | None:
+    if period is None:
+        return None
+    from tidings.analysis.queries import next_period
+
+    return date.fromordinal(next_period(date.fromisoformat(period), by).toordinal() - 1).isoformat()
+
+
+def date_presets(latest: date) -> list[dict[str, Any]]:
+    """The date presets of the filter forms, counted back from `latest` (the data's latest
+    date): last 7 days, last 30 days, last month (the calendar month before latest's), all."""
+    first_of_month = latest.replace(day=1)
+    month_end = date.fromordinal(first_of_month.toordinal() - 1)
+    return [
+        {"key": "7d", "label": "last 7 days", "since": date.fromordinal(latest.toordinal() - 6).isoformat(),
+         "until": latest.isoformat()},
+        {"key": "30d", "label": "last 30 days", "since": date.fromordinal(latest.toordinal() - 29).isoformat(),
+         "until": latest.isoformat()},
+        {"key": "month", "label": f"last month ({month_end.strftime('%B %Y')})",
+         "since": month_end.replace(day=1).isoformat(), "until": month_end.isoformat()},
+        {"key": "all", "label": "all", "since": None, "until": None},
+    ]
+
+
+def latest_day(store: Store) -> date | None:
+    """The data's latest date, which the date presets of the filter forms count back from
+    (an archive's "last 7 days" are its own last days, not the calendar's): the latest
+    publication day of a stored article, else the latest day of a non-background event."""
+    last = _published_range(store)[1]
+    if last is not None:
+        return last
+    value = store.backend.scalar("SELECT max(day) FROM events WHERE NOT coalesce(background, FALSE)", [])
+    return _as_day(str(value)[:10]) if value else None
 
 
 def _published_range(store: Store) -> tuple[date | None, date | None]:
