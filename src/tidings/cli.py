@@ -476,19 +476,34 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--directed", is_flag=True, help="Only A as source and B as target.")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
-@background_option
+@click.option("--background/--no-background", default=None,
+              help="Only background events (earlier facts an article recalls), or none of them (the default).")
+@click.option("--with-background", is_flag=True, help="Count background events too.")
+@click.option("--full-range", is_flag=True,
+              help="Every period from the first event to the last, not only those holding 98% of the events.")
 @query_confidence_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
 def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None,
-           min_confidence: float | None, plot: str | None, fmt: str, db: str) -> None:
+           with_background: bool, full_range: bool, min_confidence: float | None, plot: str | None, fmt: str,
+           db: str) -> None:
     """Events between two actors over time: counts per PLOVER type and quad class.
 
     By default reports of one event in several articles count once (merged events); --raw
-    counts every report.
+    counts every report. Background events (earlier facts an article recalls) are left out
+    unless --background (only them) or --with-background (all). Without --since/--until the
+    periods shown are those holding 98% of the events (a lone event years earlier does not
+    add hundreds of empty periods; empty periods at either end never show); --full-range
+    shows every period.
     """
-    from tidings.analysis import dyad_series, plot_series
+    from tidings.analysis import clip_to_bulk, dyad_series, plot_series
+    from tidings.analysis.queries import BULK_SHARE
+
+    if with_background and background is not None:
+        raise click.BadParameter("give --with-background or --background/--no-background, not both",
+                                 param_hint="--with-background")
+    background = None if with_background else (False if background is None else background)
 
     parts = [p.strip() for p in dyad.replace(",", ":").split(":") if p.strip()]
     if len(parts) != 2:
@@ -500,14 +515,39 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
                            min_confidence=min_confidence)
     except ValueError as exc:
         _fail(str(exc))
+    if not (since or until):
+        rows, axis = clip_to_bulk(rows, share=1.0 if full_range else BULK_SHARE)
+        if axis["clipped"]:
+            cut = " and ".join(f"{n} {word}" for n, word in ((axis["before"], "earlier"), (axis["after"], "later")) if n)
+            click.echo(f"{cut} event(s) outside the periods shown ({axis['first']} to {axis['last']}, holding"
+                       f" {BULK_SHARE:.0%} of the {axis['events']} events); --full-range shows every period", err=True)
     if plot:
         plot_series(rows, plot, title=f"{parts[0]} – {parts[1]} per {by}")
         click.echo(f"plot written to {plot}", err=True)
     columns = ["period", "total", "verbal_cooperation", "material_cooperation", "verbal_conflict",
                "material_conflict"] if fmt == "table" else None
     if fmt == "table":
-        rows = [{k: v for k, v in r.items()} for r in rows]
+        rows = _fold_empty(rows, by)
     _emit(rows, fmt, columns=columns)
+
+
+def _fold_empty(rows: list[dict], by: str, run: int = 3) -> list[dict]:
+    """A table's runs of `run` or more empty periods as one line ("2014-06-02 … 2021-12-27",
+    "(395 empty weeks)"), so that a gap of years is one line, not hundreds of zeros."""
+    out: list[dict] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["total"] == 0:
+            j += 1
+        if j - i >= run:
+            out.append({"period": f"{rows[i]['period']} … {rows[j - 1]['period']}", "total": 0,
+                        "verbal_cooperation": f"({j - i} empty {by}s)"})
+            i = j
+        else:
+            out.append(dict(rows[i]))
+            i += 1
+    return out
 
 
 @cli.command()
