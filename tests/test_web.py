@@ -484,6 +484,51 @@ def test_pages_answer_odd_parameters_without_server_errors(web_client, page):
 
 
 # -- merged events ----------------------------------------------------------------------------
+def build_copies_db(folder: Path) -> str:
+    """Two copies of one story (one credited to a second publisher): every event reported twice."""
+    corpus = folder / "copies"
+    corpus.mkdir()
+    text = CORPUS["2022-01-10-geneva-talks.txt"]
+    (corpus / "2022-01-10-first.txt").write_text(text, encoding="utf-8")
+    (corpus / "wire_2022-01-11_copy.txt").write_text(text + "\nThis story first appeared on another site.\n",
+                                                      encoding="utf-8")
+    db = str(folder / "copies.duckdb")
+    run_ingest([str(corpus)], IngestSettings(db=db, workers=1))
+    return db
+
+
+def test_report_counts_link_to_every_report_of_the_event(tmp_path):
+    db = build_copies_db(tmp_path)
+    with TestClient(create_app(db)) as client:
+        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["rows"]
+        shared = next(row for row in merged if row["num_articles"] == 2)
+        page = client.get("/events", params={"merged": "true"}).text
+        link = f'href="/reports?group={quote(shared["group_id"], safe="")}"'
+        assert link in page
+        data = client.get("/api/reports", params={"group": shared["group_id"]}).json()
+        assert (data["num_mentions"], data["num_articles"], data["type"]) == \
+            (shared["num_mentions"], 2, shared["type"])
+        reports = data["reports"]
+        assert len(reports) == shared["num_mentions"]
+        assert {r["published"][:10] for r in reports} == {"2022-01-10", "2022-01-11"}  # dates from both file names
+        assert all(r["sentence"] and r["attribution_kind"] and r["article_title"] for r in reports)
+        assert [r["copy_of"] for r in reports] == [None, reports[0]["article_id"]]  # the copy adds no source
+        html = client.get("/reports", params={"group": shared["group_id"]}).text
+        assert html.count('<tr class="report">') == len(reports)
+        for r in reports:
+            assert f'/articles/{quote(r["article_id"], safe="")}#ev-{r["event"]}' in html
+        # the same reports through the events filter
+        listed = client.get("/api/events", params={"group": shared["group_id"], "limit": 500}).json()["rows"]
+        assert sorted((r["article_id"], r["event"]) for r in listed) == \
+            sorted((r["article_id"], r["event"]) for r in reports)
+        assert "group=" in client.get("/events", params={"group": shared["group_id"]}).text
+        # bad input: a clear error
+        assert client.get("/reports", params={"group": "no-such-group"}).status_code == 404
+        assert client.get("/api/reports", params={"group": "no-such-group"}).json()["detail"].startswith("no event")
+        assert client.get("/reports").status_code == 400
+        assert client.get("/api/reports", params={"group": "   "}).status_code == 400
+
+
 def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
     """Two copies of one story: with merged=true the events page, its API and the dyad listing
     show each event once, with how many reports, articles and sources it has."""

@@ -188,6 +188,23 @@ def reports(store: Store, group: str) -> dict[str, Any] | None:
         f" ORDER BY a.published NULLS LAST, {store.backend.codepoint('e.article_id')}, e.ordinal", where.params)
     if not rows:
         return None
+    from urllib.parse import urlsplit
+
+    first_of_cluster: dict[str, str] = {}
+    for row in rows:  # who published it (as merged events count sources), and whether it copies an earlier report
+        host = ""
+        if not row["publisher"] and row["url"]:
+            try:
+                host = (urlsplit(row["url"]).hostname or "").removeprefix("www.")
+            except ValueError:
+                host = ""
+        row["publisher"] = row["publisher"] or host or None
+        cluster = row["cluster_id"]
+        row["copy_of"] = first_of_cluster.get(cluster) if cluster else None
+        if cluster and cluster not in first_of_cluster:
+            first_of_cluster[cluster] = row["article_id"]
+        if row["copy_of"] == row["article_id"]:
+            row["copy_of"] = None
     summary = store.backend.rows(
         "SELECT num_mentions, num_articles, num_sources, first_day, last_day FROM event_groups WHERE id = ?",
         [group])
