@@ -281,3 +281,17 @@ def test_a_year_or_a_month_never_merges_by_day(merge_store):
     assert _group_of(merge_store, "globe") != _group_of(merge_store, "herald")
     row = merge_store.events(EventFilter(article="globe", merged=False))[0]
     assert (str(row["date"])[:10], row["event_date"], row["date_precision"]) == ("2024-01-01", "2024", "year")
+
+
+def test_report_list_names_each_report_publisher_and_copy(merge_store):
+    from tidings.web import views
+
+    _saved(merge_store, _three_reports_and_an_accusation())
+    data = views.reports(merge_store, _group_of(merge_store, "globe"))
+    assert (data["num_mentions"], data["num_articles"], data["num_sources"]) == (3, 3, 2)
+    reports = data["reports"]
+    assert [r["article_id"] for r in reports] == ["globe", "copy", "herald"]  # published, then ingested
+    assert [r["publisher"] for r in reports] == ["Globe Wire", "Aggregator", "Daily Herald"]
+    assert [r["copy_of"] for r in reports] == [None, "globe", None]
+    assert all(r["sentence"] and r["date_precision"] == "day" for r in reports)
+    assert views.reports(merge_store, "no-such-group") is None

@@ -174,8 +174,9 @@ def _as_day(value: str | None) -> date | None:
 
 def reports(store: Store, group: str) -> dict[str, Any] | None:
     """Every report of the merged event `group` (an event_groups id, or "<article>:<ordinal>"
-    of an event never grouped): its article, publisher, date, sentence and attribution, in
-    order of publication; with the group's counts. None when no event has that id."""
+    of an event never grouped): its article, publisher, date, sentence and attribution, and
+    `copy_of` (the first stored copy of the story, for a near-duplicate), in order of
+    publication, then of ingest; with the group's counts. None when no event has that id."""
     where = store_filters.event_where(EventFilter(group=group, limit=None), store.codes)
     rows = store.backend.rows(
         "SELECT e.article_id, e.ordinal AS event, e.type, e.mode, e.day AS date, e.date AS event_date,"
@@ -185,13 +186,13 @@ def reports(store: Store, group: str) -> dict[str, Any] | None:
         " e.confidence, a.title AS article_title, a.published, a.url, a.cluster_id,"
         " coalesce(a.credited_publisher, a.site_name) AS publisher"
         f" FROM events e JOIN articles a ON a.id = e.article_id {where.sql()}"
-        f" ORDER BY a.published NULLS LAST, {store.backend.codepoint('e.article_id')}, e.ordinal", where.params)
+        f" ORDER BY a.published NULLS LAST, a.ingested_at, {store.backend.codepoint('e.article_id')}, e.ordinal",
+        where.params)
     if not rows:
         return None
     from urllib.parse import urlsplit
 
-    first_of_cluster: dict[str, str] = {}
-    for row in rows:  # who published it (as merged events count sources), and whether it copies an earlier report
+    for row in rows:  # who published it (as merged events count sources), and which story it copies
         host = ""
         if not row["publisher"] and row["url"]:
             try:
@@ -199,12 +200,8 @@ def reports(store: Store, group: str) -> dict[str, Any] | None:
             except ValueError:
                 host = ""
         row["publisher"] = row["publisher"] or host or None
-        cluster = row["cluster_id"]
-        row["copy_of"] = first_of_cluster.get(cluster) if cluster else None
-        if cluster and cluster not in first_of_cluster:
-            first_of_cluster[cluster] = row["article_id"]
-        if row["copy_of"] == row["article_id"]:
-            row["copy_of"] = None
+        # a near-duplicate's cluster is the id of the first copy stored (tidings.dedup.store_index)
+        row["copy_of"] = row["cluster_id"] if row["cluster_id"] not in (None, row["article_id"]) else None
     summary = store.backend.rows(
         "SELECT num_mentions, num_articles, num_sources, first_day, last_day FROM event_groups WHERE id = ?",
         [group])
