@@ -195,12 +195,32 @@ def test_events_background_option_keeps_or_drops_earlier_facts(tmp_path):
     assert earlier and current and len(earlier) + len(current) == len(every)
     assert all(r["background"] for r in earlier) and not any(r["background"] for r in current)
 
-    def first_period(*options):
-        proc = run("trends", "--dyad", "RUS:UKR", "--by", "month", "--format", "jsonl", "--db", db, *options)
+    def periods(*options):
+        proc = run("trends", "--dyad", "RUS:UKR", "--by", "week", "--format", "jsonl", "--db", db, *options)
         assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout.splitlines()[0])["period"]
+        return [json.loads(x) for x in proc.stdout.splitlines()]
 
-    assert first_period() < "2015" and first_period("--no-background") >= "2022"
+    # background events are left out by default; asked for, they stretch the series back to 2014
+    default, current = periods(), periods("--no-background")
+    assert default == current and default[0]["period"] >= "2022"
+    assert default[0]["total"] > 0 and default[-1]["total"] > 0  # no empty leading or trailing weeks
+    assert periods("--with-background", "--full-range")[0]["period"] < "2015"
+    assert periods("--background", "--full-range")[0]["period"] < "2015"
+    both = run("trends", "--dyad", "RUS:UKR", "--with-background", "--background", "--db", db)
+    assert both.returncode != 0 and "not both" in both.stderr
+
+
+def test_trends_table_folds_a_gap_of_empty_weeks_into_one_line(tmp_path):
+    db = str(tmp_path / "gap.duckdb")
+    assert run("ingest", str(RECALLS_2014), "--db", db).returncode == 0
+    every = run("trends", "--dyad", "RUS:UKR", "--by", "week", "--with-background", "--full-range",
+                "--format", "jsonl", "--db", db)
+    weeks = [json.loads(x) for x in every.stdout.splitlines()]
+    assert len(weeks) > 300 and sum(w["total"] == 0 for w in weeks) > 300  # 2014 to 2022, week by week
+    table = run("trends", "--dyad", "RUS:UKR", "--by", "week", "--with-background", "--full-range", "--db", db)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert len(lines) < 20 and any("empty weeks)" in line for line in lines), table.stdout
 
 
 def test_extract_codes_a_single_sentence_from_stdin():

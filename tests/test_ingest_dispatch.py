@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from tidings.clean import Cleaner
 from tidings.ingest import iter_documents, iter_url_list
 from tidings.ingest.files import date_in_name
@@ -15,7 +17,19 @@ def test_a_leading_iso_date_in_a_file_name_is_the_publication_date(tmp_path):
     (doc,) = iter_documents([str(path)])
     assert doc.published == "2022-02-03"
     assert date_in_name("2022-13-40-nonsense") is None
-    assert date_in_name("notes-2022-02-03") is None
+
+
+@pytest.mark.parametrize("stem, published", [
+    ("nyt_2016-09-19_old-hands-help-russia", "2016-09-19"),  # PolNeAR's names
+    ("notes-2022-02-03", "2022-02-03"),
+    ("report.2021-12-31", "2021-12-31"),
+    ("draft-2022-13-40-then-2022-02-03", "2022-02-03"),  # the first real date
+    ("id12022-02-03", None),  # part of a longer number: no date
+    ("2022-02-031", None),
+    ("no-date-here", None),
+])
+def test_an_iso_date_anywhere_in_a_file_name_is_the_publication_date(stem, published):
+    assert date_in_name(stem) == published
 
 
 def test_a_copyright_line_glued_to_a_share_prompt_is_still_found_and_removed(tmp_path):

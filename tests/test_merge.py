@@ -234,5 +234,64 @@ def test_events_command_lists_fewer_merged_events_than_raw_reports(tmp_path):
     exported = _run("export", "events", "--format", "jsonl", "--db", str(db))
     assert len(exported.stdout.splitlines()) == len(merged)
     plover = [json.loads(x) for x in _run("export", "events", "--format", "plover", "--db", str(db)).stdout.splitlines()]
-    assert len(plover) == len(raw)
-    assert all(r["tidings_group_id"] and r["tidings_num_sources"] >= 1 for r in plover)
+    assert len(plover) == len(merged)  # one record per merged event, not per report
+    assert len({r["tidings_group_id"] for r in plover}) == len(plover)
+    assert all(r["tidings_num_sources"] >= 1 and isinstance(r["actor"], list) for r in plover)
+    assert sum(r["tidings_num_reports"] for r in plover) == len(raw)
+    shared = next(r for r in merged if r["num_articles"] == 2)
+    reports = [json.loads(x) for x in _run("events", "--group", shared["group_id"], "--db", str(db),
+                                           "--format", "jsonl").stdout.splitlines()]
+    assert len(reports) == shared["num_mentions"] and len({r["article_id"] for r in reports}) == 2
+
+
+def test_group_filter_lists_every_report_of_one_event(merge_store):
+    _saved(merge_store, _three_reports_and_an_accusation())
+    group = _group_of(merge_store, "globe")
+    reports = merge_store.events(EventFilter(group=group, limit=None))
+    assert sorted(r["article_id"] for r in reports) == ["copy", "globe", "herald"]
+    accusation = _group_of(merge_store, "moscow")
+    assert [r["article_id"] for r in merge_store.events(EventFilter(group=accusation))] == ["moscow"]
+    assert merge_store.events(EventFilter(group="no-such-group")) == []
+
+
+def test_plover_export_writes_one_record_per_event_with_every_actor(merge_store):
+    from tidings.export import plover_records
+
+    results = _three_reports_and_an_accusation()
+    results[1].events[0].source.append(Participant("Chrystia Freeland", 0, 5, "CAN", "GOV", "Chrystia Freeland"))
+    _saved(merge_store, results)
+    records = list(plover_records(merge_store))
+    assert len(records) == 2
+    consult = next(r for r in records if r["Event Type"] == "CONSULT")
+    assert consult["tidings_group_id"] == _group_of(merge_store, "globe")
+    assert (consult["tidings_num_reports"], consult["tidings_num_articles"], consult["tidings_num_sources"]) == (3, 3, 2)
+    assert [a["identifier_text"] for a in consult["actor"]] == ["Justin Trudeau", "Chrystia Freeland"]
+    assert consult["actor"][0] == {"code": "CAN", "sector": "GOV", "entity_text": "Justin Trudeau",
+                                   "identifier_text": "Justin Trudeau"}
+    assert [a["code"] for a in consult["recipient"]] == ["USA"]
+    accuse = next(r for r in records if r["Event Type"] == "ACCUSE")
+    assert accuse["tidings_num_reports"] == 1 and [a["code"] for a in accuse["actor"]] == ["RUS"]
+
+
+def test_a_year_or_a_month_never_merges_by_day(merge_store):
+    results = _three_reports_and_an_accusation()[:2]
+    results[0].events[0] = replace(_consult(CONSULT_TEXT, "2024"), date_precision=None)
+    results[1].events[0] = replace(_consult(OTHER_TEXT, "2024"), date_precision=None)
+    _saved(merge_store, results)
+    assert _group_of(merge_store, "globe") != _group_of(merge_store, "herald")
+    row = merge_store.events(EventFilter(article="globe", merged=False))[0]
+    assert (str(row["date"])[:10], row["event_date"], row["date_precision"]) == ("2024-01-01", "2024", "year")
+
+
+def test_report_list_names_each_report_publisher_and_copy(merge_store):
+    from tidings.web import views
+
+    _saved(merge_store, _three_reports_and_an_accusation())
+    data = views.reports(merge_store, _group_of(merge_store, "globe"))
+    assert (data["num_mentions"], data["num_articles"], data["num_sources"]) == (3, 3, 2)
+    reports = data["reports"]
+    assert [r["article_id"] for r in reports] == ["globe", "copy", "herald"]  # published, then ingested
+    assert [r["publisher"] for r in reports] == ["Globe Wire", "Aggregator", "Daily Herald"]
+    assert [r["copy_of"] for r in reports] == [None, "globe", None]
+    assert all(r["sentence"] and r["date_precision"] == "day" for r in reports)
+    assert views.reports(merge_store, "no-such-group") is None

@@ -538,9 +538,11 @@ def test_upgrading_a_version_6_database_adds_an_empty_confidence_that_reprocessi
     with pytest.raises(SchemaVersionError, match="older"):
         open_store(store_db, upgrade=False)
     with open_store(store_db) as s:
-        assert s.schema_version == SCHEMA_VERSION == 7
+        assert s.schema_version == SCHEMA_VERSION == 8
         [row] = s.events(EventFilter(type="ACCUSE"))
         assert row["confidence"] is None  # old rows keep NULL …
+        # version 8: an old row's date was a day (or nothing)
+        assert row["date_precision"] == ("day" if row["event_date"] else "none")
         assert s.events(EventFilter(min_confidence=0)) == []  # … and a threshold leaves them out
         assert s.article("a1") == old
         s.replace(_article())  # what `tidings ingest --reprocess` does with the re-extracted result

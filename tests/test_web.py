@@ -326,10 +326,13 @@ def test_json_api_matches_the_store(web_client, web_store_rows):
     listing = web_client.get("/api/articles", params={"limit": 100}).json()["rows"]
     assert {r["id"] for r in listing} >= set(web_store_rows["ids"])
     overview = web_client.get("/api/overview").json()
-    published = sorted(r["published"][:10] for r in listing if r["status"] == "ok" and r["published"])
-    assert overview["timeline_range"] == [published[0], published[-1]]
-    in_range = [e for e in web_store_rows["events"] if e["date"] and published[0] <= e["date"] <= published[-1]]
-    assert sum(t["total"] for t in overview["timeline"]) == len(in_range)
+    # the chart counts the dated events that are not background, over the periods holding 98% of them
+    current = [e for e in web_store_rows["events"] if e["date"] and not e["background"]]
+    axis = overview["axis"]
+    assert axis["events"] == len(current)
+    assert sum(t["total"] for t in overview["timeline"]) + axis["before"] + axis["after"] == len(current)
+    assert axis["before"] + axis["after"] <= 0.02 * len(current)
+    assert overview["timeline_range"][0] == overview["timeline"][0]["period"] == axis["first"]
     actors = web_client.get("/api/actors", params={"limit": 1000}).json()["rows"]
     assert len(actors) == len(web_store_rows["actors"])
 
@@ -484,6 +487,51 @@ def test_pages_answer_odd_parameters_without_server_errors(web_client, page):
 
 
 # -- merged events ----------------------------------------------------------------------------
+def build_copies_db(folder: Path) -> str:
+    """Two copies of one story (one credited to a second publisher): every event reported twice."""
+    corpus = folder / "copies"
+    corpus.mkdir()
+    text = CORPUS["2022-01-10-geneva-talks.txt"]
+    (corpus / "2022-01-10-first.txt").write_text(text, encoding="utf-8")
+    (corpus / "wire_2022-01-11_copy.txt").write_text(text + "\nThis story first appeared on another site.\n",
+                                                      encoding="utf-8")
+    db = str(folder / "copies.duckdb")
+    run_ingest([str(corpus)], IngestSettings(db=db, workers=1))
+    return db
+
+
+def test_report_counts_link_to_every_report_of_the_event(tmp_path):
+    db = build_copies_db(tmp_path)
+    with TestClient(create_app(db)) as client:
+        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["rows"]
+        shared = next(row for row in merged if row["num_articles"] == 2)
+        page = client.get("/events", params={"merged": "true"}).text
+        link = f'href="/reports?group={quote(shared["group_id"], safe="")}"'
+        assert link in page
+        data = client.get("/api/reports", params={"group": shared["group_id"]}).json()
+        assert (data["num_mentions"], data["num_articles"], data["type"]) == \
+            (shared["num_mentions"], 2, shared["type"])
+        reports = data["reports"]
+        assert len(reports) == shared["num_mentions"]
+        assert {r["published"][:10] for r in reports} == {"2022-01-10", "2022-01-11"}  # dates from both file names
+        assert all(r["sentence"] and r["attribution_kind"] and r["article_title"] for r in reports)
+        assert [r["copy_of"] for r in reports] == [None, reports[0]["article_id"]]  # the copy adds no source
+        html = client.get("/reports", params={"group": shared["group_id"]}).text
+        assert html.count('<tr class="report">') == len(reports)
+        for r in reports:
+            assert f'/articles/{quote(r["article_id"], safe="")}#ev-{r["event"]}' in html
+        # the same reports through the events filter
+        listed = client.get("/api/events", params={"group": shared["group_id"], "limit": 500}).json()["rows"]
+        assert sorted((r["article_id"], r["event"]) for r in listed) == \
+            sorted((r["article_id"], r["event"]) for r in reports)
+        assert "group=" in client.get("/events", params={"group": shared["group_id"]}).text
+        # bad input: a clear error
+        assert client.get("/reports", params={"group": "no-such-group"}).status_code == 404
+        assert client.get("/api/reports", params={"group": "no-such-group"}).json()["detail"].startswith("no event")
+        assert client.get("/reports").status_code == 400
+        assert client.get("/api/reports", params={"group": "   "}).status_code == 400
+
+
 def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
     """Two copies of one story: with merged=true the events page, its API and the dyad listing
     show each event once, with how many reports, articles and sources it has."""
@@ -538,13 +586,87 @@ def test_background_filter_keeps_or_drops_earlier_facts(recalls_2014_db):
 def test_dyad_series_can_leave_out_background_events(recalls_2014_db):
     """A 2022 story that recalls 2014: with background=false the series starts in 2022."""
     with TestClient(create_app(recalls_2014_db)) as client:
-        every = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month"}).json()["series"]
+        every = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month", "background": "all",
+                                                "full": "true"}).json()["series"]
         current = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month",
                                                   "background": "false"}).json()["series"]
+        default = client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "by": "month"}).json()["series"]
         assert every[0]["period"] < "2015" and current[0]["period"] >= "2022"
+        assert default == current  # background events are left out by default
         assert sum(r["total"] for r in current) < sum(r["total"] for r in every)
         page = client.get("/dyad", params={"a": "RUS", "b": "UKR", "by": "month", "background": "false"})
         assert page.status_code == 200 and "background=false" in page.text
+        assert client.get("/api/dyad", params={"a": "RUS", "b": "UKR", "background": "maybe"}).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def stray_2014_db(tmp_path_factory) -> str:
+    """120 RUS → UKR events of January-March 2022 and one of 2014 that is not flagged background
+    (an undated article's, say): the data a lone old date used to squeeze into a sliver."""
+    from tidings.records import ArticleResult, Event, Participant, Span
+    from tidings.store import open_store
+
+    db = str(tmp_path_factory.mktemp("stray") / "stray.duckdb")
+
+    def event(day: str) -> Event:
+        return Event(type="ACCUSE", trigger=Span("accused", 7, 14), sentence=Span("x", 0, 40), rule="accuse.verb",
+                     source=[Participant("Russia", 0, 6, "RUS", None, "Russia")],
+                     target=[Participant("Ukraine", 15, 22, "UKR", None, "Ukraine")], date=day)
+
+    days = [f"2022-{1 + i % 3:02d}-{1 + i % 28:02d}" for i in range(120)] + ["2014-05-02"]
+    results = [ArticleResult(id=f"a{i}", text=f"Russia accused Ukraine of shelling, report {i}.", title=f"t{i}",
+                             published=None if day < "2015" else day, status="ok", content_hash=f"h{i}",
+                             events=[event(day)]) for i, day in enumerate(days)]
+    with open_store(db) as store:
+        store.save(results)
+    return db
+
+
+def test_a_lone_old_event_does_not_stretch_the_time_axis(stray_2014_db):
+    with TestClient(create_app(stray_2014_db)) as client:
+        params = {"a": "RUS", "b": "UKR", "by": "month"}
+        whole = client.get("/api/dyad", params={**params, "full": "true"}).json()
+        assert whole["series"][0]["period"] == "2014-05-01" and len(whole["series"]) > 90
+        clipped = client.get("/api/dyad", params=params).json()
+        assert [r["period"] for r in clipped["series"]] == ["2022-01-01", "2022-02-01", "2022-03-01"]
+        assert (clipped["axis"]["before"], clipped["axis"]["after"], clipped["axis"]["events"]) == (1, 0, 121)
+        actor = client.get("/api/actor", params={"a": "RUS"}).json()
+        assert actor["timeline"][0]["period"] == "2022-01-01" and actor["axis"]["before"] == 1
+        overview = client.get("/api/overview").json()
+        assert overview["timeline"][0]["period"] == "2022-01-01"
+        # asked for a range, the axis is that range
+        ranged = client.get("/api/dyad", params={**params, "since": "2014-01-01"}).json()
+        assert ranged["series"][0]["period"] == "2014-01-01" and not ranged["axis"]["clipped"]
+        page = client.get("/dyad", params=params).text
+        assert "1 earlier event off the axis" in page and "full=true" in page
+        assert "1st to 99th percentile" in client.get("/").text
+
+
+def test_date_presets_count_back_from_the_data_latest_date(stray_2014_db):
+    with TestClient(create_app(stray_2014_db)) as client:
+        for path, params in (("/events", {}), ("/quotes", {}), ("/network", {}), ("/actor", {"a": "RUS"}),
+                             ("/dyad", {"a": "RUS", "b": "UKR"})):
+            page = client.get(path, params=params).text
+            assert "up to the data's latest (2022-03-28)" in page, path
+            assert "since=2022-03-22&amp;until=2022-03-28" in page, path  # last 7 days
+            assert "since=2022-02-27&amp;until=2022-03-28" in page, path  # last 30 days
+            assert "since=2022-02-01&amp;until=2022-02-28" in page, path  # last month: February
+        rows = client.get("/api/events", params={"since": "2022-03-22", "until": "2022-03-28", "limit": 500}).json()["rows"]
+        assert rows and all("2022-03-22" <= str(r["date"])[:10] <= "2022-03-28" for r in rows)
+
+
+def test_clip_to_bulk_keeps_the_periods_holding_most_events():
+    from tidings.analysis import clip_to_bulk
+
+    rows = [{"period": "2014-01-01", "total": 1}] + [{"period": f"2014-{m:02d}-01", "total": 0} for m in range(2, 13)] \
+        + [{"period": f"2022-{m:02d}-01", "total": n} for m, n in ((1, 60), (2, 0), (3, 40))] \
+        + [{"period": "2022-04-01", "total": 0}]
+    kept, axis = clip_to_bulk(rows)
+    assert [r["period"] for r in kept] == ["2022-01-01", "2022-02-01", "2022-03-01"]
+    assert (axis["before"], axis["after"], axis["events"], axis["clipped"]) == (1, 0, 101, True)
+    few = [{"period": "2022-01-01", "total": 0}, {"period": "2022-02-01", "total": 3}, {"period": "2022-03-01", "total": 0}]
+    kept, axis = clip_to_bulk(few)  # too few events to cut any: only the empty ends go
+    assert [r["period"] for r in kept] == ["2022-02-01"] and not axis["clipped"]
 
 
 # -- confidence -------------------------------------------------------------------------------

@@ -176,3 +176,58 @@ def test_untrusted_markup_in_articles_never_runs(live_server, browser_page, brow
     assert "<script>" in page.locator("#article-text").inner_text()  # shown as text
     browser_page.shot("xss-probe-reader")
     browser_page.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def copies_server(tmp_path_factory):
+    """The app over two copies of one story (tests/test_web.py: build_copies_db)."""
+    from test_web import build_copies_db
+
+    live = LiveApp(create_app(build_copies_db(tmp_path_factory.mktemp("copies"))))
+    yield f"http://127.0.0.1:{live.port}"
+    live.stop()
+
+
+def test_report_counts_open_the_list_of_every_report(copies_server, browser_page):
+    """From the merged events table, the '2 reports · 2 articles' line opens the page of every
+    report (article, publisher, date, sentence, attribution), whose evidence opens the reader."""
+    page = browser_page.page
+    browser_page.goto(copies_server + "/events?merged=true")
+    counts = page.locator("a.reports", has_text="2 articles").first
+    counts.wait_for()
+    expected = int(counts.inner_text().split(" report")[0])
+    counts.click()
+    page.wait_for_load_state("load")
+    assert "/reports?group=" in page.url
+    rows = page.locator("table.reports-list tbody tr.report")
+    assert rows.count() == expected >= 2
+    assert "2 articles" in page.locator("#report-counts").inner_text()
+    published = sorted(rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count()))
+    assert published[0] == "2022-01-10" and published[-1] == "2022-01-11"
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        assert cells.nth(5).inner_text().strip()  # the sentence
+        assert cells.nth(6).inner_text().strip()  # the attribution
+    browser_page.shot("page-reports")
+    rows.first.locator("a.evidence-link").click()
+    page.wait_for_load_state("load")
+    assert "/articles/" in page.url and "#ev-" in page.url
+    browser_page.assert_clean()
+
+
+def test_date_presets_narrow_the_events_to_the_data_latest_days(live_server, browser_page):
+    page = browser_page.page
+    browser_page.goto(live_server + "/events")
+    preset = page.locator('.date-presets a[data-preset="7d"]')
+    preset.click()
+    page.wait_for_load_state("load")
+    assert "since=" in page.url and "until=" in page.url
+    assert page.locator('.date-presets a[data-preset="7d"].active').count() == 1
+    since, until = page.input_value("input[name=since]"), page.input_value("input[name=until]")
+    dates = [d for d in page.locator("table.events tbody tr td:first-child").all_inner_texts() if d.strip() != "—"]
+    assert dates and all(since <= d[:10] <= until for d in dates)
+    browser_page.shot("page-events-last-7-days")
+    page.locator('.date-presets a[data-preset="all"]').click()
+    page.wait_for_load_state("load")
+    assert "since=" not in page.url
+    browser_page.assert_clean()

@@ -332,16 +332,19 @@ def _filter_options(func=None, *, table: str = "events"):
 @background_option
 @query_confidence_option
 @place_options
+@click.option("--group", metavar="GROUP_ID",
+              help="Every report of this merged event (its group_id, as --format jsonl lists it); implies --raw.")
 def events(db, fmt, raw, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
     Reports of one event by several articles are merged (one row: the first report, with
     num_mentions, num_articles, num_sources, first_day, last_day; the filters apply to that
-    first report); `--raw` lists every report.
+    first report); `--raw` lists every report, `--group ID` every report of one merged event.
     """
     from tidings.store import EventFilter
 
     store = _open(db)
+    raw = raw or bool(filters.get("group"))
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
     columns = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
@@ -436,7 +439,7 @@ def stats(db: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("table", type=click.Choice(["events", "quotes", "actors", "articles"]), default="events")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
-              show_default=True, help="plover: one POLECAT-style JSON record per event (events only).")
+              show_default=True, help="plover: one POLECAT-style JSON record per merged event (events only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--actor", help="Only events/quotes/actors of this actor (code or name part).")
 @click.option("--type", "type_", help="Only events of this PLOVER type.")
@@ -451,9 +454,11 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
     Events are merged events (one row per event however many articles report it, with its
-    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per report
-    (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename …) plus
-    tidings' provenance fields, its merged event's id and number of sources.
+    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per merged
+    event (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename … of its
+    first report), with the PLOVER manual's `actor` and `recipient` lists (every actor of every
+    report), tidings' provenance fields, and the merged event's id and numbers of reports,
+    articles and sources.
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter
@@ -485,19 +490,34 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--directed", is_flag=True, help="Only A as source and B as target.")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
-@background_option
+@click.option("--background/--no-background", default=None,
+              help="Only background events (earlier facts an article recalls), or none of them (the default).")
+@click.option("--with-background", is_flag=True, help="Count background events too.")
+@click.option("--full-range", is_flag=True,
+              help="Every period from the first event to the last, not only those holding 98% of the events.")
 @query_confidence_option
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
 def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None,
-           min_confidence: float | None, plot: str | None, fmt: str, db: str) -> None:
+           with_background: bool, full_range: bool, min_confidence: float | None, plot: str | None, fmt: str,
+           db: str) -> None:
     """Events between two actors over time: counts per PLOVER type and quad class.
 
     By default reports of one event in several articles count once (merged events); --raw
-    counts every report.
+    counts every report. Background events (earlier facts an article recalls) are left out
+    unless --background (only them) or --with-background (all). Without --since/--until the
+    periods shown are those holding 98% of the events (a lone event years earlier does not
+    add hundreds of empty periods; empty periods at either end never show); --full-range
+    shows every period.
     """
-    from tidings.analysis import dyad_series, plot_series
+    from tidings.analysis import clip_to_bulk, dyad_series, plot_series
+    from tidings.analysis.queries import BULK_SHARE
+
+    if with_background and background is not None:
+        raise click.BadParameter("give --with-background or --background/--no-background, not both",
+                                 param_hint="--with-background")
+    background = None if with_background else (False if background is None else background)
 
     parts = [p.strip() for p in dyad.replace(",", ":").split(":") if p.strip()]
     if len(parts) != 2:
@@ -509,14 +529,39 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
                            min_confidence=min_confidence)
     except ValueError as exc:
         _fail(str(exc))
+    if not (since or until):
+        rows, axis = clip_to_bulk(rows, share=1.0 if full_range else BULK_SHARE)
+        if axis["clipped"]:
+            cut = " and ".join(f"{n} {word}" for n, word in ((axis["before"], "earlier"), (axis["after"], "later")) if n)
+            click.echo(f"{cut} event(s) outside the periods shown ({axis['first']} to {axis['last']}, holding"
+                       f" {BULK_SHARE:.0%} of the {axis['events']} events); --full-range shows every period", err=True)
     if plot:
         plot_series(rows, plot, title=f"{parts[0]} – {parts[1]} per {by}")
         click.echo(f"plot written to {plot}", err=True)
     columns = ["period", "total", "verbal_cooperation", "material_cooperation", "verbal_conflict",
                "material_conflict"] if fmt == "table" else None
     if fmt == "table":
-        rows = [{k: v for k, v in r.items()} for r in rows]
+        rows = _fold_empty(rows, by)
     _emit(rows, fmt, columns=columns)
+
+
+def _fold_empty(rows: list[dict], by: str, run: int = 3) -> list[dict]:
+    """A table's runs of `run` or more empty periods as one line ("2014-06-02 … 2021-12-27",
+    "(395 empty weeks)"), so that a gap of years is one line, not hundreds of zeros."""
+    out: list[dict] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["total"] == 0:
+            j += 1
+        if j - i >= run:
+            out.append({"period": f"{rows[i]['period']} … {rows[j - 1]['period']}", "total": 0,
+                        "verbal_cooperation": f"({j - i} empty {by}s)"})
+            i = j
+        else:
+            out.append(dict(rows[i]))
+            i += 1
+    return out
 
 
 @cli.command()

@@ -4,10 +4,14 @@ The `plover` format writes one JSON object per event with the column names of th
 data releases (Event ID, Event Date, Event Type, Event Mode, Quad Code, Contexts, Actor …,
 Recipient …, Placename …, Source, Publication Date, Story People/Organizations/Locations,
 Language, Version), so a POLECAT user's loader reads it unchanged, plus tidings' own provenance
-fields (sentence, offsets, rule, factuality, attribution, confidence, and the merged event: group
-id and number of sources) under keys that start with "tidings_". Events in the other formats are merged
-events (one row per event, see tidings.dedup.merge) when the query asks (`EventFilter.merged`,
-the CLI's default).
+fields (sentence, offsets, rule, factuality, attribution, confidence, date precision, and the merged
+event: group id and numbers of reports, articles and sources) under keys that start with
+"tidings_". A plover record is one merged event (tidings.dedup.merge), not one report of it:
+its POLECAT columns are its first report's, and the PLOVER manual's `actor` and `recipient`
+lists (entity objects: code, sector, entity_text, identifier_text) hold every actor of every
+report. Events in the other formats are merged events (one row per event) when the query asks
+(`EventFilter.merged`, the CLI's default). "Event Date" is as precise as the text ("2014",
+"2014-03", "2014-03-05"; tidings_date_precision says which).
 """
 
 from __future__ import annotations
@@ -96,26 +100,53 @@ def _scalar(value: Any) -> Any:
 
 
 def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
-    """One POLECAT-style record per stored event mention that the event filter selects, with
-    its merged event's id and number of sources (records in article order)."""
+    """One POLECAT-style record per merged event (tidings.dedup.merge) whose first report the
+    event filter selects, in article order. The record is its first report's, plus the PLOVER
+    manual's `actor` and `recipient` lists (every source and target actor of every report of
+    the event) and the merged event's id and counts (reports, articles, sources)."""
     from dataclasses import replace
     from itertools import groupby
 
     from tidings.store import EventFilter
 
-    rows = table_rows(store, "events", replace(query or EventFilter(), merged=False, order="article"))
+    rows = table_rows(store, "events", replace(query or EventFilter(), merged=True, order="article"))
     for article_id, selected in groupby(rows, key=lambda row: row["article_id"]):
         result = store.article(article_id)
-        if result is not None:
-            yield from article_records(result, _groups(store, article_id), {row["event"] for row in selected})
+        if result is None:
+            continue
+        firsts = {row["event"]: row for row in selected}
+        parties = _group_parties(store, article_id, firsts)
+        for record in article_records(result, None, set(firsts)):
+            row = firsts[int(record["Event ID"].rsplit("-", 1)[1])]
+            group = row.get("group_id") or f"{article_id}:{row['event']}"
+            record.update({
+                "actor": parties.get((group, "source"), []), "recipient": parties.get((group, "target"), []),
+                "tidings_group_id": group, "tidings_num_reports": row.get("num_mentions", 1),
+                "tidings_num_articles": row.get("num_articles", 1), "tidings_num_sources": row.get("num_sources", 1),
+            })
+            yield record
 
 
-def _groups(store, article_id: str) -> dict[int, tuple[str | None, int | None]]:
-    """ordinal -> (group id, num_sources) of an article's stored events."""
+def _group_parties(store, article_id: str, firsts: dict[int, dict]) -> dict[tuple[str, str], list[dict]]:
+    """(group id, role) → the distinct actors of every report of the merged events first
+    reported in this article, as PLOVER entity objects (code, sector, entity_text, identifier_text)."""
     rows = store.backend.rows(
-        "SELECT e.ordinal, e.group_id, g.num_sources FROM events e"
-        " LEFT JOIN event_groups g ON g.id = e.group_id WHERE e.article_id = ?", [article_id])
-    return {r["ordinal"]: (r["group_id"], r["num_sources"]) for r in rows}
+        "SELECT coalesce(e.group_id, e.article_id || ':' || CAST(e.ordinal AS TEXT)) AS grp, p.role, p.country,"
+        " p.sector, p.name, p.text FROM events e JOIN event_participants p ON p.article_id = e.article_id"
+        " AND p.event_ordinal = e.ordinal WHERE e.group_id IN (SELECT g.group_id FROM events g"
+        " WHERE g.article_id = ? AND g.group_id IS NOT NULL) OR (e.article_id = ? AND e.group_id IS NULL)"
+        " ORDER BY e.article_id, e.ordinal, p.role, p.ordinal", [article_id, article_id])
+    out: dict[tuple[str, str], list[dict]] = {}
+    seen: set[tuple] = set()
+    for r in rows:
+        key = (r["grp"], r["role"], r["country"], r["sector"], r["name"] or r["text"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.setdefault((r["grp"], r["role"]), []).append({
+            "code": r["country"] or "", "sector": r["sector"] or "", "entity_text": r["text"] or "",
+            "identifier_text": r["name"] or ""})
+    return out
 
 
 def article_records(result: ArticleResult, groups: dict[int, tuple[str | None, int | None]] | None = None,
@@ -152,6 +183,7 @@ def article_records(result: ArticleResult, groups: dict[int, tuple[str | None, i
             **_provenance(result, event),
             "tidings_group_id": (groups or {}).get(number, (None, None))[0],
             "tidings_num_sources": (groups or {}).get(number, (None, None))[1],
+            "tidings_date_precision": event.date_precision,
         }
 
 

@@ -10,6 +10,7 @@ the store saves it, the web UI renders it. Offsets are character offsets into
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date, timedelta
 from typing import Any, Literal
 
 Status = Literal["ok", "skipped", "error"]
@@ -18,6 +19,40 @@ AttributionKind = Literal["outlet", "named", "official", "spokesperson", "anonym
 
 FACTUALITY_VALUES = ("asserted", "reported", "hypothetical", "future", "negated", "denied")
 ATTRIBUTION_KINDS = ("outlet", "named", "official", "spokesperson", "anonymous", "document", "none")
+DATE_PRECISIONS = ("day", "month", "year", "none")
+_PRECISION_BY_LENGTH = {10: "day", 7: "month", 4: "year"}
+
+
+def precision_of(value: str | None) -> str:
+    """The precision of a (reduced) ISO date: "2014" → year, "2014-03" → month, "2014-03-05" → day."""
+    if not value:
+        return "none"
+    return _PRECISION_BY_LENGTH.get(len(value[:10]), "day")
+
+
+def period_bounds(value: str | None) -> tuple[date, date] | None:
+    """The first and last day a (reduced) ISO date can mean: "2014" → 2014-01-01..2014-12-31."""
+    if not value:
+        return None
+    try:
+        if len(value) == 4:
+            year = int(value)
+            return date(year, 1, 1), date(year, 12, 31)
+        if len(value) == 7:
+            first = date(int(value[:4]), int(value[5:7]), 1)
+            return first, date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+        day = date.fromisoformat(value[:10])
+        return day, day
+    except ValueError:
+        return None
+
+
+def period_start(value: str | None) -> date | None:
+    """The first day a (reduced) ISO date can mean (what the store's `day` column holds)."""
+    bounds = period_bounds(value)
+    return bounds[0] if bounds else None
+
+
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
@@ -139,14 +174,19 @@ class Event:
     context: list[str] = field(default_factory=list)
     source: list[Participant] = field(default_factory=list)
     target: list[Participant] = field(default_factory=list)
-    date: str | None = None
+    date: str | None = None  # reduced ISO 8601, as precise as the text: "2014", "2014-03", "2014-03-05"
     date_text: str | None = None
+    date_precision: str | None = None  # day | month | year | none (DATE_PRECISIONS); None: read from `date`
     location: Location | None = None
     factuality: str = "asserted"
     background: bool = False
     attribution: Attribution = field(default_factory=Attribution)
     size: int | None = None
     confidence: float | None = None  # the verifier's probability that a careful coder would code it (0-1)
+
+    def __post_init__(self) -> None:
+        if self.date_precision is None:  # an event made in code, or stored before the field existed
+            self.date_precision = precision_of(self.date)
 
 
 @dataclass

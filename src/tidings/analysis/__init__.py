@@ -22,11 +22,12 @@ Public interface:
 
 from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series
 from tidings.analysis.queries import (
-    PERIODS, QUAD_CLASSES, count_articles, count_dyad_events, counterparts, duplicate_copies, dyad_events,
-    filter_choices, network, place_counts, recent_articles, timeline, top_dyads,
+    PERIODS, QUAD_CLASSES, clip_to_bulk, count_articles, count_dyad_events, counterparts, duplicate_copies,
+    dyad_events, filter_choices, network, place_counts, recent_articles, timeline, top_dyads,
 )
 
 __all__ = [
     "dyad_series", "plot_series", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
-    "recent_articles", "duplicate_copies", "place_counts", "count_dyad_events", "count_articles", "filter_choices", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS",
+    "recent_articles", "duplicate_copies", "place_counts", "count_dyad_events", "count_articles", "filter_choices",
+    "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS", "clip_to_bulk",
 ]

@@ -34,7 +34,7 @@ EVENT_COLUMNS = (
     "e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
     " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
     " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
-    " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date,"
+    " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date, e.date_precision,"
     " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
     " a.title AS article_title, a.published, a.url, coalesce(e.location_name, e.location_text) AS place,"
     " e.location_country AS place_country, e.location_geonameid AS geonameid,"
@@ -141,6 +141,33 @@ def fill_periods(periods: dict[str, dict], by: str, empty) -> list[dict]:
     if len(out) >= MAX_FILLED:  # too sparse to fill: only the periods that have events
         return [periods[k] for k in keys]
     return out
+
+
+BULK_SHARE = 0.98  # a chart's time axis covers the periods holding this share of the events (1st-99th percentile)
+
+
+def clip_to_bulk(rows: list[dict[str, Any]], share: float = BULK_SHARE,
+                 count: str = "total") -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The periods (rows oldest first, each with a `count` column) that hold the bulk of the
+    events: the leading and trailing periods holding together at most (1 - share) of them are
+    cut, half at each end (so a lone 2014 event does not stretch a 2022 chart, and empty
+    periods at either end always go). Returns the rows kept and what was cut: {first, last
+    (periods kept), before, after (events cut), events (all events), clipped (whether any
+    event was cut)}."""
+    total = sum(r[count] for r in rows)
+    allowed = total * (1 - share) / 2
+    start, cut_before = 0, 0
+    while start < len(rows) and cut_before + rows[start][count] <= allowed:
+        cut_before += rows[start][count]
+        start += 1
+    end, cut_after = len(rows), 0
+    while end > start and cut_after + rows[end - 1][count] <= allowed:
+        cut_after += rows[end - 1][count]
+        end -= 1
+    kept = rows[start:end]
+    return kept, {"first": kept[0]["period"] if kept else None, "last": kept[-1]["period"] if kept else None,
+                  "before": cut_before, "after": cut_after, "events": total,
+                  "clipped": bool(cut_before or cut_after), "share": share}
 
 
 def next_period(day: date, by: str) -> date:

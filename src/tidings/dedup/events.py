@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tidings.records import Event
+from tidings.records import Event, precision_of
 
 REALIS = {"asserted": "real", "reported": "real", "denied": "real",
           "hypothetical": "irrealis", "future": "irrealis", "negated": "negated"}
@@ -30,10 +30,12 @@ class EventKey:
 
     @classmethod
     def of(cls, event: Event, published: str | None = None) -> "EventKey":
+        """The key of `event`; one dated to a month or a year has no day (and merges with nothing)."""
         when = event.date or published
+        day = date.fromisoformat(when[:10]) if when and precision_of(when) == "day" else None
         return cls(
             type=event.type,
-            day=date.fromisoformat(when[:10]) if when else None,
+            day=day,
             sources=frozenset(p.country for p in event.source if p.country),
             targets=frozenset(p.country for p in event.target if p.country),
             place=event.location.country if event.location else None,

@@ -8,7 +8,7 @@ already in the group, so a group never chains far), else founds a new group whos
 query per call (same type, day range within `MAX_DAYS`, an overlapping source country; the
 event_groups (type, last_day) index), so adding a batch of articles costs a few queries, not
 a pass over all events. Mentions with no source country or
-no day never merge: each is a group of one.
+no day (or a date only to the month or year) never merge: each is a group of one.
 
 Counts of a group:
   num_mentions  its event rows
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_DAYS = 2  # reports of one event may be dated this many days apart
 
 _COLUMNS = ("e.article_id, e.ordinal, e.type, e.day, e.factuality, e.location_country,"
-            " e.source_codes, e.target_codes, e.group_id")
+            " e.source_codes, e.target_codes, e.group_id, e.date_precision")
 
 
 @dataclass
@@ -77,7 +77,8 @@ def countries(codes: str | None) -> frozenset[str]:
 
 
 def _mention(row: dict) -> _Mention:
-    day = date.fromisoformat(row["day"][:10]) if row["day"] else None
+    # a month or a year is no day to merge by (NULL precision: a row stored before version 8)
+    day = date.fromisoformat(row["day"][:10]) if row["day"] and row["date_precision"] in (None, "day") else None
     key = EventKey(type=row["type"], day=day, sources=countries(row["source_codes"]),
                    targets=countries(row["target_codes"]), place=row["location_country"],
                    realis=REALIS.get(row["factuality"], "real"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from spacy.attrs import DEP, ENT_TYPE, LEMMA, LOWER, POS, TAG
 
 from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive
-from tidings.events.dates import DateMention, DateSettings, find_dates, is_background
+from tidings.events.dates import DateMention, DateSettings, find_dates, is_background, parse_iso, period_bounds
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
 from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
@@ -19,7 +19,7 @@ from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
 from tidings.events.evaluative import MAX_SENTENCE_CHARS, Evaluation, Sentences, Statement, evaluations, \
     obligations, same_actor
 from tidings.events.verifier import ArticleContext, VerifierModel, features
-from tidings.records import Event, Mention, Participant, Quote, Span
+from tidings.records import Event, Mention, Participant, Quote, Span, precision_of
 
 # Who acts on the subject of "face", "draw", "receive" (undergo_verbs) with a nominal act
 UNDERGONE_SOURCE = ("prep:from", "deep_prep:from", "prep:by", "prep:in")
@@ -81,6 +81,7 @@ class EventCoder:
         finder.speech_act_types = self.lexicon.speech_act_types
         finder.quotes = sorted((q for q in quotes or [] if q.speaker is not None), key=lambda q: q.end)
         events: list[Event] = []
+        chosen: dict[int, DateMention | None] = {}  # id(event) → the date expression it was dated by
         maybe = self._maybe_triggers(doc)
         said: dict[int, list] = {}
         sents = Sentences(doc)
@@ -97,7 +98,7 @@ class EventCoder:
                 if candidate is not None:
                     if dates is None:
                         dates = find_dates(sentence.text, published, self.dates, offset=sentence.start_char)
-                    self._date(candidate.event, dates, published)
+                    chosen[id(candidate.event)] = self._date(candidate.event, dates, published)
                     candidates.append(candidate)
             for i in range(sentence.start, sentence.end):
                 if not maybe[i]:
@@ -111,7 +112,7 @@ class EventCoder:
                 if found and dates is None:
                     dates = find_dates(sentence.text, published, self.dates, offset=sentence.start_char)
                 for candidate in found:
-                    self._date(candidate.event, dates, published)
+                    chosen[id(candidate.event)] = self._date(candidate.event, dates, published)
                 candidates += found
             for candidate in _dedupe(candidates):
                 if not context.admits(candidate.event):
@@ -123,6 +124,8 @@ class EventCoder:
                     self.last_features.append((candidate.event, found))
                 if candidate.event.confidence >= threshold:
                     events.append(candidate.event)
+        if parse_iso(published) is None:
+            self._background_undated(events, chosen)
         return events
 
     # -- trigger matching ------------------------------------------------------------------
@@ -379,14 +382,24 @@ class EventCoder:
                 return heads
         return []
 
-    def _date(self, event: Event, dates: list[DateMention], published: str | None) -> None:
+    def _date(self, event: Event, dates: list[DateMention], published: str | None) -> DateMention | None:
         chosen = _nearest(dates, event.trigger.start)
         if chosen is not None and event.factuality == "future" and chosen.rule == "d.weekday":
             again = find_dates(chosen.text, published, self.dates, offset=chosen.start, future=True)
             chosen = again[0] if again else chosen
         event.date = (chosen.iso if chosen else None) or published
         event.date_text = chosen.text if chosen else None
+        event.date_precision = precision_of(event.date)
         event.background = is_background(chosen, published, self.dates)
+        return chosen
+
+    def _background_undated(self, events: list[Event], chosen: dict[int, DateMention | None]) -> None:
+        """An undated article's background: judged against its latest dated event (the
+        nearest thing it has to a publication date)."""
+        ends = [bounds[1] for e in events if (bounds := period_bounds(e.date)) is not None]
+        reference = max(ends).isoformat() if ends else None
+        for event in events:
+            event.background = is_background(chosen.get(id(event)), reference, self.dates)
 
 
 def _speaker_for_owner(token, sources: list, parts: list[Participant], finder: ArgFinder):

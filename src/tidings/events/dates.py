@@ -2,6 +2,12 @@
 
 Relative expressions ("last week", "yesterday") come from data/dates.yaml; weekdays, month
 names, "N days ago", "in 2014", "since January 2014" and absolute dates are parsed here.
+
+A resolved date is as precise as its expression, written as reduced ISO 8601: "2014" (precision
+year: "in 2014", "last year"), "2014-03" (month: "in March 2014", "last month"), "2014-03-05"
+(day). An article without a publication date resolves only dates that carry their own year
+and month ("March 5, 2014", "March 2014"): a bare year there ("by 2025", "in 1956") is as likely
+a deadline or a memory as the event's date, and a relative one has nothing to count from.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from tidings.records import period_bounds, period_start, precision_of  # noqa: F401 (re-exported)
 
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -58,9 +66,13 @@ class DateMention:
     text: str
     start: int  # char offsets into the text that was searched (plus the caller's offset)
     end: int
-    iso: str | None
+    iso: str | None  # "2014", "2014-03" or "2014-03-05" (see records.DATE_PRECISIONS)
     since: bool = False
     rule: str = ""
+
+    @property
+    def precision(self) -> str:
+        return precision_of(self.iso)
 
 
 @dataclass
@@ -106,7 +118,10 @@ def find_dates(text: str, published: str | None, settings: DateSettings,
             continue
         for m in PATTERNS[name].finditer(text):
             since = (m.groupdict().get("prefix") or "").lower() in settings.since_words
-            add(m, _absolute(m, pub), f"d.{name}", since)
+            # a bare year in an undated article ("by 2025", "in 1956"): found (so that no
+            # weaker reading takes its words) but not resolved
+            iso = _absolute(m, pub, name) if pub is not None or name != "y" else None
+            add(m, iso, f"d.{name}", since)
     if "ago" in possible:
         for m in PATTERNS["ago"].finditer(text):
             add(m, _ago(m, pub), "d.ago")
@@ -121,20 +136,27 @@ def find_dates(text: str, published: str | None, settings: DateSettings,
     return found
 
 
-def is_background(mention: DateMention | None, published: str | None, settings: DateSettings) -> bool:
-    """Dated well before publication (more than `background_days`), or 'since' a past date."""
+def is_background(mention: DateMention | None, reference: str | None, settings: DateSettings) -> bool:
+    """Dated well before `reference` (the publication date, or for an undated article its
+    latest dated event): more than `background_days` before it, or 'since' a past date. A
+    month or a year counts from its last day ("in 2021" in a January 2022 story is recent)."""
     if mention is None or mention.iso is None:
         return False
-    pub = parse_iso(published)
-    when = parse_iso(mention.iso)
-    if pub is None or when is None:
+    ref = period_bounds(reference)
+    when = period_bounds(mention.iso)
+    if ref is None or when is None:
         return mention.since
-    age = (pub - when).days
+    age = (ref[1] - when[1]).days
     return age > settings.background_days or (mention.since and age > 31)
 
 
-def _absolute(m: re.Match, pub: date | None) -> str | None:
+def _absolute(m: re.Match, pub: date | None, name: str = "mdy") -> str | None:
     groups = m.groupdict()
+    if name in ("my", "y"):  # as precise as written: a month, or a year
+        year = int(groups["year"])
+        if name == "y":
+            return f"{year:04d}"
+        return f"{year:04d}-{MONTHS[groups['month'].lower().rstrip('.')]:02d}"
     year = int(groups["year"]) if groups.get("year") else None
     month = MONTHS[groups["month"].lower().rstrip(".")] if groups.get("month") else 1
     day = int(groups["day"]) if groups.get("day") else 1
@@ -172,9 +194,9 @@ def _ago(m: re.Match, pub: date | None) -> str | None:
     n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     unit = m.group("unit").lower()
     if unit == "month":
-        return _shift_month(pub.replace(day=1), -n).isoformat()
+        return _shift_month(pub.replace(day=1), -n).isoformat()[:7]
     if unit == "year":
-        return date(pub.year - n, 1, 1).isoformat()
+        return f"{pub.year - n:04d}"
     return (pub - timedelta(days=n * UNITS[unit])).isoformat()
 
 
@@ -202,8 +224,8 @@ def _relative(entry: dict[str, Any], pub: date | None) -> str | None:
     if kind == "week":
         return (pub - timedelta(days=pub.weekday()) + timedelta(weeks=off)).isoformat()
     if kind == "month":
-        return _shift_month(pub.replace(day=1), off).isoformat()
-    return date(pub.year + off, 1, 1).isoformat()
+        return _shift_month(pub.replace(day=1), off).isoformat()[:7]
+    return f"{date(pub.year + off, 1, 1).year:04d}"
 
 
 def _shift_month(first: date, months: int) -> date:

@@ -194,18 +194,20 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Document]:
                    published=date_in_name(fmt.stem))
 
 
-_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=$|[-_. ])")
+# an ISO date standing alone anywhere in a file name: "2022-02-03-nato.txt", "nyt_2016-09-19_slug.txt"
+_NAME_DATE = re.compile(r"(?<![0-9A-Za-z])(\d{4})-(\d{2})-(\d{2})(?![0-9A-Za-z])")
 
 
 def date_in_name(stem: str) -> str | None:
-    """A file name that starts with an ISO date (`2022-02-03-nato-talks.txt`) gives its publication date."""
-    match = _NAME_DATE.match(stem)
-    if not match:
-        return None
-    try:
-        return date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        return None
+    """An ISO date anywhere in a file name (`2022-02-03-nato-talks.txt`, `nyt_2016-09-19_slug.txt`)
+    gives its publication date: the first one that is a real date, standing alone (not part of
+    a longer run of digits or letters)."""
+    for match in _NAME_DATE.finditer(stem):
+        try:
+            return date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _hidden(name: str) -> bool:

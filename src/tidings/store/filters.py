@@ -33,7 +33,9 @@ class EventFilter:
     schema version 7, until re-processed) are then left out. place: where the event happened,
     as a GeoNames id ("703448") or a place name ("Kyiv", exact, case-insensitive: the gazetteer's
     name or the text of the article); place_country: the ISO3 code of the country it happened in
-    (unlike `country`, which is an actor's).
+    (unlike `country`, which is an actor's). group: only the reports of this
+    merged event (an event_groups id, "<article id>:<ordinal>" of its first report; an event
+    never grouped is its own group under that id).
     """
 
     actor: str | None = None
@@ -57,6 +59,7 @@ class EventFilter:
     min_confidence: float | None = None
     place: str | None = None
     place_country: str | None = None
+    group: str | None = None
 
 
 @dataclass
@@ -233,6 +236,9 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         place_match(f.place, where)
     if f.place_country:
         where.add("e.location_country = ?", f.place_country.strip().upper())
+    if f.group:
+        where.add("(e.group_id = ? OR (e.group_id IS NULL AND e.article_id || ':' || CAST(e.ordinal AS TEXT) = ?))",
+                  f.group, f.group)
     return where
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tidings.actors.coref import shown_participants
-from tidings.records import ArticleResult, Document, Event, Participant
+from tidings.records import ArticleResult, Document, Event, Participant, period_start, precision_of
 from tidings.store.codes import Codes
 
 EMPTY_HASH = hashlib.sha256(b"").hexdigest()
@@ -42,6 +42,7 @@ EVENT_COLUMNS = (
     ("context", "text"), ("trigger_text", "text"), ("trigger_start", "integer"),
     ("trigger_end", "integer"), ("sentence_start", "integer"), ("sentence_end", "integer"),
     ("sentence_text", "text"), ("date", "text"), ("date_text", "text"), ("day", "date"),
+    ("date_precision", "text"),
     ("location_text", "text"), ("location_start", "integer"), ("location_end", "integer"),
     ("location_country", "text"), ("location_name", "text"), ("location_geonameid", "bigint"),
     ("factuality", "text"), ("background", "boolean"), ("attribution_kind", "text"),
@@ -229,7 +230,9 @@ def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Eve
         "trigger_end": event.trigger.end, "sentence_start": sentence.start, "sentence_end": sentence.end,
         "sentence_text": safe_text(text[sentence.start:sentence.end] if text else sentence.text),
         "date": safe_text(event.date), "date_text": safe_text(event.date_text),
-        "day": parse_day(event.date) or parse_day(result.published),
+        # the first day of the event's date (a month's first day, 1 January of a year)
+        "day": period_start(event.date) or (parse_day(result.published) if not event.date else None),
+        "date_precision": safe_text(event.date_precision or precision_of(event.date)),
         "factuality": safe_text(event.factuality), "background": event.background,
         "rule": safe_text(event.rule), "size": event.size,
         "source_label": safe_text(source_label), "source_names": safe_text(source_names),

@@ -18,7 +18,9 @@ Tables (one row per …):
                        participant) so that actor-code filters need no join), and group_id:
                        the event_groups row of the event it reports (NULL until grouped), and
                        confidence: the verifier's probability (0-1) that a careful coder would
-                       code the event (NULL for rows stored before version 7 until re-processed)
+                       code the event (NULL for rows stored before version 7 until re-processed),
+                       and date_precision: day | month | year | none (date is reduced ISO:
+                       "2014", "2014-03", "2014-03-05"; day is its first day)
   event_participants   source or target of an event
   quotes               quote (text, speaker, cue)
   event_groups         merged event: the mentions (events.group_id) that report one event, with
@@ -181,7 +183,15 @@ V7 = Migration(7, "events.confidence: the verifier's probability that a careful 
     "ALTER TABLE events ADD COLUMN confidence DOUBLE PRECISION",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6, V7)
+V8 = Migration(8, "events.date_precision: how precise the event's date is (day, month, year, none)", (
+    # events.date is reduced ISO from now on ("2014", "2014-03"); events.day its first day.
+    # Rows stored before this version: a date is a day, no date is none (re-processing gives a
+    # year or a month its true precision).
+    "ALTER TABLE events ADD COLUMN date_precision TEXT",
+    "UPDATE events SET date_precision = CASE WHEN date IS NULL THEN 'none' ELSE 'day' END",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 # Tables holding rows derived from one article (deleted and re-inserted on replace).

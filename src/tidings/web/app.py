@@ -36,7 +36,8 @@ from tidings.records import FACTUALITY_VALUES
 from tidings.store import ActorFilter, EventFilter, QuoteFilter, StoreError, StoreLockedError
 from tidings.web import views
 from tidings.web.params import (
-    By, Format, Limit, MinConfidence, Offset, Opt, QUAD_CLASSES, day_param, flag_param, fraction_param, text_param,
+    By, ChartBackground, Format, FullRange, Limit, MinConfidence, Offset, Opt, QUAD_CLASSES, chart_background_param,
+    day_param, fraction_param, text_param,
     url_with, actor_filter, dyad_params, event_filter, quote_filter,
 )
 from tidings.web.pool import StorePool
@@ -115,6 +116,7 @@ def _templates() -> Environment:
     env.globals["FACTUALITY_VALUES"] = FACTUALITY_VALUES
     env.globals["PERIODS"] = PERIODS
     env.globals["country_name"] = _country_name
+    env.globals["date_presets"] = views.date_presets
     return env
 
 
@@ -270,10 +272,12 @@ def _add_api(app: FastAPI, state: _State) -> None:
             return store.stats()
 
     @app.get("/api/overview", tags=["overview"])
-    def api_overview(by: By = "month") -> dict[str, Any]:
-        """Counts, the most active dyads, events per period by quad class, recent articles, ingest errors."""
+    def api_overview(by: By = "month", full: FullRange = False) -> dict[str, Any]:
+        """Counts, the most active dyads, events per period by quad class (background events left
+        out; `axis`: the periods shown, those holding 98% of the events unless `full`), recent
+        articles, ingest errors."""
         with pool.store() as store:
-            return views.overview(store, by)
+            return views.overview(store, by, full)
 
     @app.get("/api/errors", tags=["overview"])
     def api_errors() -> list[dict[str, Any]]:
@@ -372,13 +376,16 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
 
     @app.get("/api/actor", tags=["actors"])
     def api_actor(a: Annotated[str, Query(description="actor code (RUS, RUS:GOV, IGO NATO) or name")],
-                  by: By = "month", since: Opt = None, until: Opt = None) -> dict[str, Any]:
-        """One actor: events per period by quad class, counterparts, quotes, recent events."""
+                  by: By = "month", since: Opt = None, until: Opt = None, background: ChartBackground = None,
+                  full: FullRange = False) -> dict[str, Any]:
+        """One actor: events per period by quad class, counterparts, quotes, recent events
+        (background events left out unless asked for; `axis`: the periods shown)."""
         code = text_param(a, "a")
         if code is None:
             raise HTTPException(400, "a: an actor is required")
         with pool.store() as store:
-            return views.actor(store, code, by, day_param(since, "since"), day_param(until, "until"))
+            return views.actor(store, code, by, day_param(since, "since"), day_param(until, "until"),
+                               chart_background_param(background), full)
 
     @app.get("/api/dyads", tags=["dyads"])
     def api_dyads(f: Annotated[EventFilter, Depends(event_filter)], coded: bool = False) -> list[dict[str, Any]]:
@@ -392,17 +399,18 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
     @app.get("/api/dyad", tags=["dyads"])
     def api_dyad(a: Annotated[str, Query(description="one actor")], b: Annotated[str, Query(description="the other")],
                  by: By = "week", since: Opt = None, until: Opt = None, merged: bool = False,
-                 directed: bool = False, format: Format = "json",
-                 background: Annotated[str | None, Query(description="true: only background events; false: none")] = None,
-                 min_confidence: MinConfidence = None):
-        """Events between two actors per period: totals, per quad class, per PLOVER type."""
+                 directed: bool = False, format: Format = "json", background: ChartBackground = None,
+                 min_confidence: MinConfidence = None, full: FullRange = False):
+        """Events between two actors per period: totals, per quad class, per PLOVER type
+        (background events left out unless asked for; `axis`: the periods shown, those holding
+        98% of the events unless a range or `full` is asked for)."""
         a_code, b_code = text_param(a, "a"), text_param(b, "b")
         if not a_code or not b_code:
             raise HTTPException(400, "a and b: two actors are required")
         with pool.store() as store:
             data = views.dyad(store, a_code, b_code, by, day_param(since, "since"), day_param(until, "until"), merged,
-                              directed, flag_param(background, "background"),
-                              fraction_param(min_confidence, "min_confidence"))
+                              directed, chart_background_param(background),
+                              fraction_param(min_confidence, "min_confidence"), full)
         if format == "csv":
             return _csv_response(iter([data["series"]]), "dyad")
         return data
@@ -415,6 +423,18 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
         with pool.store() as store:
             return views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
                                 dyad[2] if dyad else False)
+
+    @app.get("/api/reports", tags=["events"])
+    def api_reports(group: Annotated[str, Query(description="a merged event's group_id")]) -> dict[str, Any]:
+        """Every report of one merged event: article, publisher, date, sentence, attribution."""
+        group_id = text_param(group, "group")
+        if group_id is None:
+            raise HTTPException(400, "group: a merged event's group_id is required")
+        with pool.store() as store:
+            data = views.reports(store, group_id)
+        if data is None:
+            raise HTTPException(404, f"no event with group id {group_id!r}")
+        return data
 
     @app.get("/api/timeline", tags=["events"])
     def api_timeline(f: Annotated[EventFilter, Depends(event_filter)], by: By = "week") -> list[dict[str, Any]]:

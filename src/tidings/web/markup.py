@@ -91,6 +91,7 @@ def _add_event(spans: _Spans, index: int, event: Event) -> None:
     coding = {
         "event": index, "type": event.type, "mode": event.mode, "context": event.context,
         "rule": event.rule, "date": event.date, "date_text": event.date_text,
+        "date_precision": event.date_precision,
         "factuality": event.factuality, "background": event.background, "confidence": event.confidence,
         "source": [_participant(p) for p in event.source],
         "target": [_participant(p) for p in event.target],

@@ -14,8 +14,8 @@ from tidings.store import EventFilter
 from tidings.web import svg, views
 from tidings.web.app import _State
 from tidings.web.params import (
-    By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
-    dyad_params, event_filter, quote_filter,
+    By, ChartBackground, FullRange, Limit, Offset, Opt, chart_background_param, day_param, fraction_param,
+    fraction_text, text_param, url_with, actor_filter, dyad_params, event_filter, quote_filter,
 )
 
 
@@ -45,12 +45,14 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return HTMLResponse(html)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, by: By = "month"):
+    def overview(request: Request, by: By = "month", full: FullRange = False):
         with pool.store() as store:
-            data = views.overview(store, by)
+            data = views.overview(store, by, full)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
-            "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad}))
-        return render("overview.html", request, chart=chart, by=by, world=_map_src({}), **data)
+            "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad,
+                        "background": "false"}))
+        return render("overview.html", request, chart=chart, by=by, full=full, world=_map_src({"background": "false"}),
+                      **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
@@ -63,15 +65,29 @@ def add_pages(app: FastAPI, state: _State) -> None:
             page = views.counted(page, lambda: views.count_events(store, f, dyad[:2] if dyad else None,
                                                                   dyad[2] if dyad else False))
             choices = state.choices(store)
+            latest = views.latest_day(store)
         return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=_map_src(params),
-                      choices=choices)
+                      choices=choices, latest=latest)
+
+    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports(request: Request, group: Opt = None):
+        group_id = text_param(group, "group")
+        if group_id is None:
+            raise HTTPException(400, "group: a merged event's group_id is required (e.g. /reports?group=ID)")
+        with pool.store() as store:
+            data = views.reports(store, group_id)
+        if data is None:
+            raise HTTPException(404, f"no event with group id {group_id!r}")
+        return render("reports.html", request, **data)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:
             page = views.counted(views.quotes(store, f), lambda: store.count_quotes(f))
             choices = state.choices(store)
-        return render("quotes.html", request, page=page, f=f, params=_filter_params(f), choices=choices)
+            latest = views.latest_day(store)
+        return render("quotes.html", request, page=page, f=f, params=_filter_params(f), choices=choices,
+                      latest=latest)
 
     @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
     def actors(request: Request, f=Depends(actor_filter)):
@@ -80,43 +96,52 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return render("actors.html", request, page=page, f=f, params=_filter_params(f))
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
-    def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None):
+    def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None,
+              background: ChartBackground = None, full: FullRange = False):
         code = text_param(a, "a")
         if code is None:
             raise HTTPException(400, "a: an actor is required (e.g. /actor?a=RUS)")
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        background_f = chart_background_param(background)
         with pool.store() as store:
-            data = views.actor(store, code, by, since_d, until_d)
+            data = views.actor(store, code, by, since_d, until_d, background_f, full)
+            latest = views.latest_day(store)
+        shown = _background_text(background_f)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"actor": code, "since": row["period"], "until": _period_end(row["period"], by),
-                        "quad_class": quad}))
-        world = _map_src({"actor": code, "since": since_d, "until": until_d})
-        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, world=world, **data)
+                        "quad_class": quad, "background": shown if shown != "all" else None}))
+        world = _map_src({"actor": code, "since": since_d, "until": until_d,
+                          "background": shown if shown != "all" else None})
+        return render("actor.html", request, chart=chart, by=by, since=since_d, until=until_d, full=full,
+                      background_text=shown, latest=latest, world=world, **data)
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
-             until: Opt = None, merged: bool = False, directed: bool = False, background: Opt = None,
-             min_confidence: Opt = None):
+             until: Opt = None, merged: bool = False, directed: bool = False, background: ChartBackground = None,
+             min_confidence: Opt = None, full: FullRange = False):
         a_code, b_code = text_param(a, "a"), text_param(b, "b")
         since_d, until_d = day_param(since, "since"), day_param(until, "until")
-        background_f = flag_param(background, "background")
+        background_f = chart_background_param(background)
         confidence = fraction_param(min_confidence, "min_confidence")
         # what the events behind the series are filtered by (the links of the chart and the page)
         selection = {"background": None if background_f is None else str(background_f).lower(),
                      "min_confidence": fraction_text(confidence)}
         data, chart, world = None, None, None
-        if a_code and b_code:
-            with pool.store() as store:
+        with pool.store() as store:
+            latest = views.latest_day(store)
+            if a_code and b_code:
                 data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
-                                  confidence)
+                                  confidence, full)
                 world = _map_src({"a": a_code, "b": b_code, "directed": directed or None, "since": since_d,
                                   "until": until_d, "merged": merged or None, **selection})
+        if a_code and b_code:
             chart = svg.quad_bars(data["series"], lambda row, quad: url_with(
                 "/events", {"a": a_code, "b": b_code, "directed": directed or None, "since": row["period"],
                             **selection, "until": _period_end(row["period"], by), "quad_class": quad}))
         return render("dyad.html", request, a=a_code, b=b_code, by=by, since=since_d, until=until_d,
                       merged=merged, directed=directed, background=background_f, min_confidence=confidence,
-                      selection=selection, data=data, chart=chart, world=world)
+                      selection=selection, data=data, chart=chart, full=full, latest=latest, world=world,
+                      background_text=_background_text(background_f))
 
     @app.get("/network", response_class=HTMLResponse, include_in_schema=False)
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
@@ -124,12 +149,13 @@ def add_pages(app: FastAPI, state: _State) -> None:
         with pool.store() as store:
             net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
             choices = state.choices(store)
+            latest = views.latest_day(store)
         params = _filter_params(f, skip=("limit", "offset", "order"))
         picture = svg.network_svg(
             net, node_link=lambda key: url_with("/actor", {"a": key}),
             edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
-                      all_actors=all_actors, choices=choices)
+                      all_actors=all_actors, choices=choices, latest=latest)
 
     @app.get("/map.svg", include_in_schema=False)
     def world_map(f: Annotated[EventFilter, Depends(event_filter)], dyad: Annotated[tuple | None, Depends(dyad_params)]):
@@ -169,6 +195,11 @@ def _map_src(params: dict[str, Any]) -> str:
     """The URL of the map (`/map.svg`) of the events that `params` select on the events page."""
     return url_with("/map.svg", {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in params.items()
                                  if k not in ("offset", "limit", "order")})
+
+
+def _background_text(value: bool | None) -> str:
+    """A chart page's background choice as its query value: false, true, all."""
+    return "all" if value is None else str(value).lower()
 
 
 def _period_end(period: str, by: str) -> str:

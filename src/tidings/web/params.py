@@ -49,6 +49,22 @@ def flag_param(value: str | None, name: str) -> bool | None:
     return None if value is None else value == "true"
 
 
+def chart_background_param(value: str | None, name: str = "background") -> bool | None:
+    """Background events on a chart page: left out unless asked for. "false" or empty/absent →
+    False (leave them out), "true" → True (only them), "all" → None (keep all)."""
+    if (value or "").strip().lower() == "all":
+        return None
+    flag = flag_param(value, name) if (value or "").strip().lower() in ("", "true", "false") else None
+    if flag is None and (value or "").strip():
+        raise HTTPException(400, f"{name} must be one of: false, true, all")
+    return False if flag is None else flag
+
+
+ChartBackground = Annotated[str | None, Query(description="background events (earlier facts an article recalls):"
+                                                          " false (default): left out; true: only them; all: kept")]
+FullRange = Annotated[bool, Query(description="time axis over every period, not only those holding 98% of the events")]
+
+
 def day_param(value: str | None, name: str) -> date | None:
     value = text_param(value, name, 40)
     if value is None:
@@ -99,6 +115,7 @@ def event_filter(
     background: Annotated[str | None, Query(description="true: only background events (earlier facts an"
                                                         " article recalls); false: none of them; empty: all")] = None,
     min_confidence: MinConfidence = None,
+    group: Annotated[str | None, Query(description="only the reports of this merged event (its group_id)")] = None,
     limit: Limit = 50, offset: Offset = 0,
     place: Annotated[str | None, Query(description="where the event happened: a place name (Kyiv) or a GeoNames id")] = None,
     place_country: Annotated[str | None, Query(description="ISO3 code of the country the event happened in"
@@ -114,7 +131,8 @@ def event_filter(
         search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
         merged=merged, background=flag_param(background, "background"),
         min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset,
-        place=text_param(place, "place", 200), place_country=text_param(place_country, "place_country", 40))
+        place=text_param(place, "place", 200), place_country=text_param(place_country, "place_country", 40),
+        group=text_param(group, "group"))
 
 
 def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,
