@@ -483,7 +483,7 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
     By default reports of one event in several articles count once (merged events); --raw
     counts every report.
     """
-    from tidings.analysis import dyad_series, plot_series
+    from tidings.analysis import dyad_series, plot_series, series_title
 
     parts = [p.strip() for p in dyad.replace(",", ":").split(":") if p.strip()]
     if len(parts) != 2:
@@ -496,7 +496,10 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
     except ValueError as exc:
         _fail(str(exc))
     if plot:
-        plot_series(rows, plot, title=f"{parts[0]} – {parts[1]} per {by}")
+        try:
+            plot_series(rows, plot, title=series_title(parts[0], parts[1], by, directed=directed, merged=not raw))
+        except OSError as exc:
+            _fail(f"cannot write the plot to {plot}: {exc.strerror or exc}")
         click.echo(f"plot written to {plot}", err=True)
     columns = ["period", "total", "verbal_cooperation", "material_cooperation", "verbal_conflict",
                "material_conflict"] if fmt == "table" else None

@@ -9,6 +9,8 @@ Public interface:
   dyad_series(store, a, b, by="week", since=None, until=None, merged=False, directed=False, background=None,
               min_confidence=None) -> list[dict]
   plot_series(rows, path, title=None) -> Path                PNG (matplotlib, Agg canvas)
+  series_figure(rows, title=None) -> matplotlib Figure        the same plot, to draw on or inspect
+  series_title(a, b, by, directed, merged) -> str             "USA → RUS: events per week"
   timeline(store, EventFilter, by="week") -> list[dict]       events per period and quad class
   top_dyads(store, EventFilter, limit=10) -> list[dict]       most active source → target pairs
   network(store, EventFilter, limit=60) -> {"nodes", "edges"} who acts on whom
@@ -17,13 +19,13 @@ Public interface:
   recent_articles(store, limit, offset, status=None, search=None) -> list[dict]
 """
 
-from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series
+from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series, series_figure, series_title
 from tidings.analysis.queries import (
     PERIODS, QUAD_CLASSES, counterparts, duplicate_copies, dyad_events, network, recent_articles,
     timeline, top_dyads,
 )
 
 __all__ = [
-    "dyad_series", "plot_series", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
+    "dyad_series", "plot_series", "series_figure", "series_title", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
     "recent_articles", "duplicate_copies", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS",
 ]
