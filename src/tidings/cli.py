@@ -455,10 +455,16 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
     query = cls(**_filters(options, cls)) if cls else None
     if table == "events":
         query.merged = not raw
+    from tidings.progress import progress_bar
+
     try:
-        count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query)
+        with progress_bar(sys.stderr.isatty(), f"exporting {table}") as bar:
+            count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query,
+                               progress=lambda done: bar.update(completed=done))
     except ValueError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output or 'standard output'}: {exc.strerror or exc}")
     if output:
         click.echo(f"{count} rows written to {output}", err=True)
 
