@@ -160,6 +160,7 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
 
     if not paths and not reprocess:
         _fail("give at least one PATH (or --reprocess)")
+    _check_inputs(paths, db, reprocess)
     if engine == "ray":
         from tidings.scale import RaySettings
 
@@ -181,17 +182,37 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     sys.exit(1 if summary.failed else 0)
 
 
+def _is_new(db: str) -> bool:
+    return "://" not in db and not Path(db).exists()
+
+
+def _check_inputs(paths: tuple[str, ...], db: str, reprocess: bool) -> None:
+    """Refuse a run that could only store "no such file" errors (a mistyped PATH), before any
+    database is created; say so on stderr when a new database file is created."""
+    import os
+
+    missing = [p for p in paths if p != "-" and "://" not in p and p.strip() and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)} (nothing was read"
+              + (", no database created)" if _is_new(db) else ")"))
+    if _is_new(db):
+        if reprocess and not paths:
+            _fail(f"no database at {db}: nothing to re-process")
+        click.echo(f"creating new database {db}", err=True)
+
+
 @cli.command()
 @click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--interval", default="15m", show_default=True, help="Time between polls: 30s, 15m, 2h, 1d.")
-@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: until Ctrl-C).")
+@click.option("--polls", type=click.IntRange(1), default=None, help="Stop after this many polls (default: until Ctrl-C).")
 @db_option
 @published_option
 @max_bytes_option
 @fetch_timeout_option
 @extraction_confidence_option
+@click.option("--create", is_flag=True, help="Create the database when --db names no existing file.")
 def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int,
-          fetch_timeout: float | None, min_confidence: float | None) -> None:
+          fetch_timeout: float | None, min_confidence: float | None, create: bool) -> None:
     """Re-poll the feeds listed in FEEDS_FILE (one URL a line) and ingest only new items.
 
     Seen URLs and contents are remembered in the database; feeds are fetched with conditional
@@ -205,6 +226,10 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
         seconds = parse_interval(interval)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--interval")
+    if _is_new(db):
+        if not create:
+            _fail(f"no database at {db} (check the path, or add --create to start a new one)")
+        click.echo(f"creating new database {db}", err=True)
     settings = WatchSettings(Path(feeds_file), seconds, polls,
                              IngestSettings(db=db, published=published, max_bytes=max_bytes,
                                             min_confidence=min_confidence), fetch_timeout=fetch_timeout)
