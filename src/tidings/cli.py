@@ -281,6 +281,45 @@ def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
     write_rows(rows, fmt, sys.stdout, columns=columns)
 
 
+COLUMN_ALIASES = {"speaker": "attribution_speaker", "title": "article_title", "confirmed": "attribution_confirmed",
+                  "disputed": "attribution_disputed", "kind": "attribution_kind", "place": "location_name"}
+
+columns_option = click.option(
+    "--columns", metavar="COL,COL",
+    help="Table format: more columns to show, e.g. sentence,speaker (speaker: attribution_speaker; any column"
+         " of --format jsonl). csv and jsonl always have every column.")
+
+
+def _table_columns(default: list[str], extra: str | None, fmt: str, rows: list[dict],
+                   known: Iterable[str]) -> list[str] | None:
+    """The table's columns: the defaults plus `--columns` (checked against the listing's columns)."""
+    if fmt != "table":
+        if extra:
+            raise click.BadParameter("only the table format picks columns (csv and jsonl have every column)",
+                                     param_hint="--columns")
+        return None
+    wanted = [COLUMN_ALIASES.get(c.strip(), c.strip()) for c in (extra or "").split(",") if c.strip()]
+    known = list(known)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise click.BadParameter(f"no column {', '.join(map(repr, unknown))}; the columns are {', '.join(known)}"
+                                 f" (and the aliases {', '.join(sorted(COLUMN_ALIASES))})", param_hint="--columns")
+    return default + [c for c in wanted if c not in default]
+
+
+def _uncoded(rows: list[dict], sides: Iterable[tuple[str, str]]) -> None:
+    """For the table: an actor with neither country nor sector shows as "uncoded: NAME", not "?"."""
+    for row in rows:
+        for label_key, name_key in sides:
+            label, names = row.get(label_key), row.get(name_key)
+            if not label or "?" not in label.split("; "):
+                continue
+            parts, named = label.split("; "), (names or "").split("; ")
+            if len(named) != len(parts):
+                named = [names or "?"] * len(parts)
+            row[label_key] = "; ".join(f"uncoded: {n}" if p == "?" else p for p, n in zip(parts, named))
+
+
 background_option = click.option(
     "--background/--no-background", default=None,
     help="Only background events (earlier facts an article recalls), or none of them (default: all).")
@@ -348,7 +387,8 @@ def _filter_options(func=None, *, table: str = "events"):
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
 @background_option
 @query_confidence_option
-def events(db, fmt, raw, **filters) -> None:
+@columns_option
+def events(db, fmt, raw, columns, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
     Reports of one event by several articles are merged (one row: the first report, with
@@ -357,23 +397,34 @@ def events(db, fmt, raw, **filters) -> None:
     """
     from tidings.store import EventFilter
 
+    from tidings.export import COLUMNS as EXPORTED
+
+    default = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
+               "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
     store = _open(db)
     rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
-    columns = ["date", "type", "mode", "source", "target", "factuality", "attribution_kind", "confidence",
-               "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
-    _emit(rows, fmt, columns=columns if fmt == "table" else None)
+    known = list(rows[0]) if rows else [c.name for c in EXPORTED["events"] if not (raw and c.merged_only)]
+    shown = _table_columns(default, columns, fmt, rows, known)
+    if fmt == "table":
+        _uncoded(rows, [("source", "source_names"), ("target", "target_names")])
+    _emit(rows, fmt, columns=shown)
 
 
 @cli.command()
 @_filter_options(table="quotes")
-def quotes(db, fmt, **filters) -> None:
+@columns_option
+def quotes(db, fmt, columns, **filters) -> None:
     """List direct and indirect quotes with their speakers."""
+    from tidings.export import COLUMNS as EXPORTED
     from tidings.store import QuoteFilter
 
     store = _open(db)
     rows = store.quotes(QuoteFilter(**_filters(filters, QuoteFilter)))
-    _emit(rows, fmt, columns=["speaker", "speaker_actor", "direct", "text", "article_id"]
-          if fmt == "table" else None)
+    shown = _table_columns(["speaker", "speaker_actor", "direct", "text", "article_id"], columns, fmt, rows,
+                           list(rows[0]) if rows else [c.name for c in EXPORTED["quotes"]])
+    if fmt == "table":
+        _uncoded(rows, [("speaker_actor", "speaker")])
+    _emit(rows, fmt, columns=shown)
 
 
 @cli.command()
