@@ -641,17 +641,47 @@ def eval_() -> None:
     """Score tidings against gold data (PLOVER events, quotes, actors, extraction)."""
 
 
-def _report(result: dict, as_json: bool, keys: Iterable[str]) -> None:
+def _report(result: dict, as_json: bool, keys: Iterable[str | tuple[str, str]]) -> None:
+    """The headline figures, one a line ("type_f1   0.512"), or everything as JSON. A key is a
+    result field or (field, name to print)."""
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return
     for key in keys:
+        key, label = key if isinstance(key, tuple) else (key, key)
         if key not in result:
             continue
         items = result[key].items() if isinstance(result[key], dict) else [(None, result[key])]
         for sub, value in items:  # a nested figure prints as key_sub ("content_f1")
-            name = f"{key}_{sub}" if sub else key
+            name = f"{label}_{sub}" if sub else label
             click.echo(f"{name:28s} {value:.3f}" if isinstance(value, float) else f"{name:28s} {value}")
+
+
+class _scoring:
+    """Run an evaluation with a progress bar on a terminal ("loading model", then "scoring
+    N/TOTAL"); bad gold data becomes a clear error, not a traceback."""
+
+    def __init__(self, what: str) -> None:
+        from tidings.progress import progress_bar
+
+        self.what = what
+        self._bar = progress_bar(sys.stderr.isatty(), "loading model")
+
+    def __enter__(self):
+        bar = self._bar.__enter__()
+
+        def progress(done: int, total: int) -> None:
+            bar.update(description="scoring", completed=done, total=total)
+
+        return progress
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        self._bar.__exit__(kind, exc, tb)
+        if isinstance(exc, (ValueError, KeyError, IndexError, OSError, UnicodeDecodeError)):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            detail = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+            _fail(f"cannot score {self.what}: {type(exc).__name__}: {reason}{detail}")
+        return False
 
 
 @eval_.command("plover")
@@ -662,7 +692,8 @@ def eval_plover(tsv: str, as_json: bool, details: bool) -> None:
     """Score event coding on a PLV-format TSV (sentence, source, target, gold_root)."""
     from tidings.eval.plover import evaluate
 
-    result = evaluate(Path(tsv))
+    with _scoring(tsv) as progress:
+        result = evaluate(Path(tsv), progress=progress)
     _report(result, as_json, ["rows", "sentences", "typed_pair_recall", "type_accuracy", "macro_f1",
                               "events_per_sentence", "type_precision_lb", "sentences_per_second"])
     if details and not as_json:
@@ -687,10 +718,8 @@ def eval_articles(gold: str, text_dir: str, as_json: bool, details: bool, min_co
     from tidings.eval.articles import evaluate
     from tidings.output import render_article_eval
 
-    try:
-        result = evaluate(Path(gold), Path(text_dir), min_confidence=min_confidence)
-    except (ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
+    with _scoring(gold) as progress:
+        result = evaluate(Path(gold), Path(text_dir), min_confidence=min_confidence, progress=progress)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -708,7 +737,8 @@ def eval_quotes(directory: str, as_json: bool) -> None:
     """Score quotes and attributions on PolNeAR-format data (brat .ann beside text/)."""
     from tidings.eval.quotes import evaluate
 
-    result = evaluate(Path(directory))
+    with _scoring(directory) as progress:
+        result = evaluate(Path(directory), progress=progress)
     _report(result, as_json, ["documents", "gold", "emitted", "content", "content_speaker", "quotes_per_second",
                               "docs_per_second_with_parse_and_actors"])
 
@@ -720,8 +750,10 @@ def eval_actors(jsonl: str, as_json: bool) -> None:
     """Score actor resolution on JSON Lines cases {text, context, date, expect}."""
     from tidings.actors import evaluate
 
-    result = evaluate(Path(jsonl))
-    _report(result, as_json, ["cases", "country_accuracy", "sector_accuracy", "resolutions_per_second"])
+    with _scoring(jsonl) as progress:
+        result = evaluate(Path(jsonl), progress=progress)
+    _report(result, as_json, [("n", "cases"), "country_accuracy", "sector_accuracy",
+                              ("per_second", "resolutions_per_second")])
 
 
 @eval_.command("extraction")
@@ -731,7 +763,8 @@ def eval_extraction(directory: str, as_json: bool) -> None:
     """Score main-text extraction on article-extraction-benchmark data (ground-truth.json + html/)."""
     from tidings.eval.extraction import evaluate
 
-    result = evaluate(Path(directory))
+    with _scoring(directory) as progress:
+        result = evaluate(Path(directory), progress=progress)
     if as_json:
         result = {k: v for k, v in result.items() if k != "per_page"} | {"per_page": result.get("per_page")}
     _report(result, as_json, ["pages", "precision", "recall", "f1"])
@@ -756,8 +789,16 @@ def kb_import(dump: str, kb_dir: str | None, limit: int | None, as_json: bool) -
     held at the same time), a candidate (PTY) in the year before an election they ran in, ELI
     after their last office."""
     from tidings.actors.wikidata import import_dump
+    from tidings.progress import progress_bar
 
-    summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit)
+    with progress_bar(sys.stderr.isatty(), "reading the dump", total=limit) as bar:
+        def progress(number: int, read: int) -> None:
+            bar.update(description=f"reading the dump (pass {number})", completed=read)
+
+        try:
+            summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit, progress=progress)
+        except OSError as exc:
+            _fail(f"cannot import {dump}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
