@@ -17,6 +17,7 @@ import click
 from tidings import __version__
 
 DEFAULT_DB = "tidings.duckdb"
+INT64_MAX = 2**63 - 1  # the largest LIMIT/OFFSET a database takes
 FORMATS = click.Choice(["table", "csv", "jsonl"])
 
 
@@ -90,10 +91,15 @@ def main() -> None:
 # --- extract / ingest ------------------------------------------------------------------------
 
 def _documents(paths: tuple[str, ...], max_bytes: int):
+    import os
+
     from tidings.ingest import iter_documents
 
     if not paths:
         _fail("give at least one PATH (or - for JSON Lines on standard input)")
+    missing = [p for p in paths if p != "-" and "://" not in p and p.strip() and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)}")
     return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes)
 
 
@@ -368,9 +374,9 @@ def _filter_options(func=None, *, table: str = "events"):
                               help=help_.get("until", "Event date on or before.")),
         "article": click.option("--article", help=help_.get("article", "Article id (or id prefix).")),
         "search": click.option("--search", help=help_.get("search", "Text that the sentence must contain.")),
-        "limit": click.option("--limit", type=click.IntRange(1), default=100, show_default=True,
+        "limit": click.option("--limit", type=click.IntRange(1, INT64_MAX), default=100, show_default=True,
                               help="Rows per page."),
-        "offset": click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+        "offset": click.option("--offset", type=click.IntRange(0, INT64_MAX), default=0, show_default=True,
                                help="Rows to skip (paging)."),
         "format": click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
         "db": db_option,
@@ -593,7 +599,7 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost by default).")
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="TIDINGS_TOKEN",
               help="Turn on the write endpoint (POST /api/ingest), which then requires this bearer token.")
 @click.option("--max-body-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True, metavar="N",

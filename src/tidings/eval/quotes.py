@@ -125,6 +125,8 @@ def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None
     parse_s = extract_s = 0.0
     n_emitted = 0
     pairs = documents(Path(directory))[:limit]
+    if not pairs:
+        raise ValueError(f"no PolNeAR documents in {directory}: expected attributions/*.ann beside text/*.txt")
     for number, (text_path, ann_path) in enumerate(pairs):
         if progress:
             progress(number, len(pairs))
