@@ -100,7 +100,10 @@ def _documents(paths: tuple[str, ...], max_bytes: int):
     missing = [p for p in paths if p != "-" and "://" not in p and p.strip() and not os.path.lexists(p)]
     if missing:
         _fail(f"no such file or directory: {', '.join(missing)}")
-    return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes)
+    def note(path: str, reason: str) -> None:
+        click.echo(f"not read: {path}: {reason}", err=True)
+
+    return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes, on_skip=note)
 
 
 @cli.command()
@@ -159,8 +162,10 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz) and .warc/.warc.gz, an
     http(s) URL of a page or an RSS/Atom feed, or - for JSON Lines on standard input. Inputs
     already in the database (same content or URL) are skipped, so running the same command
-    twice stores everything once. Prints a summary; exits 1 when any
-    document failed (its error is stored: see `tidings stats`).
+    twice stores everything once. In folders, files that are no articles (README, LICENSE,
+    CHANGELOG, .md, .json, images …) are not read, with a note. A PATH that does not exist is
+    refused; a new database file is announced on stderr. Prints a summary; exits 1 when any
+    document of this run failed (its error is stored: see `tidings stats`).
     """
     from tidings.ingest_run import IngestSettings, run_ingest
 
@@ -519,7 +524,10 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
            min_confidence: float | None, db: str) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
-    Events are merged events (one row per event however many articles report it, with its
+    Columns are typed (README, "Data dictionary"): Parquet has DATE, TIMESTAMP, BOOLEAN and
+    integer columns and an event's sources and targets as lists (source, source_names,
+    source_country, source_sector; the same for target), JSON Lines the same as JSON values, CSV
+    joins the lists with "; ". Events are merged events (one row per event however many articles report it, with its
     counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per report
     (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename …) plus
     tidings' provenance fields, its merged event's id and number of sources.
@@ -561,7 +569,8 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
 @background_option
 @query_confidence_option
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Also draw the series as a PNG file (titled A → B with --directed, A ↔ B otherwise).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
 def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None,
