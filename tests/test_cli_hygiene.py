@@ -354,3 +354,59 @@ def test_kb_import_of_a_file_with_no_entity_keeps_the_earlier_import(tmp_path):
     assert result.exit_code == 1
     assert "nothing written, earlier imports kept" in result.output
     assert (kb / "people_wikidata.yaml").read_text() == "# earlier import\n"
+
+
+# -- progress bars: on a terminal only ---------------------------------------------------------------
+
+def _in_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run `tidings ARGS` with stderr on a pseudo-terminal; returns (exit code, terminal text, stdout)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([TIDINGS, *args], stdin=slave, stdout=subprocess.PIPE, stderr=slave, cwd=cwd,
+                            close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the process is gone
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    proc.wait(timeout=300)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace"), out
+
+
+def test_progress_bars_show_on_a_terminal_and_nowhere_else(news, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "a.txt").write_text(STORY)
+    (folder / "b.txt").write_text(STORY.replace("Monday", "Tuesday"))
+    (folder / "README").write_text("not news\n")
+    code, terminal, out = _in_a_terminal(["ingest", str(folder), "--db", "p.duckdb", "--workers", "1"], tmp_path)
+    assert code == 0, terminal
+    assert "creating new database p.duckdb" in terminal
+    assert "loading model" in terminal and "ingesting" in terminal and "2/2" in terminal  # determinate
+    assert "/?" not in terminal and out.startswith("articles: 2 ok")
+    code, terminal, _ = _in_a_terminal(["export", "events", "--db", "p.duckdb", "-o", "e.csv"], tmp_path)
+    assert code == 0 and "exporting events" in terminal
+    piped = run("export", "events", "--db", "p.duckdb", "-o", "e2.csv", cwd=tmp_path)
+    assert piped.returncode == 0 and "exporting" not in piped.stderr and "\x1b" not in piped.stderr
+
+
+def test_the_list_of_files_that_are_no_articles_is_well_formed():
+    from tidings.ingest.files import KINDS, not_an_article, not_articles
+
+    rules = not_articles()
+    assert rules.names and rules.extensions
+    assert all(name == name.lower() and "." not in name for name in rules.names)
+    assert all(e.startswith(".") and e == e.lower() for e in rules.extensions)
+    assert not rules.extensions & set(KINDS), "a readable article type is listed as no article"
+    assert not_an_article(Path("x/README.txt"), rules) and not_an_article(Path("LICENSE"), rules)
+    assert not_an_article(Path("x/data.json.gz"), rules)
+    assert not_an_article(Path("2022-01-18-readme-is-a-newspaper.txt"), rules) is None
+    assert not_an_article(Path("readme.jsonl"), rules) is None  # JSON Lines of articles
