@@ -209,6 +209,8 @@ def _check_inputs(paths: tuple[str, ...], db: str, reprocess: bool) -> None:
     if _is_new(db):
         if reprocess and not paths:
             _fail(f"no database at {db}: nothing to re-process")
+        if not Path(db).parent.is_dir():
+            _fail(f"cannot create the database {db}: no folder {Path(db).parent}")
         click.echo(f"creating new database {db}", err=True)
 
 
@@ -240,6 +242,8 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
     if _is_new(db):
         if not create:
             _fail(f"no database at {db} (check the path, or add --create to start a new one)")
+        if not Path(db).parent.is_dir():
+            _fail(f"cannot create the database {db}: no folder {Path(db).parent}")
         click.echo(f"creating new database {db}", err=True)
     settings = WatchSettings(Path(feeds_file), seconds, polls,
                              IngestSettings(db=db, published=published, max_bytes=max_bytes,
