@@ -198,13 +198,17 @@ def test_story_lists_follow_the_knowledge_base_and_the_entity_over_one_ner_tag()
         Mention("Politico", 40, 48, Actor("Politico"), entity=1, label="ORG"),
         Mention("Eisenhower", 60, 70, Actor("Dwight D. Eisenhower", "USA", "ELI", how="kb",
                                             kb_id="person.dwight_d._eisenhower"), entity=2, label="ORG"),
+        Mention("John F. Kennedy", 110, 125, Actor("John F. Kennedy"), entity=3, label="ORG"),
+        Mention("Breitbart", 150, 159, Actor("Breitbart News", "USA", "MED", how="kb", kb_id="usa.breitbart"),
+                entity=5, label="PERSON"),
+        Mention("USS Harry S. Truman", 130, 149, Actor("USS Harry S. Truman"), entity=4, label="ORG"),
         Mention("Moscow", 80, 86, Actor("Russia", "RUS", "GOV", how="kb", kb_id="capital.RUS"), label="GPE"),
         Mention("the ministry", 90, 102, Actor("State Department", "USA", "GOV", how="kb",
                                                   kb_id="usa.state_dept"), label="NOUN"),
     ]
     people, orgs = story_people_and_orgs(ArticleResult(id="x", text="", mentions=mentions))
-    assert people == ["Dwight D. Eisenhower"]
-    assert orgs == ["Politico", "State Department"]
+    assert people == ["Dwight D. Eisenhower", "John F. Kennedy"]
+    assert orgs == ["Breitbart News", "Politico", "State Department", "USS Harry S. Truman"]
 
 
 # -- the data dictionary ---------------------------------------------------------------------------

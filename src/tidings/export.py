@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -409,6 +410,7 @@ def article_records(result: ArticleResult, groups: dict[int, tuple[str | None, i
         }
 
 
+PERSONAL_NAME = re.compile(r"^[A-Z][a-z]+(?:-[A-Z][a-z]+)? (?:[A-Z]\. )+[A-Z][a-z]+(?:-[A-Z][a-z]+)?$")
 PLACE_KB_IDS = ("country.", "demonym.", "capital.", "city.", "region.")  # kb ids of places, not actors
 
 
@@ -418,7 +420,8 @@ def story_people_and_orgs(result: ArticleResult) -> tuple[list[str], list[str]]:
     What the knowledge base knows decides: a "person." entry is a person, any other actor entry
     an organisation (places are neither). An actor the KB does not know takes the label most of
     its entity's mentions got from spaCy's NER (PERSON or ORG; the first mention's on a tie), so
-    that one odd tag ("Politico" read as a PERSON once) does not decide."""
+    that one odd tag ("Politico" read as a PERSON once) does not decide; a first name, middle
+    initials and a surname ("Dwight D. Eisenhower") are a person's whatever the tag."""
     votes: dict[object, list[str]] = {}
     for m in result.mentions:
         if m.actor and m.label in ("PERSON", "ORG"):
@@ -434,6 +437,8 @@ def story_people_and_orgs(result: ArticleResult) -> tuple[list[str], list[str]]:
             continue
         if kb_id:
             kind = "PERSON" if kb_id.startswith("person.") else "ORG"
+        elif PERSONAL_NAME.match(actor.name):
+            kind = "PERSON"  # "Dwight D. Eisenhower": a name with a middle initial is a person's
         else:
             labels = votes.get(m.entity if m.entity is not None else actor.name) or [m.label]
             kind = max(("PERSON", "ORG"), key=lambda label: (labels.count(label), label == labels[0]))
