@@ -199,6 +199,10 @@ def test_story_lists_follow_the_knowledge_base_and_the_entity_over_one_ner_tag()
         Mention("Eisenhower", 60, 70, Actor("Dwight D. Eisenhower", "USA", "ELI", how="kb",
                                             kb_id="person.dwight_d._eisenhower"), entity=2, label="ORG"),
         Mention("John F. Kennedy", 110, 125, Actor("John F. Kennedy"), entity=3, label="ORG"),
+        Mention("Josep Borrell", 160, 173, Actor("European Union", "IGO", "IGO", how="kb",
+                                                 kb_id="person.josep_borrell"), entity=6, label="PERSON"),
+        Mention("Borrell", 180, 187, Actor("European Union", "IGO", "IGO", how="coref",
+                                           kb_id="person.josep_borrell"), entity=6, label="PERSON"),
         Mention("Breitbart", 150, 159, Actor("Breitbart News", "USA", "MED", how="kb", kb_id="usa.breitbart"),
                 entity=5, label="PERSON"),
         Mention("USS Harry S. Truman", 130, 149, Actor("USS Harry S. Truman"), entity=4, label="ORG"),
@@ -207,7 +211,7 @@ def test_story_lists_follow_the_knowledge_base_and_the_entity_over_one_ner_tag()
                                                   kb_id="usa.state_dept"), label="NOUN"),
     ]
     people, orgs = story_people_and_orgs(ArticleResult(id="x", text="", mentions=mentions))
-    assert people == ["Dwight D. Eisenhower", "John F. Kennedy"]
+    assert people == ["Dwight D. Eisenhower", "John F. Kennedy", "Josep Borrell"]
     assert orgs == ["Breitbart News", "Politico", "State Department", "USS Harry S. Truman"]
 
 

@@ -421,11 +421,18 @@ def story_people_and_orgs(result: ArticleResult) -> tuple[list[str], list[str]]:
     an organisation (places are neither). An actor the KB does not know takes the label most of
     its entity's mentions got from spaCy's NER (PERSON or ORG; the first mention's on a tie), so
     that one odd tag ("Politico" read as a PERSON once) does not decide; a first name, middle
-    initials and a surname ("Dwight D. Eisenhower") are a person's whatever the tag."""
+    initials and a surname ("Dwight D. Eisenhower") are a person's whatever the tag. An official of
+    an international organisation is coded as the organisation ("European Union"): the list names
+    the person ("Josep Borrell", the longest way the article names them). A name the article also
+    uses as a place (an event's location, a GPE/LOC mention) is neither."""
     votes: dict[object, list[str]] = {}
+    longest: dict[object, str] = {}  # entity -> its longest PERSON mention ("Josep Borrell")
     for m in result.mentions:
         if m.actor and m.label in ("PERSON", "ORG"):
-            votes.setdefault(m.entity if m.entity is not None else m.actor.name, []).append(m.label)
+            key = m.entity if m.entity is not None else m.actor.name
+            votes.setdefault(key, []).append(m.label)
+            if m.label == "PERSON" and len(m.text) > len(longest.get(key, "")):
+                longest[key] = m.text
     people: set[str] = set()
     orgs: set[str] = set()
     for m in result.mentions:
@@ -442,8 +449,13 @@ def story_people_and_orgs(result: ArticleResult) -> tuple[list[str], list[str]]:
         else:
             labels = votes.get(m.entity if m.entity is not None else actor.name) or [m.label]
             kind = max(("PERSON", "ORG"), key=lambda label: (labels.count(label), label == labels[0]))
-        (people if kind == "PERSON" else orgs).add(actor.name)
-    return sorted(people), sorted(orgs - people)
+        if kind == "PERSON" and actor.country == "IGO":  # an IGO official's actor is the IGO: name the person
+            people.add(longest.get(m.entity if m.entity is not None else actor.name) or m.text)
+        else:
+            (people if kind == "PERSON" else orgs).add(actor.name)
+    places = {text for e in result.events if e.location for text in (e.location.name, e.location.text) if text}
+    places |= {m.text for m in result.mentions if m.label in ("GPE", "LOC", "FAC")}
+    return sorted(people - places), sorted(orgs - people - places)
 
 
 def _first(parties: list[Participant]) -> Participant | None:
