@@ -193,23 +193,21 @@ def _with_sides(store, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The page's events with their participants as lists: labels, names, countries, sectors."""
     from tidings.store.rows import actor_label
 
-    sides: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    sides: dict[tuple[str, int, str], list[tuple]] = {}
     ids = sorted({row["article_id"] for row in page})
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        for p in store.backend.rows(
-                "SELECT article_id, event_ordinal, role, name, text, country, sector FROM event_participants"
-                f" WHERE article_id IN ({', '.join('?' * len(chunk))}) ORDER BY article_id, event_ordinal, role,"
-                " ordinal", chunk):
-            sides.setdefault((p["article_id"], p["event_ordinal"], p["role"]), []).append(p)
+    _, found = store.backend.query(
+        "SELECT article_id, event_ordinal, role, name, text, country, sector FROM event_participants"
+        " WHERE article_id IN (SELECT unnest(?::text[])) ORDER BY article_id, event_ordinal, role, ordinal", [ids])
+    for article_id, ordinal, role, name, text, country, sector in found:
+        sides.setdefault((article_id, ordinal, role), []).append((name, text, country, sector))
     for row in page:
         row.pop("event_date", None)  # the same as `date`
         for role in ("source", "target"):
-            parts = sides.get((row["article_id"], row["event"], role), [])
-            row[role] = [actor_label(p["country"], p["sector"], p["name"]) for p in parts]
-            row[f"{role}_names"] = [p["name"] or p["text"] for p in parts]
-            row[f"{role}_country"] = [p["country"] for p in parts]
-            row[f"{role}_sector"] = [p["sector"] for p in parts]
+            parts = sides.get((row["article_id"], row["event"], role), ())
+            row[role] = [actor_label(country, sector, name) for name, _, country, sector in parts]
+            row[f"{role}_names"] = [name or text for name, text, _, _ in parts]
+            row[f"{role}_country"] = [country for _, _, country, _ in parts]
+            row[f"{role}_sector"] = [sector for _, _, _, sector in parts]
     return page
 
 
@@ -252,11 +250,6 @@ CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def typed_row(row: dict[str, Any], columns: tuple[Column, ...]) -> dict[str, Any]:
-    """`row` with exactly `columns`, each value of its column's type (a missing one is null)."""
-    return {c.name: CONVERT[c.type](row.get(c.name)) for c in columns}
-
-
 def arrow_schema(columns: tuple[Column, ...]):
     """The Arrow schema of `columns`, with pandas metadata so that pandas reads booleans and
     integers as nullable `boolean` and `Int64` (not object and float)."""
@@ -283,35 +276,53 @@ def _csv_value(value: Any) -> Any:
     return csv_safe(value)
 
 
+def _csv_cell(kind: str) -> Callable[[Any], Any]:
+    """How CSV writes a value of a column of this type (text: `csv_safe`, lists joined)."""
+    if kind == "text":
+        return csv_safe
+    if kind in ("int", "float", "bool"):
+        return lambda v: v
+    return _csv_value
+
+
 def write_table(rows: Iterator[dict[str, Any]], fmt: str, out: TextIO | None, path: str | None,
                 columns: tuple[Column, ...] | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Write rows as csv/jsonl (to `out`) or parquet (to `path`); returns the row count.
 
-    With `columns` (see COLUMNS) every row is typed by them; without, the columns are the first
-    row's keys and Parquet infers the types. CSV cells are `csv_safe` (no spreadsheet formulas)
-    and lists are joined by "; "; JSON Lines and Parquet keep values as they are. `progress` is
-    called with the number of rows written so far, once per page."""
-    if columns is not None:
-        rows = (typed_row(row, columns) for row in rows)
+    With `columns` (see COLUMNS) every row has exactly those columns, typed by them; without,
+    the columns are the first row's keys and Parquet infers the types. CSV cells are `csv_safe`
+    (no spreadsheet formulas) and lists are joined by "; "; JSON Lines and Parquet keep values as
+    they are. `progress` is called with the number of rows written so far, once per page."""
     if fmt == "parquet":
         if not path:
             raise ValueError("parquet needs --output FILE")
         return _write_parquet(rows, path, columns, progress)
     count = 0
-    writer = None
-    for row in rows:
-        if fmt == "jsonl":
-            out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
-        else:
+    if fmt == "csv" and columns is not None:
+        writer = csv.writer(out)
+        writer.writerow([c.name for c in columns])
+        cells = [(c.name, _csv_cell(c.type)) for c in columns]
+        for row in rows:
+            writer.writerow([cell(row.get(name)) for name, cell in cells])
+            count += 1
+            if progress and count % PAGE == 0:
+                progress(count)
+    elif fmt == "csv":
+        writer = None
+        for row in rows:
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(row.keys()), extrasaction="ignore")
                 writer.writeheader()
             writer.writerow({k: _csv_value(v) for k, v in row.items()})
-        count += 1
-        if progress and count % PAGE == 0:
-            progress(count)
-    if writer is None and fmt == "csv" and columns is not None:  # no rows: still the header
-        csv.writer(out).writerow([c.name for c in columns])
+            count += 1
+    else:
+        names = [c.name for c in columns] if columns is not None else None
+        for row in rows:
+            record = {name: row.get(name) for name in names} if names is not None else row
+            out.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+            count += 1
+            if progress and count % PAGE == 0:
+                progress(count)
     if progress:
         progress(count)
     return count
@@ -338,17 +349,34 @@ def _write_parquet(rows: Iterator[dict[str, Any]], path: str, columns: tuple[Col
         for row in rows:
             batch.append(row)
             if len(batch) == PAGE:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                writer.write_table(_arrow_batch(batch, columns, schema))
                 count += len(batch)
                 batch = []
                 if progress:
                     progress(count)
         if batch or count == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            writer.write_table(_arrow_batch(batch, columns, schema))
             count += len(batch)
     if progress:
         progress(count)
     return count
+
+
+def _arrow_batch(batch: list[dict[str, Any]], columns: tuple[Column, ...], schema):
+    """A page of rows as an Arrow table of `schema`, column by column: dates and times are parsed
+    from the store's ISO text; a value of another type than its column's is converted (CONVERT)."""
+    import pyarrow as pa
+
+    arrays = []
+    for column, field in zip(columns, schema):
+        values = [row.get(column.name) for row in batch]
+        if column.type in ("date", "timestamp"):
+            values = [CONVERT[column.type](v) for v in values]
+        try:
+            arrays.append(pa.array(values, type=field.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays.append(pa.array([CONVERT[column.type](v) for v in values], type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
