@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from tidings.analysis import (
-    counterparts, dyad_events, dyad_series, network, plot_series, timeline, top_dyads,
+    counterparts, dyad_events, dyad_series, network, plot_series, series_figure, series_title, timeline, top_dyads,
 )
 from tidings.records import ArticleResult, Event, Participant, Span
 from tidings.store import EventFilter, open_store
@@ -213,3 +213,26 @@ def test_plot_series_draws_cooperation_and_conflict(analysis_store, tmp_path):
     assert (0x7F, 0xB8, 0xE0) in colours  # verbal cooperation bars
     empty = plot_series([], tmp_path / "empty.png")
     assert Image.open(empty).size == image.size
+
+
+def test_series_title_says_whether_the_dyad_is_directed():
+    assert series_title("USA", "RUS", "week", directed=True) == "USA → RUS: events per week"
+    assert series_title("USA", "RUS", "month", directed=False, merged=False) == \
+        "USA ↔ RUS (both directions): reports per month"
+
+
+def test_series_plot_keeps_the_legend_off_the_bars_and_counts_in_whole_numbers(analysis_store):
+    rows = dyad_series(analysis_store, "RUS", "UKR", by="week")
+    assert any(r["total"] for r in rows)
+    figure = series_figure(rows, title="RUS → UKR: events per week")
+    renderer = figure.canvas.get_renderer()
+    axes = figure.axes[0]
+    assert axes.get_title() == "RUS → UKR: events per week"
+    legend = axes.get_legend().get_window_extent(renderer)
+    plot_area = axes.get_window_extent(renderer)
+    assert legend.x0 >= plot_area.x1  # right of the plot area, covering no bar
+    assert legend.x1 <= figure.bbox.x1  # and inside the image
+    ticks = [t for t in axes.get_yticks() if axes.get_ylim()[0] <= t <= axes.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert not any(label.startswith(("-", "−")) for label in labels)  # conflict counts read as counts

@@ -155,7 +155,7 @@ def test_export_writes_every_format(stored, tmp_path):
     assert {"Actor Country", "Recipient Country", "Quad Code", "Publication Date"} <= set(records[0])
 
     events_csv = run("export", "events", "--db", str(stored))
-    assert events_csv.stdout.splitlines()[0].startswith("date,type")
+    assert events_csv.stdout.splitlines()[0].startswith("date,date_precision,type")
     quotes_jsonl = run("export", "quotes", "--format", "jsonl", "--db", str(stored))
     assert any("We will not accept" in line for line in quotes_jsonl.stdout.splitlines())
 
@@ -389,6 +389,6 @@ def test_quotes_and_actors_list_only_the_options_their_filter_takes(table):
 
     cls = {"quotes": QuoteFilter, "actors": ActorFilter}[table]
     taken = {f.name for f in fields(cls)} - {"order", "direct"}  # ordering and direct are not CLI options yet
-    listed = {p.name for p in cli.commands[table].params} - {"fmt", "db"}
+    listed = {p.name for p in cli.commands[table].params} - {"fmt", "db", "columns"}  # columns: output
     assert listed == taken
     assert "--type" not in CliRunner().invoke(cli, [table, "--help"]).output

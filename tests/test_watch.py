@@ -65,7 +65,7 @@ def test_the_watch_command_polls_and_reports(tmp_path):
         feeds = tmp_path / "feeds.txt"
         feeds.write_text(server.url("/feed.xml") + "\n", encoding="utf-8")
         proc = subprocess.run([TIDINGS, "watch", str(feeds), "--polls", "1", "--interval", "1s",
-                               "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=300)
+                               "--db", str(tmp_path / "w.duckdb"), "--create"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("poll 1: articles:")
 
@@ -78,7 +78,7 @@ def test_the_watch_command_cuts_off_a_dribbling_feed_and_reports_it_failed_every
         feeds = tmp_path / "feeds.txt"
         feeds.write_text(f"{slow.url('/feed.xml')}\n{good.url('/atom.xml')}\n", encoding="utf-8")
         proc = subprocess.run([TIDINGS, "watch", str(feeds), "--polls", "2", "--interval", "1s", "--fetch-timeout", "2",
-                               "--db", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=300)
+                               "--db", str(tmp_path / "w.duckdb"), "--create"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     first, second = proc.stdout.split("poll ")[1:]
     assert first.startswith("1: articles: 2 ok, 0 skipped, 1 failed (0 already in the database)"), first

@@ -17,6 +17,7 @@ import click
 from tidings import __version__
 
 DEFAULT_DB = "tidings.duckdb"
+INT64_MAX = 2**63 - 1  # the largest LIMIT/OFFSET a database takes
 FORMATS = click.Choice(["table", "csv", "jsonl"])
 
 
@@ -90,11 +91,19 @@ def main() -> None:
 # --- extract / ingest ------------------------------------------------------------------------
 
 def _documents(paths: tuple[str, ...], max_bytes: int):
+    import os
+
     from tidings.ingest import iter_documents
 
     if not paths:
         _fail("give at least one PATH (or - for JSON Lines on standard input)")
-    return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes)
+    missing = [p for p in paths if p != "-" and "://" not in p and p.strip() and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)}")
+    def note(path: str, reason: str) -> None:
+        click.echo(f"not read: {path}: {reason}", err=True)
+
+    return iter_documents(list(paths), stdin=sys.stdin, max_bytes=max_bytes, on_skip=note)
 
 
 @cli.command()
@@ -153,13 +162,16 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     PATH is a file or folder of .html/.htm, .txt, .jsonl (also .gz) and .warc/.warc.gz, an
     http(s) URL of a page or an RSS/Atom feed, or - for JSON Lines on standard input. Inputs
     already in the database (same content or URL) are skipped, so running the same command
-    twice stores everything once. Prints a summary; exits 1 when any
-    document failed (its error is stored: see `tidings stats`).
+    twice stores everything once. In folders, files that are no articles (README, LICENSE,
+    CHANGELOG, .md, .json, images …) are not read, with a note. A PATH that does not exist is
+    refused; a new database file is announced on stderr. Prints a summary; exits 1 when any
+    document of this run failed (its error is stored: see `tidings stats`).
     """
     from tidings.ingest_run import IngestSettings, run_ingest
 
     if not paths and not reprocess:
         _fail("give at least one PATH (or --reprocess)")
+    _check_inputs(paths, db, reprocess)
     if engine == "ray":
         from tidings.scale import RaySettings
 
@@ -181,17 +193,39 @@ def ingest(paths: tuple[str, ...], db: str, published: str | None, reprocess: bo
     sys.exit(1 if summary.failed else 0)
 
 
+def _is_new(db: str) -> bool:
+    return "://" not in db and not Path(db).exists()
+
+
+def _check_inputs(paths: tuple[str, ...], db: str, reprocess: bool) -> None:
+    """Refuse a run that could only store "no such file" errors (a mistyped PATH), before any
+    database is created; say so on stderr when a new database file is created."""
+    import os
+
+    missing = [p for p in paths if p != "-" and "://" not in p and p.strip() and not os.path.lexists(p)]
+    if missing:
+        _fail(f"no such file or directory: {', '.join(missing)} (nothing was read"
+              + (", no database created)" if _is_new(db) else ")"))
+    if _is_new(db):
+        if reprocess and not paths:
+            _fail(f"no database at {db}: nothing to re-process")
+        if not Path(db).parent.is_dir():
+            _fail(f"cannot create the database {db}: no folder {Path(db).parent}")
+        click.echo(f"creating new database {db}", err=True)
+
+
 @cli.command()
 @click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--interval", default="15m", show_default=True, help="Time between polls: 30s, 15m, 2h, 1d.")
-@click.option("--polls", type=int, default=None, help="Stop after this many polls (default: until Ctrl-C).")
+@click.option("--polls", type=click.IntRange(1), default=None, help="Stop after this many polls (default: until Ctrl-C).")
 @db_option
 @published_option
 @max_bytes_option
 @fetch_timeout_option
 @extraction_confidence_option
+@click.option("--create", is_flag=True, help="Create the database when --db names no existing file.")
 def watch(feeds_file: str, interval: str, polls: int | None, db: str, published: str | None, max_bytes: int,
-          fetch_timeout: float | None, min_confidence: float | None) -> None:
+          fetch_timeout: float | None, min_confidence: float | None, create: bool) -> None:
     """Re-poll the feeds listed in FEEDS_FILE (one URL a line) and ingest only new items.
 
     Seen URLs and contents are remembered in the database; feeds are fetched with conditional
@@ -205,6 +239,12 @@ def watch(feeds_file: str, interval: str, polls: int | None, db: str, published:
         seconds = parse_interval(interval)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--interval")
+    if _is_new(db):
+        if not create:
+            _fail(f"no database at {db} (check the path, or add --create to start a new one)")
+        if not Path(db).parent.is_dir():
+            _fail(f"cannot create the database {db}: no folder {Path(db).parent}")
+        click.echo(f"creating new database {db}", err=True)
     settings = WatchSettings(Path(feeds_file), seconds, polls,
                              IngestSettings(db=db, published=published, max_bytes=max_bytes,
                                             min_confidence=min_confidence), fetch_timeout=fetch_timeout)
@@ -264,6 +304,45 @@ def place_options(func):
                         help="Only events that happened at this place: a name (Kyiv) or a GeoNames id.")(func)
 
 
+COLUMN_ALIASES = {"speaker": "attribution_speaker", "title": "article_title", "confirmed": "attribution_confirmed",
+                  "disputed": "attribution_disputed", "kind": "attribution_kind", "place": "location_name"}
+
+columns_option = click.option(
+    "--columns", metavar="COL,COL",
+    help="Table format: more columns to show, e.g. sentence,speaker (speaker: attribution_speaker; any column"
+         " of --format jsonl). csv and jsonl always have every column.")
+
+
+def _table_columns(default: list[str], extra: str | None, fmt: str, rows: list[dict],
+                   known: Iterable[str]) -> list[str] | None:
+    """The table's columns: the defaults plus `--columns` (checked against the listing's columns)."""
+    if fmt != "table":
+        if extra:
+            raise click.BadParameter("only the table format picks columns (csv and jsonl have every column)",
+                                     param_hint="--columns")
+        return None
+    wanted = [COLUMN_ALIASES.get(c.strip(), c.strip()) for c in (extra or "").split(",") if c.strip()]
+    known = list(known)
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise click.BadParameter(f"no column {', '.join(map(repr, unknown))}; the columns are {', '.join(known)}"
+                                 f" (and the aliases {', '.join(sorted(COLUMN_ALIASES))})", param_hint="--columns")
+    return default + [c for c in wanted if c not in default]
+
+
+def _uncoded(rows: list[dict], sides: Iterable[tuple[str, str]]) -> None:
+    """For the table: an actor with neither country nor sector shows as "uncoded: NAME", not "?"."""
+    for row in rows:
+        for label_key, name_key in sides:
+            label, names = row.get(label_key), row.get(name_key)
+            if not label or "?" not in label.split("; "):
+                continue
+            parts, named = label.split("; "), (names or "").split("; ")
+            if len(named) != len(parts):
+                named = [names or "?"] * len(parts)
+            row[label_key] = "; ".join(f"uncoded: {n}" if p == "?" else p for p, n in zip(parts, named))
+
+
 background_option = click.option(
     "--background/--no-background", default=None,
     help="Only background events (earlier facts an article recalls), or none of them (default: all).")
@@ -312,9 +391,9 @@ def _filter_options(func=None, *, table: str = "events"):
                               help=help_.get("until", "Event date on or before.")),
         "article": click.option("--article", help=help_.get("article", "Article id (or id prefix).")),
         "search": click.option("--search", help=help_.get("search", "Text that the sentence must contain.")),
-        "limit": click.option("--limit", type=click.IntRange(1), default=100, show_default=True,
+        "limit": click.option("--limit", type=click.IntRange(1, INT64_MAX), default=100, show_default=True,
                               help="Rows per page."),
-        "offset": click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+        "offset": click.option("--offset", type=click.IntRange(0, INT64_MAX), default=0, show_default=True,
                                help="Rows to skip (paging)."),
         "format": click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
         "db": db_option,
@@ -334,7 +413,8 @@ def _filter_options(func=None, *, table: str = "events"):
 @place_options
 @click.option("--group", metavar="GROUP_ID",
               help="Every report of this merged event (its group_id, as --format jsonl lists it); implies --raw.")
-def events(db, fmt, raw, **filters) -> None:
+@columns_option
+def events(db, fmt, raw, columns, **filters) -> None:
     """List coded events: who did what to whom, when, per whom.
 
     Reports of one event by several articles are merged (one row: the first report, with
@@ -343,27 +423,39 @@ def events(db, fmt, raw, **filters) -> None:
     """
     from tidings.store import EventFilter
 
+    from tidings.export import COLUMNS as EXPORTED
+
     store = _open(db)
     raw = raw or bool(filters.get("group"))
-    rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
-    columns = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
+    default = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
+    rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
     if fmt == "table":
         for row in rows:  # "Kyiv (UKR)"; csv and jsonl keep place, place_country, geonameid, lat, lon apart
             row["location"] = " ".join(filter(None, [row["place"], row["place_country"] and f"({row['place_country']})"]))
-    _emit(rows, fmt, columns=columns if fmt == "table" else None)
+    known = list(rows[0]) if rows else ["location"] + [c.name for c in EXPORTED["events"]
+                                                      if not (raw and c.merged_only)]
+    shown = _table_columns(default, columns, fmt, rows, known)
+    if fmt == "table":
+        _uncoded(rows, [("source", "source_names"), ("target", "target_names")])
+    _emit(rows, fmt, columns=shown)
 
 
 @cli.command()
 @_filter_options(table="quotes")
-def quotes(db, fmt, **filters) -> None:
+@columns_option
+def quotes(db, fmt, columns, **filters) -> None:
     """List direct and indirect quotes with their speakers."""
+    from tidings.export import COLUMNS as EXPORTED
     from tidings.store import QuoteFilter
 
     store = _open(db)
     rows = store.quotes(QuoteFilter(**_filters(filters, QuoteFilter)))
-    _emit(rows, fmt, columns=["speaker", "speaker_actor", "direct", "text", "article_id"]
-          if fmt == "table" else None)
+    shown = _table_columns(["speaker", "speaker_actor", "direct", "text", "article_id"], columns, fmt, rows,
+                           list(rows[0]) if rows else [c.name for c in EXPORTED["quotes"]])
+    if fmt == "table":
+        _uncoded(rows, [("speaker_actor", "speaker")])
+    _emit(rows, fmt, columns=shown)
 
 
 @cli.command()
@@ -453,8 +545,11 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
            min_confidence: float | None, db: str, place: str | None = None, place_country: str | None = None) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
-    Events are merged events (one row per event however many articles report it, with its
-    counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per merged
+    Columns are typed (README, "Data dictionary"): Parquet has DATE, TIMESTAMP, BOOLEAN and
+    integer columns and an event's sources and targets as lists (source, source_names,
+    source_country, source_sector; the same for target), JSON Lines the same as JSON values, CSV
+    joins the lists with "; ". Events are merged events (one row per event however many articles
+    report it, with its counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per merged
     event (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename … of its
     first report), with the PLOVER manual's `actor` and `recipient` lists (every actor of every
     report), tidings' provenance fields, and the merged event's id and numbers of reports,
@@ -474,10 +569,16 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
     query = cls(**_filters(options, cls)) if cls else None
     if table == "events":
         query.merged = not raw
+    from tidings.progress import progress_bar
+
     try:
-        count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query)
+        with progress_bar(sys.stderr.isatty(), f"exporting {table}") as bar:
+            count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query,
+                               progress=lambda done: bar.update(completed=done))
     except ValueError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output or 'standard output'}: {exc.strerror or exc}")
     if output:
         click.echo(f"{count} rows written to {output}", err=True)
 
@@ -496,7 +597,8 @@ def export(table: str, fmt: str, output: str | None, actor, type_, since, until,
 @click.option("--full-range", is_flag=True,
               help="Every period from the first event to the last, not only those holding 98% of the events.")
 @query_confidence_option
-@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the series as a PNG file.")
+@click.option("--plot", type=click.Path(dir_okay=False),
+              help="Also draw the series as a PNG file (titled A → B with --directed, A ↔ B otherwise).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @db_option
 def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, background: bool | None,
@@ -511,7 +613,7 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
     add hundreds of empty periods; empty periods at either end never show); --full-range
     shows every period.
     """
-    from tidings.analysis import clip_to_bulk, dyad_series, plot_series
+    from tidings.analysis import clip_to_bulk, dyad_series, plot_series, series_title
     from tidings.analysis.queries import BULK_SHARE
 
     if with_background and background is not None:
@@ -536,7 +638,10 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
             click.echo(f"{cut} event(s) outside the periods shown ({axis['first']} to {axis['last']}, holding"
                        f" {BULK_SHARE:.0%} of the {axis['events']} events); --full-range shows every period", err=True)
     if plot:
-        plot_series(rows, plot, title=f"{parts[0]} – {parts[1]} per {by}")
+        try:
+            plot_series(rows, plot, title=series_title(parts[0], parts[1], by, directed=directed, merged=not raw))
+        except OSError as exc:
+            _fail(f"cannot write the plot to {plot}: {exc.strerror or exc}")
         click.echo(f"plot written to {plot}", err=True)
     columns = ["period", "total", "verbal_cooperation", "material_cooperation", "verbal_conflict",
                "material_conflict"] if fmt == "table" else None
@@ -567,7 +672,7 @@ def _fold_empty(rows: list[dict], by: str, run: int = 3) -> list[dict]:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost by default).")
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port to listen on.")
 @click.option("--token", envvar="TIDINGS_TOKEN",
               help="Turn on the write endpoint (POST /api/ingest), which then requires this bearer token.")
 @click.option("--max-body-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True, metavar="N",
@@ -615,17 +720,47 @@ def eval_() -> None:
     """Score tidings against gold data (PLOVER events, quotes, actors, extraction)."""
 
 
-def _report(result: dict, as_json: bool, keys: Iterable[str]) -> None:
+def _report(result: dict, as_json: bool, keys: Iterable[str | tuple[str, str]]) -> None:
+    """The headline figures, one a line ("type_f1   0.512"), or everything as JSON. A key is a
+    result field or (field, name to print)."""
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return
     for key in keys:
+        key, label = key if isinstance(key, tuple) else (key, key)
         if key not in result:
             continue
         items = result[key].items() if isinstance(result[key], dict) else [(None, result[key])]
         for sub, value in items:  # a nested figure prints as key_sub ("content_f1")
-            name = f"{key}_{sub}" if sub else key
+            name = f"{label}_{sub}" if sub else label
             click.echo(f"{name:28s} {value:.3f}" if isinstance(value, float) else f"{name:28s} {value}")
+
+
+class _scoring:
+    """Run an evaluation with a progress bar on a terminal ("loading model", then "scoring
+    N/TOTAL"); bad gold data becomes a clear error, not a traceback."""
+
+    def __init__(self, what: str) -> None:
+        from tidings.progress import progress_bar
+
+        self.what = what
+        self._bar = progress_bar(sys.stderr.isatty(), "loading model")
+
+    def __enter__(self):
+        bar = self._bar.__enter__()
+
+        def progress(done: int, total: int) -> None:
+            bar.update(description="scoring", completed=done, total=total)
+
+        return progress
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        self._bar.__exit__(kind, exc, tb)
+        if isinstance(exc, (ValueError, KeyError, IndexError, OSError, UnicodeDecodeError)):
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            detail = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+            _fail(f"cannot score {self.what}: {type(exc).__name__}: {reason}{detail}")
+        return False
 
 
 @eval_.command("plover")
@@ -636,7 +771,8 @@ def eval_plover(tsv: str, as_json: bool, details: bool) -> None:
     """Score event coding on a PLV-format TSV (sentence, source, target, gold_root)."""
     from tidings.eval.plover import evaluate
 
-    result = evaluate(Path(tsv))
+    with _scoring(tsv) as progress:
+        result = evaluate(Path(tsv), progress=progress)
     _report(result, as_json, ["rows", "sentences", "typed_pair_recall", "type_accuracy", "macro_f1",
                               "events_per_sentence", "type_precision_lb", "sentences_per_second"])
     if details and not as_json:
@@ -661,10 +797,8 @@ def eval_articles(gold: str, text_dir: str, as_json: bool, details: bool, min_co
     from tidings.eval.articles import evaluate
     from tidings.output import render_article_eval
 
-    try:
-        result = evaluate(Path(gold), Path(text_dir), min_confidence=min_confidence)
-    except (ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
+    with _scoring(gold) as progress:
+        result = evaluate(Path(gold), Path(text_dir), min_confidence=min_confidence, progress=progress)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -682,7 +816,8 @@ def eval_quotes(directory: str, as_json: bool) -> None:
     """Score quotes and attributions on PolNeAR-format data (brat .ann beside text/)."""
     from tidings.eval.quotes import evaluate
 
-    result = evaluate(Path(directory))
+    with _scoring(directory) as progress:
+        result = evaluate(Path(directory), progress=progress)
     _report(result, as_json, ["documents", "gold", "emitted", "content", "content_speaker", "quotes_per_second",
                               "docs_per_second_with_parse_and_actors"])
 
@@ -694,8 +829,10 @@ def eval_actors(jsonl: str, as_json: bool) -> None:
     """Score actor resolution on JSON Lines cases {text, context, date, expect}."""
     from tidings.actors import evaluate
 
-    result = evaluate(Path(jsonl))
-    _report(result, as_json, ["cases", "country_accuracy", "sector_accuracy", "resolutions_per_second"])
+    with _scoring(jsonl) as progress:
+        result = evaluate(Path(jsonl), progress=progress)
+    _report(result, as_json, [("n", "cases"), "country_accuracy", "sector_accuracy",
+                              ("per_second", "resolutions_per_second")])
 
 
 @eval_.command("extraction")
@@ -705,7 +842,8 @@ def eval_extraction(directory: str, as_json: bool) -> None:
     """Score main-text extraction on article-extraction-benchmark data (ground-truth.json + html/)."""
     from tidings.eval.extraction import evaluate
 
-    result = evaluate(Path(directory))
+    with _scoring(directory) as progress:
+        result = evaluate(Path(directory), progress=progress)
     if as_json:
         result = {k: v for k, v in result.items() if k != "per_page"} | {"per_page": result.get("per_page")}
     _report(result, as_json, ["pages", "precision", "recall", "f1"])
@@ -730,8 +868,16 @@ def kb_import(dump: str, kb_dir: str | None, limit: int | None, as_json: bool) -
     held at the same time), a candidate (PTY) in the year before an election they ran in, ELI
     after their last office."""
     from tidings.actors.wikidata import import_dump
+    from tidings.progress import progress_bar
 
-    summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit)
+    with progress_bar(sys.stderr.isatty(), "reading the dump", total=limit) as bar:
+        def progress(number: int, read: int) -> None:
+            bar.update(description=f"reading the dump (pass {number})", completed=read)
+
+        try:
+            summary = import_dump(Path(dump), Path(kb_dir) if kb_dir else None, limit=limit, progress=progress)
+        except OSError as exc:
+            _fail(f"cannot import {dump}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from tidings.ingest.files import count_documents
 from tidings.records import ArticleResult, Document
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,11 @@ class IngestSummary:
     clustered: int = 0  # articles given a near-duplicate cluster
     grouped: int = 0  # event mentions given a merged event (tidings.dedup.merge)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (origin, error)
+    not_read: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): README, LICENSE, … in folders
+    forgotten: list[str] = field(default_factory=list)  # stored errors of files no longer read, deleted
+    reprocessed: int = 0  # stored articles re-extracted in place (--reprocess)
+    reprocess: bool = False
+    no_input: int = 0  # --reprocess: stored failures with no kept input (unreadable files), not re-done
 
     @property
     def processed(self) -> int:
@@ -74,16 +80,29 @@ class IngestSummary:
         self.events += saved.events
         self.quotes += saved.quotes
         self.already_present += saved.already_present
+        self.reprocessed += saved.replaced
         self.errors += [(r.origin or r.id, r.error or "unknown error") for r in batch if r.status == "error"]
 
     def describe(self) -> str:
         rate = self.processed / self.seconds if self.seconds else 0.0
+        if self.reprocess:
+            new = self.processed - self.reprocessed
+            counts = (f" ({self.reprocessed} stored articles re-processed with the current rules"
+                      + (f", {new} new" if new else "") + ")")
+        else:
+            counts = f" ({self.already_present} already in the database)"
         lines = [
-            f"articles: {self.ok} ok, {self.skipped} skipped, {self.failed} failed"
-            f" ({self.already_present} already in the database)",
+            f"articles: {self.ok} ok, {self.skipped} skipped, {self.failed} failed{counts}",
             f"events: {self.events}  quotes: {self.quotes}",
             f"time: {self.seconds:.1f}s ({rate:.2f} articles/s)",
         ]
+        if self.no_input:
+            lines.append(f"  {self.no_input} stored failures kept no input to re-process (files that could not be"
+                         " read): ingest their paths again with --reprocess to retry them")
+        lines += [f"  not read: {path}: {reason}" for path, reason in self.not_read[:20]]
+        if len(self.not_read) > 20:
+            lines.append(f"  … and {len(self.not_read) - 20} more files not read")
+        lines += [f"  forgot the stored error of {origin} (no longer read)" for origin in self.forgotten[:20]]
         lines += [f"  failed: {origin}: {error}" for origin, error in self.errors[:20]]
         if len(self.errors) > 20:
             lines.append(f"  … and {len(self.errors) - 20} more (see `tidings stats`)")
@@ -101,17 +120,28 @@ def run_ingest(paths: list[str], settings: IngestSettings, stdin: TextIO | None 
 
     started = time.perf_counter()
     store = open_store(settings.db)
+    not_read: list[tuple[str, str]] = []
     try:
         ingestor = Ingestor(store, settings)
         if settings.reprocess and not paths:
             documents: Iterable[Document] = store.iter_documents()
+            total = store.backend.scalar("SELECT count(*) FROM raw_inputs")
         elif settings.urls:
             documents = iter_url_list(paths, seen=store.has_url, max_bytes=settings.max_bytes,
                                       fetch_timeout=settings.fetch_timeout)
+            total = None
         else:
             documents = iter_documents(paths, stdin=stdin, max_bytes=settings.max_bytes, seen=store.has_url,
-                                       fetch_timeout=settings.fetch_timeout)
-        summary = ingestor.ingest(documents)
+                                       fetch_timeout=settings.fetch_timeout,
+                                       on_skip=lambda path, reason: not_read.append((path, reason)))
+            total = count_documents(paths) if settings.progress else None
+        summary = ingestor.ingest(documents, total=total)
+        summary.not_read = not_read
+        if settings.reprocess and not paths:
+            summary.no_input = store.backend.scalar(
+                "SELECT count(*) FROM articles WHERE status = 'error'"
+                " AND id NOT IN (SELECT article_id FROM raw_inputs)") or 0
+        summary.forgotten = store.forget_failures([path for path, _ in not_read])
     finally:
         store.close()
     summary.seconds = time.perf_counter() - started
@@ -127,22 +157,26 @@ class Ingestor:
         self.pipeline_settings = settings.pipeline_settings()
         self.pipeline = pipeline  # reused across calls when given (watch mode)
 
-    def ingest(self, documents: Iterable[Document]) -> IngestSummary:
+    def ingest(self, documents: Iterable[Document], total: int | None = None) -> IngestSummary:
+        """Analyse and store `documents`; `total` (their number, when known) makes the progress
+        bar determinate. The bar reads "loading model" until the first document is done."""
         from tidings.dedup.merge import group_events
         from tidings.dedup.store_index import cluster_articles
+        from tidings.progress import progress_bar
 
         settings, store = self.settings, self.store
-        summary = IngestSummary()
+        summary = IngestSummary(reprocess=settings.reprocess)
         _guarded(cluster_articles, store)  # articles an interrupted run stored but did not cluster yet
         _guarded(group_events, store)  # … and events it did not group yet
-        fresh = _new_only(documents, store, summary, settings.reprocess)
-        with _progress(settings.progress) as tick:
+        with progress_bar(settings.progress, "loading model", total=total) as bar:
+            fresh = _new_only(documents, store, summary, settings.reprocess, on_present=bar.advance)
             batch: list[ArticleResult] = []
             raw: dict[str, Document] = {}
             for document, result in analyse(fresh, self.pipeline_settings, settings.workers, self.pipeline):
                 batch.append(result)
                 raw[result.id] = document
-                tick()
+                bar.update(description="ingesting")
+                bar.advance()
                 if len(batch) >= settings.batch_size:
                     self._save(batch, raw, summary)
                     batch, raw = [], {}
@@ -194,11 +228,13 @@ def _guarded(step, store, *args) -> int:
         return 0
 
 
-def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool) -> Iterator[Document]:
+def _new_only(documents: Iterable[Document], store, summary: IngestSummary, reprocess: bool,
+              on_present=lambda: None) -> Iterator[Document]:
     for document in documents:
         if document.raw and not document.error and store.has(content_hash(document.raw)):
             if not reprocess:
                 summary.already_present += 1
+                on_present()
                 continue
         yield document
 
@@ -395,24 +431,3 @@ def _paired(documents: Iterable[Document], pipeline, published: str | None):
         yield document, result
 
 
-class _progress:
-    """A progress counter on a terminal (rich), nothing otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
-
-        self._progress = Progress(SpinnerColumn(), "[progress.description]{task.description}",
-                                  MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(), transient=True)
-        self._progress.start()
-        task = self._progress.add_task("ingesting", total=None)
-        return lambda: self._progress.advance(task)
-
-    def __exit__(self, *exc) -> None:
-        if self._progress is not None:
-            self._progress.stop()

@@ -93,7 +93,17 @@ def write_rows(rows: list[dict], fmt: str, out: TextIO, columns: list[str] | Non
         table.add_column(col, overflow="fold", max_width=60)
     for row in rows:
         table.add_row(*(Text(terminal_safe(_cell(row.get(c)))) for c in cols))  # Text: "[bold]" stays text
-    Console(file=out, width=200 if not out.isatty() else None, soft_wrap=False).print(table)
+    width = None if out.isatty() else _piped_width()  # piped: COLUMNS when set, else 200
+    Console(file=out, width=width, soft_wrap=False).print(table)
+
+
+def _piped_width() -> int:
+    import os
+
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 200
 
 
 def _actor_label(country: str | None, sector: str | None, name: str | None = None) -> str:

@@ -16,8 +16,9 @@ def _norm(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def evaluate(path: str | Path, resolver=None, repeat: int = 1) -> dict[str, Any]:
-    """{"n", "country_accuracy", "sector_accuracy", "n_country", "n_sector", "per_second", "errors"}."""
+def evaluate(path: str | Path, resolver=None, repeat: int = 1, progress=None) -> dict[str, Any]:
+    """{"n", "country_accuracy", "sector_accuracy", "n_country", "n_sector", "per_second", "errors"}.
+    `progress(done, total)` hears of each case resolved (first pass)."""
     if resolver is None:
         from tidings.actors import default_resolver
 
@@ -25,7 +26,11 @@ def evaluate(path: str | Path, resolver=None, repeat: int = 1) -> dict[str, Any]
     cases = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
     for _ in range(max(1, repeat)):
-        results = [resolver.resolve(c["text"], c.get("context") or "", c.get("date") or None) for c in cases]
+        results = []
+        for number, c in enumerate(cases, 1):
+            results.append(resolver.resolve(c["text"], c.get("context") or "", c.get("date") or None))
+            if progress and number % 50 == 0:
+                progress(number, len(cases))
     elapsed = time.perf_counter() - started
     country_ok = sector_ok = n_country = n_sector = 0
     errors = []

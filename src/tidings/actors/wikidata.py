@@ -366,7 +366,7 @@ def _skip(summary: ImportSummary, reason: str, n: int = 1) -> None:
 
 
 def _read_pass(path: Path, summary: ImportSummary, limit: int | None, wanted: set[str] | None,
-               out: _Collected) -> None:
+               out: _Collected, progress=None) -> None:
     """One pass over the dump; with `wanted`, only those position ids are parsed."""
     summary.passes += 1
     count = 0
@@ -374,6 +374,8 @@ def _read_pass(path: Path, summary: ImportSummary, limit: int | None, wanted: se
         if limit is not None and count >= limit:
             break
         count += 1
+        if progress and count % 1000 == 0:
+            progress(summary.passes, count)
         if wanted is not None:
             match = _ID_PREFIX.search(line, 0, 200)
             if match and match.group(1).decode() not in wanted:
@@ -509,11 +511,12 @@ def _qnum(qid: str) -> int:
 
 
 def import_dump(path: str | Path, kb_dir: str | Path | None = None, limit: int | None = None,
-                resolver=None) -> ImportSummary:
+                resolver=None, progress=None) -> ImportSummary:
     """Import countries' people and organisations of a Wikidata dump into `kb_dir`'s YAML files.
 
     `limit` caps the entities read per pass; `resolver` (an ActorResolver over the shipped KB only)
     maps position titles to sectors and decides alias clashes. Earlier imports are replaced.
+    `progress(pass_number, entities_read)` hears of the reading, every 1,000 entities.
     """
     from tidings.actors import ActorResolver
 
@@ -522,12 +525,16 @@ def import_dump(path: str | Path, kb_dir: str | Path | None = None, limit: int |
     summary = ImportSummary(str(path))
     began = time.perf_counter()
     data = _Collected()
-    _read_pass(path, summary, limit, None, data)
+    _read_pass(path, summary, limit, None, data, progress)
     needed = ({h.position for p in data.people for h in p.held} - set(data.positions)) | (
         {q for p in data.people for q in p.candidacies} - set(data.elections))
     if needed and summary.error is None:
-        _read_pass(path, summary, limit, needed, data)
+        _read_pass(path, summary, limit, needed, data, progress)
     summary.countries, summary.positions = len(data.countries), len(data.positions)
+    if summary.error is None and summary.entities and summary.malformed >= summary.entities:
+        summary.error = (f"{path.name}: none of its {summary.entities:,} lines is a Wikidata entity (a JSON object"
+                         " a line): nothing written, earlier imports kept")
+        return summary
     if not data.countries:
         summary.warnings.append("the dump has no countries (P298): people and organisations need a country, "
                                 "so only IGO ones are imported")

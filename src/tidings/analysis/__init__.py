@@ -9,6 +9,8 @@ Public interface:
   dyad_series(store, a, b, by="week", since=None, until=None, merged=False, directed=False, background=None,
               min_confidence=None) -> list[dict]
   plot_series(rows, path, title=None) -> Path                PNG (matplotlib, Agg canvas)
+  series_figure(rows, title=None) -> matplotlib Figure        the same plot, to draw on or inspect
+  series_title(a, b, by, directed, merged) -> str             "USA → RUS: events per week"
   timeline(store, EventFilter, by="week") -> list[dict]       events per period and quad class
   top_dyads(store, EventFilter, limit=10) -> list[dict]       most active source → target pairs
   network(store, EventFilter, limit=60) -> {"nodes", "edges"} who acts on whom
@@ -20,14 +22,14 @@ Public interface:
   filter_choices(store) -> dict[str, list[str]]             distinct types, modes, countries, sectors
 """
 
-from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series
+from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series, series_figure, series_title
 from tidings.analysis.queries import (
     PERIODS, QUAD_CLASSES, clip_to_bulk, count_articles, count_dyad_events, counterparts, duplicate_copies,
     dyad_events, filter_choices, network, place_counts, recent_articles, timeline, top_dyads,
 )
 
 __all__ = [
-    "dyad_series", "plot_series", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
-    "recent_articles", "duplicate_copies", "place_counts", "count_dyad_events", "count_articles", "filter_choices",
-    "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS", "clip_to_bulk",
+    "dyad_series", "plot_series", "series_figure", "series_title", "timeline", "top_dyads", "network",
+    "counterparts", "dyad_events", "recent_articles", "duplicate_copies", "place_counts", "count_dyad_events",
+    "count_articles", "filter_choices", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS", "clip_to_bulk",
 ]

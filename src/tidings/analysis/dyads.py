@@ -181,14 +181,22 @@ COLOURS = {"verbal_cooperation": "#7fb8e0", "material_cooperation": "#1f6fb2",
            "verbal_conflict": "#f0a07a", "material_conflict": "#c0392b"}
 
 
-def plot_series(rows: list[dict[str, Any]], path: str | Path, title: str | None = None) -> Path:
-    """Draw a dyad (or timeline) series as a PNG: cooperation stacked above the axis,
-    conflict below, per period. Uses matplotlib's Agg canvas (no display, no global state)."""
+def series_title(a: str, b: str, by: str = "week", directed: bool = False, merged: bool = True) -> str:
+    """The title a dyad plot deserves: "USA → RUS" when only A's acts on B count, "USA ↔ RUS
+    (both directions)" otherwise, with what is counted per which period."""
+    pair = f"{a} → {b}" if directed else f"{a} ↔ {b} (both directions)"
+    return f"{pair}: {'events' if merged else 'reports'} per {by}"
+
+
+def series_figure(rows: list[dict[str, Any]], title: str | None = None):
+    """The matplotlib Figure of a dyad (or timeline) series: cooperation stacked above the axis,
+    conflict below, per period; whole-number count ticks (conflict ticks read as positive
+    counts too); the legend to the right of the plot, never over a bar."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    path = Path(path)
-    figure = Figure(figsize=(10, 4.2), dpi=100)
+    figure = Figure(figsize=(11, 4.2), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     x = list(range(len(rows)))
@@ -205,12 +213,22 @@ def plot_series(rows: list[dict[str, Any]], path: str | Path, title: str | None 
             down = [d + n for d, n in zip(down, negative)]
     axes.axhline(0, color="#333333", linewidth=0.8)
     _label_axes(axes, rows)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{abs(value):g}"))
     axes.set_ylabel("events (cooperation up, conflict down)")
     if title:
         axes.set_title(title)
-    axes.legend(loc="upper left", fontsize="small", ncol=4, frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", ncol=1, frameon=False,
+                borderaxespad=0.0)
     figure.tight_layout()
-    figure.savefig(path, format="png")
+    return figure
+
+
+def plot_series(rows: list[dict[str, Any]], path: str | Path, title: str | None = None) -> Path:
+    """Draw a dyad (or timeline) series as a PNG (`series_figure`, matplotlib's Agg canvas: no
+    display, no global state)."""
+    path = Path(path)
+    series_figure(rows, title).savefig(path, format="png")
     return path
 
 
@@ -224,4 +242,4 @@ def _label_axes(axes, rows: list[dict[str, Any]]) -> None:
     axes.set_xticklabels([str(rows[i]["period"]) for i in ticks], rotation=45, ha="right", fontsize="small")
 
 
-__all__ = ["dyad_series", "plot_series", "empty_row", "QUAD_COLUMNS", "next_period"]
+__all__ = ["dyad_series", "plot_series", "series_figure", "series_title", "empty_row", "QUAD_COLUMNS", "next_period"]

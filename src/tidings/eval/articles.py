@@ -248,9 +248,10 @@ def _gold_row(g: GoldEvent) -> dict[str, Any]:
 
 
 def evaluate(gold_path: str | Path, text_dir: str | Path, pipeline=None,
-             min_confidence: float | None = None) -> dict[str, Any]:
+             min_confidence: float | None = None, progress=None) -> dict[str, Any]:
     """Run the pipeline over the gold's documents in `text_dir` and score them.
-    `min_confidence` None keeps the pipeline's default threshold."""
+    `min_confidence` None keeps the pipeline's default threshold; `progress(done, total)` hears
+    of each document."""
     from tidings.ingest import iter_documents
     from tidings.pipeline import Pipeline, PipelineSettings
 
@@ -266,13 +267,17 @@ def evaluate(gold_path: str | Path, text_dir: str | Path, pipeline=None,
     pipeline = pipeline or Pipeline(PipelineSettings(min_confidence=min_confidence))
     emitted: list[Emitted] = []
     started = time.perf_counter()
-    for doc in docs:
+    for number, doc in enumerate(docs):
+        if progress:
+            progress(number, len(docs))
         documents = list(iter_documents([str(text_dir / doc)]))
         for result in pipeline.run(documents, published=published_from_name(doc)):
             if result.status != "ok":
                 raise ValueError(f"{doc}: {result.status}: {result.error}")
             emitted += emitted_events(doc, result.events, result.text)
     elapsed = time.perf_counter() - started
+    if progress:
+        progress(len(docs), len(docs))
     report = score(emitted, gold)
     report["documents"] = len(docs)
     report["documents_without_gold"] = len(set(docs) - {g.doc for g in gold})

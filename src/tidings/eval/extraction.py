@@ -93,7 +93,7 @@ def load_pages(directory: Path) -> list[tuple[str, dict[str, Any], Path]]:
     return [(key, truth[key], directory / "html" / f"{key}.html.gz") for key in sorted(truth)]
 
 
-def evaluate(directory: Path, extractor: Extractor | None = None) -> dict[str, Any]:
+def evaluate(directory: Path, extractor: Extractor | None = None, progress=None) -> dict[str, Any]:
     """Score the Cleaner (or `extractor`) on a benchmark folder.
 
     Returns {"precision", "recall", "f1", "pages", "per_page": [{"id", "precision",
@@ -103,7 +103,10 @@ def evaluate(directory: Path, extractor: Extractor | None = None) -> dict[str, A
     extract = extractor or cleaner_extractor()
     per_page: list[dict[str, Any]] = []
     scores = []
-    for key, gold, path in load_pages(directory):
+    pages = list(load_pages(directory))
+    for number, (key, gold, path) in enumerate(pages):
+        if progress:
+            progress(number, len(pages))
         document = Document(id=key, origin=str(path), kind="html", url=gold.get("url"),
                             raw=gzip.decompress(path.read_bytes()))
         predicted = extract(document)

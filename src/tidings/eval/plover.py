@@ -48,7 +48,12 @@ def plv_type(event_type: str) -> str:
 def read_rows(tsv_path: str | Path) -> list[GoldRow]:
     rows = []
     with open(tsv_path, encoding="utf-8", newline="") as handle:
-        for raw in csv.DictReader(handle, delimiter="\t"):
+        reader = csv.DictReader(handle, delimiter="\t")
+        missing = [c for c in ("sentence", "gold_root") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{tsv_path} is no PLV TSV: no column {', '.join(missing)} in its header"
+                             " (sentence, source, target, gold_root; tab-separated)")
+        for raw in reader:
             sentence = raw["sentence"]
             source, target = _marked_spans(raw.get("marked_sentence") or "", sentence)
             if not source:
@@ -119,9 +124,10 @@ def _hit(row: GoldRow, events: list[Event]) -> bool:
                and _overlap(e.target, row.target) > 0 for e in events)
 
 
-def evaluate(tsv_path: str | Path, coder=None, nlp=None) -> dict[str, Any]:
+def evaluate(tsv_path: str | Path, coder=None, nlp=None, progress=None) -> dict[str, Any]:
     """Score the coder on a PLV TSV: typed-pair recall, type accuracy, macro-F1, per-type
-    scores, confusion matrix, events per sentence, precision proxy and sentences/s."""
+    scores, confusion matrix, events per sentence, precision proxy and sentences/s.
+    `progress(done, total)` hears of each sentence coded."""
     from tidings.actors import ActorResolver
     from tidings.events import EventCoder
     from tidings.nlp import load_model
@@ -134,13 +140,15 @@ def evaluate(tsv_path: str | Path, coder=None, nlp=None) -> dict[str, Any]:
     started = time.perf_counter()
     events_by_sentence: dict[str, list[Event]] = {}
     failures = 0
-    for sentence, doc in zip(sentences, nlp.pipe(sentences, batch_size=64)):
+    for number, (sentence, doc) in enumerate(zip(sentences, nlp.pipe(sentences, batch_size=64)), 1):
         try:
             mentions = resolver.find_mentions(doc, published=None)
         except Exception:  # the actors stage is not under test here: code without mentions
             failures += 1
             mentions = []
         events_by_sentence[sentence] = coder.code(doc, mentions, published=None)
+        if progress:
+            progress(number, len(sentences))
     elapsed = time.perf_counter() - started
     if failures:
         log.warning("mention finder failed on %d of %d sentences", failures, len(sentences))

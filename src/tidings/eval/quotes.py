@@ -111,8 +111,9 @@ def documents(directory: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None) -> dict[str, Any]:
-    """Score the quote extractor on a PolNeAR-format directory; returns scores and speed."""
+def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None, progress=None) -> dict[str, Any]:
+    """Score the quote extractor on a PolNeAR-format directory; returns scores and speed.
+    `progress(done, total)` hears of each document."""
     from tidings.actors import ActorResolver
     from tidings.nlp import load_model
     from tidings.quotes import QuoteExtractor
@@ -124,7 +125,11 @@ def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None
     parse_s = extract_s = 0.0
     n_emitted = 0
     pairs = documents(Path(directory))[:limit]
-    for text_path, ann_path in pairs:
+    if not pairs:
+        raise ValueError(f"no PolNeAR documents in {directory}: expected attributions/*.ann beside text/*.txt")
+    for number, (text_path, ann_path) in enumerate(pairs):
+        if progress:
+            progress(number, len(pairs))
         text = text_path.read_text(encoding="utf-8")
         gold = read_ann(ann_path)
         t0 = time.perf_counter()

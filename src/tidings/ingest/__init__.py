@@ -39,9 +39,11 @@ STDIN = "-"
 
 def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
                    max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None,
-                   seen: Callable[[str], bool] | None = None, fetch_timeout: float | None = None) -> Iterator[Document]:
+                   seen: Callable[[str], bool] | None = None, fetch_timeout: float | None = None,
+                   on_skip: Callable[[str, str], None] | None = None) -> Iterator[Document]:
     """Yield one Document per input file (per line for JSON Lines, per page for a WARC file,
-    per entry for a feed URL), errors included.
+    per entry for a feed URL), errors included. Files in folders that are no articles (README,
+    LICENSE, …) are not read: `on_skip(path, reason)` hears of each.
 
     `http(s)://` paths are fetched politely (see `tidings.ingest.web`): a feed becomes its
     entries' pages (skipping URLs for which `seen(url)` is true), a page becomes itself.
@@ -54,7 +56,7 @@ def iter_documents(paths: Iterable[str], stdin: TextIO | None = None,
         elif not str(p).strip():
             yield Document(id="empty-path", origin=repr(str(p)), error="empty path")
         else:
-            yield from iter_path(Path(p), max_bytes)
+            yield from iter_path(Path(p), max_bytes, on_skip)
 
 
 def _stdin(stream: TextIO) -> Iterator[Document]:

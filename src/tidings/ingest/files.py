@@ -4,8 +4,10 @@ Supported: `.html`/`.htm` (kind "html"), `.txt` (kind "text"), `.jsonl` (one Doc
 line), each optionally gzip-compressed (`.html.gz`, `.txt.gz`, `.jsonl.gz`).
 
 Folder walks are recursive and sorted; hidden files and folders (name starting with ".") are
-skipped. Any other file — given explicitly or met in a folder — with an unsupported extension
-yields an error Document, so nothing is dropped silently.
+skipped, and so are files that are no articles (a README, LICENSE or CHANGELOG, .md, .json,
+images: data/not_articles.yaml), with a note to the caller. Any other file — given explicitly
+or met in a folder — with an unsupported extension yields an error Document, so nothing is
+dropped silently.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -230,8 +232,45 @@ def walk(root: Path) -> Iterator[Path | Document]:
         yield _error(Path(exc.filename or root), f"cannot read folder: {exc.strerror or exc}")
 
 
-def iter_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document]:
-    """Documents from a file or a folder (see the module docstring for the rules)."""
+@dataclass(frozen=True)
+class NotArticles:
+    """Which files a folder walk leaves unread (data/not_articles.yaml)."""
+
+    names: frozenset[str]
+    extensions: frozenset[str]
+
+
+def not_articles() -> NotArticles:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent / "data" / "not_articles.yaml").read_text(encoding="utf-8"))
+    names = frozenset(str(n).lower() for n in data["names"])
+    extensions = frozenset(str(e).lower() for e in data["extensions"])
+    if not all(e.startswith(".") for e in extensions):
+        raise ValueError("not_articles.yaml: every extension starts with a dot")
+    return NotArticles(names, extensions)
+
+
+def not_an_article(path: Path, rules: NotArticles) -> str | None:
+    """Why a file met in a folder is not read ("a project file (README)"), or None to read it."""
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+    stem, extension = name.split(".", 1)[0].lower(), Path(name).suffix.lower()
+    if stem in rules.names and KINDS.get(extension) != "jsonl":
+        return f"a project file ({path.name}), not an article"
+    if extension in rules.extensions:
+        return f"a {extension} file, not an article"
+    return None
+
+
+def _note(path: Path, reason: str) -> None:
+    log.info("not read: %s: %s", shown(str(path)), reason)
+
+
+def iter_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+              on_skip: Callable[[str, str], None] | None = None) -> Iterator[Document]:
+    """Documents from a file or a folder (see the module docstring for the rules). In a folder,
+    files that are no articles (data/not_articles.yaml: README, LICENSE, .md, .json, images …) are
+    not read: `on_skip(path, reason)` hears of each (default: an info log line)."""
     try:
         is_dir = path.is_dir()
         missing = not is_dir and not path.exists() and not path.is_symlink()
@@ -239,12 +278,48 @@ def iter_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Docume
         yield _shown(_error(path, f"cannot read path: {getattr(exc, 'strerror', None) or exc}"))
         return
     if is_dir:
+        rules = not_articles()
         for item in walk(path):
             if isinstance(item, Document):
                 yield _shown(item)
+            elif reason := not_an_article(item, rules):
+                (on_skip or (lambda p, r: _note(Path(p), r)))(shown(str(item)), reason)
             else:
                 yield from read_file(item, max_bytes)
     elif missing:
         yield _shown(_error(path, "no such file or directory"))
     else:
         yield from read_file(path, max_bytes)
+
+
+def count_documents(paths: list[str]) -> int | None:
+    """How many Documents reading `paths` yields, when a cheap look at the file system tells
+    (a file of html or text is one, a plain .jsonl one per non-empty line, a file that cannot be
+    read one error); None for URLs, standard input, WARC and compressed JSON Lines."""
+    rules = not_articles()
+    total = 0
+    for p in paths:
+        if str(p) == "-" or str(p).startswith(("http://", "https://")):
+            return None
+        path = Path(p)
+        try:
+            items = [i for i in walk(path) if isinstance(i, Document) or not not_an_article(i, rules)] \
+                if path.is_dir() else [path]
+        except OSError:
+            items = [path]
+        for item in items:
+            if isinstance(item, Document):
+                total += 1
+                continue
+            name = item.name.lower()
+            if name.endswith((".warc", ".warc.gz", ".jsonl.gz")):
+                return None
+            if name.endswith(".jsonl"):
+                try:
+                    with item.open("rb") as handle:
+                        total += sum(1 for line in handle if line.strip())
+                except OSError:
+                    total += 1
+            else:
+                total += 1
+    return total

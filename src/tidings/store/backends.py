@@ -88,6 +88,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def lock_holder(pid: int | None) -> str | None:
+    """What the process `pid` runs, read from /proc ("tidings serve --db x.duckdb"), if it can be read."""
+    if pid is None:
+        return None
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    words = [Path(w.decode("utf-8", "replace")).name if i == 0 else w.decode("utf-8", "replace")
+             for i, w in enumerate(argv) if w]
+    if len(words) > 2 and words[0].startswith("python") and words[1] == "-m":
+        words = words[2:]
+    elif words and words[0].startswith("python") and len(words) > 1 and words[1].endswith("tidings"):
+        words = words[1:]
+    if words and words[0].endswith("tidings"):
+        words[0] = "tidings"
+    return " ".join(words)[:120] or None
+
+
+def lock_message(path: str, pid: int | None) -> str:
+    """Why DuckDB refused `path`, who holds it and the ways out. A server holds the file for as
+    long as it runs (it never "finishes"), so the way out is to stop it, or to use PostgreSQL."""
+    holder = lock_holder(pid)
+    who = f"`{holder}`" if holder else "another process"
+    ident = f" (pid {pid})" if pid else ""
+    if holder and holder.startswith("tidings serve"):
+        way_out = (f"stop the server (Ctrl-C in its terminal, or `kill {pid}`) and run this again, or keep the"
+                   " data in PostgreSQL (--db postgresql://…), which a server and writers can share")
+    else:
+        way_out = (f"wait for it to end or stop it{f' (`kill {pid}`)' if pid else ''}; to let several processes"
+                   " use one database at once, keep the data in PostgreSQL (--db postgresql://…)")
+    return f"database {path} is in use by {who}{ident}: a DuckDB file has one writer at a time; {way_out}"
+
+
 class DuckDBBackend(Backend):
     name = "duckdb"
 
@@ -103,9 +137,7 @@ class DuckDBBackend(Backend):
             message = str(exc)
             if "lock" in message.lower():
                 pid = _PID.search(message)
-                raise StoreLockedError(
-                    f"database {path} is in use by another process"
-                    f" (pid {pid.group(1) if pid else 'unknown'}); wait for it to finish") from exc
+                raise StoreLockedError(lock_message(path, int(pid.group(1)) if pid else None)) from exc
             raise StoreError(f"cannot open {path}: {message}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open {path}: {exc}") from exc

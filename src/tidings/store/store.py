@@ -330,6 +330,19 @@ class Store:
                 "UPDATE event_groups SET num_mentions = NULL WHERE id IN (SELECT group_id FROM events"
                 f" WHERE article_id IN (SELECT {_array('text')}) AND group_id IS NOT NULL)", [ids])
 
+    def forget_failures(self, origins: list[str]) -> list[str]:
+        """Delete the stored errors (status "error", nothing derived) of these origins, e.g. files
+        an ingest no longer reads as articles; returns the origins forgotten."""
+        if not origins:
+            return []
+        with self.backend.transaction():
+            self.backend.lock_writers()
+            rows = self.backend.rows(
+                f"SELECT id, origin FROM articles WHERE status = 'error' AND origin IN (SELECT {_array('text')})",
+                [origins])
+            self._delete([r["id"] for r in rows], DERIVED_TABLES + ("raw_inputs", "articles"))
+        return sorted(r["origin"] for r in rows)
+
     def _delete(self, ids: list[str], tables: Iterable[str]) -> None:
         if not ids:
             return
