@@ -15,15 +15,16 @@ Public interface:
   counterparts(store, actor, EventFilter, limit=20) -> list[dict]
   dyad_events(store, a, b, EventFilter, directed=False) -> list[dict]   rows like Store.events
   recent_articles(store, limit, offset, status=None, search=None) -> list[dict]
+  count_dyad_events(store, a, b, EventFilter, directed=False) / count_articles(store, status, search) -> int
 """
 
 from tidings.analysis.dyads import QUAD_COLUMNS, dyad_series, plot_series
 from tidings.analysis.queries import (
-    PERIODS, QUAD_CLASSES, counterparts, duplicate_copies, dyad_events, network, recent_articles,
-    timeline, top_dyads,
+    PERIODS, QUAD_CLASSES, count_articles, count_dyad_events, counterparts, duplicate_copies, dyad_events, network,
+    recent_articles, timeline, top_dyads,
 )
 
 __all__ = [
     "dyad_series", "plot_series", "timeline", "top_dyads", "network", "counterparts", "dyad_events",
-    "recent_articles", "duplicate_copies", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS",
+    "recent_articles", "count_dyad_events", "count_articles", "duplicate_copies", "PERIODS", "QUAD_CLASSES", "QUAD_COLUMNS",
 ]

@@ -231,14 +231,38 @@ def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: b
         f" ORDER BY {order}{page}", join_params + where.params + page_params)
 
 
-def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
-                    search: str | None = None) -> list[dict[str, Any]]:
-    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+def count_dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> int:
+    """How many rows `dyad_events` gives without its paging."""
+    from tidings.store.store import MERGED_FIRST_MENTION
+
+    f = replace(f or EventFilter(), actor=None, source=None, target=None)
+    where = event_where(f, store.codes)
+    if f.merged:
+        where.add(MERGED_FIRST_MENTION)
+    join, join_params = dyad_join(store, a, b, directed)
+    return int(store.backend.scalar(f"SELECT count(*) FROM events e {join} {where.sql()}",
+                                    join_params + where.params))
+
+
+def _article_where(status: str | None, search: str | None) -> Where:
     where = Where()
     if status:
         where.add("status = ?", status)
     if search:
         where.add("strpos(lower(coalesce(title, '')), lower(?)) > 0", search)
+    return where
+
+
+def count_articles(store, status: str | None = None, search: str | None = None) -> int:
+    """How many rows `recent_articles` gives without its paging."""
+    where = _article_where(status, search)
+    return int(store.backend.scalar(f"SELECT count(*) FROM articles {where.sql()}", where.params))
+
+
+def recent_articles(store, limit: int = 20, offset: int = 0, status: str | None = None,
+                    search: str | None = None) -> list[dict[str, Any]]:
+    """Articles, newest publication date first: id, title, published, publisher, status, counts."""
+    where = _article_where(status, search)
     page, params = paging(limit, offset)
     return store.backend.rows(
         "SELECT id, title, published, credited_publisher, site_name, url, status, error,"
