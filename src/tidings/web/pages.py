@@ -12,21 +12,26 @@ from tidings.analysis import network
 from tidings.store import EventFilter
 from tidings.web import svg, views
 from tidings.web.app import _State
+from tidings.vocabulary import FIELDS
 from tidings.web.params import (
-    By, Limit, Offset, Opt, day_param, flag_param, fraction_param, fraction_text, text_param, url_with, actor_filter,
-    dyad_params, event_filter, quote_filter,
+    ArticleQuery, By, EventQuery, Opt, actor_filter, actor_param, article_query, day_range, event_filter, event_query,
+    flag_param, fraction_param, fraction_text, quote_filter, text_param, url_with,
 )
+
+_PARAM_OF = {f.field: f.name for f in FIELDS}  # store filter field → query parameter (search → text)
 
 
 def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[str, Any]:
-    """A filter record as the query parameters that produce it (search → text)."""
+    """A filter record as the query parameters that produce it (named as in tidings.vocabulary)."""
     params = {}
     for key, value in asdict(f).items():
         if key in skip or value in (None, ""):
             continue
         if isinstance(value, float):  # a threshold: "0" must survive url_with (which drops False, and 0.0 == False)
             value = fraction_text(value)
-        params["text" if key == "search" else key] = value.isoformat() if hasattr(value, "isoformat") else value
+        if isinstance(value, bool):
+            value = "true" if value else ("false" if key == "background" else None)
+        params[_PARAM_OF.get(key, key)] = value.isoformat() if hasattr(value, "isoformat") else value
     return params
 
 
@@ -47,13 +52,13 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return render("overview.html", request, chart=chart, by=by, **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
-    def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
-               dyad: Annotated[tuple | None, Depends(dyad_params)]):
+    def events(request: Request, q: Annotated[EventQuery, Depends(event_query)]):
+        f, dyad = q.filter, q.dyad
         with pool.store() as store:
-            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
+            page = views.events(store, f, dyad)
         params = _filter_params(f)
         if dyad:
-            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+            params.update(a=dyad[0], b=dyad[1], directed="true" if dyad[2] else None)
         return render("events.html", request, page=page, f=f, params=params, dyad=dyad)
 
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
@@ -70,10 +75,10 @@ def add_pages(app: FastAPI, state: _State) -> None:
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
     def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None):
-        code = text_param(a, "a")
+        code = actor_param(a, "a")
         if code is None:
             raise HTTPException(400, "a: an actor is required (e.g. /actor?a=RUS)")
-        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        since_d, until_d = day_range(since, until)
         with pool.store() as store:
             data = views.actor(store, code, by, since_d, until_d)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
@@ -83,10 +88,11 @@ def add_pages(app: FastAPI, state: _State) -> None:
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
-             until: Opt = None, merged: bool = False, directed: bool = False, background: Opt = None,
+             until: Opt = None, merged: Opt = None, directed: Opt = None, background: Opt = None,
              min_confidence: Opt = None):
-        a_code, b_code = text_param(a, "a"), text_param(b, "b")
-        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        a_code, b_code = actor_param(a, "a"), actor_param(b, "b")
+        since_d, until_d = day_range(since, until)
+        merged, directed = bool(flag_param(merged, "merged")), bool(flag_param(directed, "directed"))
         background_f = flag_param(background, "background")
         confidence = fraction_param(min_confidence, "min_confidence")
         # what the events behind the series are filtered by (the links of the chart and the page)
@@ -117,11 +123,11 @@ def add_pages(app: FastAPI, state: _State) -> None:
                       all_actors=all_actors)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
-        status, text = text_param(status, "status", 20), text_param(text, "text")
+    def articles(request: Request, q: Annotated[ArticleQuery, Depends(article_query)]):
         with pool.store() as store:
-            page = views.articles(store, limit, offset, status, text)
-        return render("articles.html", request, page=page, params={"status": status, "text": text, "limit": limit})
+            page = views.articles(store, q.limit, q.offset, q.status, q.search)
+        return render("articles.html", request, page=page,
+                      params={"status": q.status, "text": q.search, "limit": q.limit})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article(request: Request, article_id: str):
