@@ -514,7 +514,7 @@ def _add_api(app: FastAPI, state: _State) -> None:
         with pool.store() as store:
             return views.public_stats(store.stats())
 
-    @app.get("/api/overview", tags=["overview"], response_model=models.Overview)
+    @app.get("/api/overview", tags=["overview"], response_model=models.Overview, response_model_exclude_unset=True)
     def api_overview(by: By = "month") -> dict[str, Any]:
         """Counts, the most active dyads, events per period by quad class, recent articles, ingest errors."""
         with pool.store() as store:
@@ -553,7 +553,8 @@ def _add_table_api(app: FastAPI, state: _State) -> None:
         return listing(request, "events", lambda s, g: views.event_rows(s, g, q.dyad),
                        lambda s, g: views.count_events(s, g, q.dyad), q.filter, fmt)
 
-    @app.get("/api/events", tags=["events"], response_model=models.EventPage, responses=_DOWNLOADS)
+    @app.get("/api/events", tags=["events"], response_model=models.EventPage, responses=_DOWNLOADS,
+             response_model_exclude_unset=True)
     def api_events(request: Request, q: Annotated[EventQuery, Depends(event_query)], format: Format = "json"):
         """Events matching the filters: a page of them, or with format=csv/jsonl all of them from
         `offset`. With `a` and `b`: only events between those two actors (`directed`: a → b)."""
@@ -634,7 +635,7 @@ def _add_analysis_api(app: FastAPI, state: _State) -> None:
 
     pool = state.pool
 
-    @app.get("/api/actor", tags=["actors"], response_model=models.ActorView)
+    @app.get("/api/actor", tags=["actors"], response_model=models.ActorView, response_model_exclude_unset=True)
     def api_actor(a: Annotated[str, Query(max_length=2000, description="actor: a code (RUS, RUS:GOV, IGO), a known"
                                                                        " name or alias (NATO), or words of a name")],
                   by: By = "month", since: Opt = None, until: Opt = None) -> dict[str, Any]:
