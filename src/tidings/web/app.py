@@ -340,10 +340,18 @@ def _document_errors(app: FastAPI) -> None:
                                                   "content": {"application/json": {"schema": error_ref}}})
                 if method == "get":
                     responses.setdefault("304", {"description": "Not modified (If-None-Match matched the ETag)."})
+                if operation.get("description"):  # a summary people can read, not the function's name
+                    operation["summary"] = _summary(operation["description"])
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi
+
+
+def _summary(description: str, width: int = 100) -> str:
+    """The first sentence of an endpoint's docstring, cut at a word within `width` characters."""
+    first = " ".join(description.split("\n\n")[0].split()).split(". ")[0].rstrip(".")
+    return first if len(first) <= width else first[:width].rsplit(" ", 1)[0] + " …"
 
 
 # -- HEAD and OPTIONS ----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[
         if isinstance(value, float):  # a threshold: "0" must survive url_with (which drops False, and 0.0 == False)
             value = fraction_text(value)
         if isinstance(value, bool):
-            value = "true" if value else ("false" if key == "background" else None)
+            value = "true" if value else (None if key == "merged" else "false")  # merged=false is the default
         params[_PARAM_OF.get(key, key)] = value.isoformat() if hasattr(value, "isoformat") else value
     return params
 
