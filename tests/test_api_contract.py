@@ -334,3 +334,25 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_status(client):
         check()
     assert calls > 200
     assert not failures, failures[:3]
+
+
+def test_allowed_values_are_read_from_the_project_data():
+    """The vocabulary copies no list by hand: its values are the data files' (a new PLOVER type,
+    country or sector added there is accepted at once)."""
+    import yaml
+    from importlib import resources
+
+    from tidings.records import FACTUALITY_VALUES, PLOVER_TYPES
+    from tidings.store.codes import load_codes
+
+    codes = load_codes()
+    assert set(allowed("types")) == set(codes.quad_classes) == set(PLOVER_TYPES)
+    assert set(allowed("quad_classes")) == set(codes.quad_classes.values())
+    assert set(allowed("sectors")) >= codes.sectors | {"IGO"}
+    geonames = yaml.safe_load(resources.files("tidings.actors").joinpath("data/countries_geonames.yaml").read_text())
+    assert set(allowed("countries")) == {e["iso3"] for e in geonames} | {"IGO"} == set(codes.countries)
+    triggers = yaml.safe_load(resources.files("tidings.events").joinpath("data/triggers.yaml").read_text())
+    modes = {e["mode"] for key in ("verbs", "nouns", "adjectives") for e in triggers.get(key) or [] if e.get("mode")}
+    assert set(allowed("modes")) == modes and "troops" in modes
+    assert allowed("factuality") == FACTUALITY_VALUES
+    assert set(allowed("statuses")) == {"ok", "skipped", "error"}
