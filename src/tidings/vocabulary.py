@@ -106,11 +106,12 @@ FIELDS: tuple[Field, ...] = (
     Field("mode", "choice", "PLOVER mode (e.g. troops).", ("events",), choices="modes", max_len=80),
     Field("quad_class", "choice", "PLOVER quad class.", ("events",), choices="quad_classes", max_len=40),
     Field("factuality", "choice", "How the event is told.", ("events",), choices="factuality", max_len=40),
-    Field("background", "flag", "true: only background events (earlier facts an article recalls); false: none"
-                                " of them; unset: all.", ("events",)),
+    Field("background", "flag", "Background events (earlier facts an article recalls): only them (true,"
+                                " --background), none of them (false, --no-background); unset: all.", ("events",)),
     Field("min_confidence", "fraction", "Only events whose verifier confidence (0-1) is at least this; events"
                                         " stored without one are then left out.", ("events",)),
-    Field("direct", "flag", "true: only direct quotes; false: only indirect ones; unset: all.", ("quotes",)),
+    Field("direct", "flag", "Only direct quotes (true, --direct) or only indirect ones (false, --no-direct);"
+                            " unset: all.", ("quotes",)),
     Field("since", "date", {"events": "Event date on or after (YYYY-MM-DD; the publication date when the event"
                                       " has none).", "quotes": "Article published on or after (YYYY-MM-DD)."},
           ("events", "quotes")),
