@@ -406,3 +406,6 @@ def test_filter_options_are_the_api_parameters_with_the_same_checks(tmp_path):
     assert runner.invoke(cli, ["events", "--db", db, "--search", "Kyiv"]).exit_code == 0  # the old name still works
     out = runner.invoke(cli, ["export", "quotes", "--db", db, "--type", "ACCUSE"])
     assert out.exit_code != 0 and "--type" in out.output
+    assert runner.invoke(cli, ["export", "quotes", "--db", db, "--order", "speaker"]).exit_code == 0  # the table's orders
+    out = runner.invoke(cli, ["export", "actors", "--db", db, "--order", "speaker"])
+    assert out.exit_code == 2 and "not an order of actors" in out.output

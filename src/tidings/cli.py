@@ -456,7 +456,10 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
               show_default=True, help="plover: one POLECAT-style JSON record per event (events only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-@_filter_options(table="events", skip=("merged", "a", "b", "directed"), listing=False)
+@_filter_options(table="events", skip=("merged", "a", "b", "directed", "order"), listing=False)
+@click.option("--order", metavar="ORDER", help="Sort order, as the table's listing takes it (events: -date, date,"
+                                               " type, article; quotes: -date, article, speaker; actors: mentions,"
+                                               " name, country, events). Default: that listing's.")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
 @db_option
 def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filters) -> None:
@@ -472,18 +475,20 @@ def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filte
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter
-    from tidings.vocabulary import FilterValueError, check_range
+    from tidings.vocabulary import BY_NAME, FilterValueError, check, check_range
 
     if fmt == "parquet" and not output:
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
     try:
         check_range(filters.get("since"), filters.get("until"))
+        if filters.get("order") and table in ("events", "quotes", "actors"):
+            filters["order"] = check("order", filters["order"], table)
+        elif table in ("events", "quotes", "actors"):
+            filters["order"] = BY_NAME["order"].default_for(table)
     except FilterValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--since") from None
+        raise click.BadParameter(str(exc), param_hint="--" + exc.param) from None
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
-    if table != "events":
-        filters = {k: v for k, v in filters.items() if not (k == "order" and v == "-date")}  # the events default
     if cls is None and any(v not in (None, "") for v in filters.values()):
         _fail("articles are exported whole: the filters select events, quotes or actors")
     query = cls(**_filters(filters, cls)) if cls else None
