@@ -36,7 +36,7 @@ PRIVATE_DIR = "/home/analyst/private-corpus"
 def contract_db(tmp_path_factory) -> str:
     db = str(tmp_path_factory.mktemp("contract") / "contract.duckdb")
     failed = ArticleResult(id="broken-1", origin=f"{PRIVATE_DIR}/broken.html", status="error",
-                           error="could not decode the input", content_hash="broken-1")
+                           error=f"[Errno 13] Permission denied: '{PRIVATE_DIR}/broken.html'", content_hash="broken-1")
     with open_store(db) as store:
         store.save([*synthetic_results(SyntheticSettings(articles=40, events_per_article=4, seed=7)), failed])
     return db
@@ -276,9 +276,11 @@ def test_no_response_shows_a_filesystem_path(client, contract_db, schema):
         text = client.get(_valid_url(path, client), params=_required_params(op)).text
         assert PRIVATE_DIR not in text and contract_db not in text, path
     errors = client.get("/api/errors").json()["items"]
-    assert [e["origin"] for e in errors] == ["broken.html"]
+    assert [(e["origin"], e["error"]) for e in errors] == [("broken.html", "[Errno 13] Permission denied: 'broken.html'")]
+    assert client.get("/api/articles/broken-1").json()["origin"] == "broken.html"
     assert "database" not in client.get("/api/stats").json()
-    assert PRIVATE_DIR not in client.get("/").text
+    for page in ("/", "/articles", "/articles?status=error", "/articles/broken-1"):
+        assert PRIVATE_DIR not in client.get(page).text, page
 
 
 def test_docs_api_index_and_html_404(client):

@@ -152,6 +152,8 @@ def _templates() -> Environment:
     env.globals["COUNTRIES"] = allowed("countries")
     env.globals["MODES"] = allowed("modes")
     env.globals["PERIODS"] = PERIODS
+    env.globals["STATUSES"] = allowed("statuses")
+    env.filters["public_error"] = views.public_error
     return env
 
 
@@ -437,7 +439,7 @@ def _add_docs(app: FastAPI) -> None:
 # -- JSON API ---------------------------------------------------------------------------------------
 
 def _error_rows(rows) -> list[dict[str, Any]]:
-    return [{**row._asdict(), "origin": views.public_origin(row.origin)} for row in rows]
+    return [views.public_row(row._asdict()) for row in rows]
 
 
 def _page(request: Request, rows: list[dict[str, Any]], total: int, offset: int, limit: int) -> dict[str, Any]:
@@ -633,8 +635,7 @@ def _add_table_api(app: FastAPI, state: _State) -> None:
             result = store.article(article_id) if article_id else None
         if result is None:
             raise ApiError(404, f"no article {article_id!r}", param="article_id", code="not_found")
-        data = result.to_dict()
-        return {**data, "origin": views.public_origin(data.get("origin"))}
+        return views.public_row(result.to_dict())
 
 
 def _add_analysis_api(app: FastAPI, state: _State) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -56,7 +57,7 @@ def actors(store: Store, f: ActorFilter) -> Page:
 
 
 def article_rows(store: Store, limit: int, offset: int, status: str | None, text: str | None) -> list[dict]:
-    return analysis.recent_articles(store, limit, offset, status=status, search=text)
+    return [public_row(row) for row in analysis.recent_articles(store, limit, offset, status=status, search=text)]
 
 
 def count_articles(store: Store, status: str | None, text: str | None) -> int:
@@ -76,6 +77,24 @@ def public_origin(origin: str | None) -> str | None:
     return os.path.basename(path.rstrip("/\\")) + hash_ + offset
 
 
+# the folders of an absolute path (not a URL's: no ":" or "/" or letter just before it)
+_FOLDERS = re.compile(r"(?<![:/\w.])(?:/[^\s'\"/]+)+/")
+
+
+def public_error(error: str | None) -> str | None:
+    """An error text without the folders of any absolute file path in it (an OS error names
+    the full path): "Permission denied: '/home/me/x.html'" → "Permission denied: 'x.html'"."""
+    return _FOLDERS.sub("", error) if error else error
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An error row or article fit to show: its origin as `public_origin`, its error as `public_error`."""
+    shown = {**row, "error": public_error(row.get("error"))}
+    if "origin" in row:
+        shown["origin"] = public_origin(row["origin"])
+    return shown
+
+
 def public_stats(stats: dict[str, Any]) -> dict[str, Any]:
     """Store.stats() fit for a response: no database path, the errors counted (listed at /api/errors)."""
     return {**{k: v for k, v in stats.items() if k not in ("database", "errors")}, "errors": len(stats["errors"])}
@@ -91,8 +110,8 @@ def overview(store: Store, by: str = "month") -> dict[str, Any]:
         "top_dyads": analysis.top_dyads(store, limit=12),
         "timeline": analysis.timeline(store, EventFilter(since=since, until=until, limit=None), by=by),
         "timeline_range": [since.isoformat() if since else None, until.isoformat() if until else None],
-        "recent_articles": analysis.recent_articles(store, limit=12, status="ok"),
-        "errors": [{**row._asdict(), "origin": public_origin(row.origin)} for row in store.errors(limit=50)],
+        "recent_articles": [public_row(r) for r in analysis.recent_articles(store, limit=12, status="ok")],
+        "errors": [public_row(row._asdict()) for row in store.errors(limit=50)],
         "n_errors": len(stats["errors"]),
     }
 
