@@ -83,9 +83,9 @@ def stop_server(process: subprocess.Popen) -> None:
 
 def pick_targets(client: httpx.Client) -> dict[str, str]:
     """Typical pages, with an actor pair and an article that exist in this database."""
-    dyads = client.get("/api/dyads", params={"limit": 1}).json()
+    dyads = client.get("/api/dyads", params={"limit": 1}).json()["items"]
     a, b = (dyads[0]["source"], dyads[0]["target"]) if dyads else ("RUS", "UKR")
-    event = client.get("/api/events", params={"limit": 1}).json()["rows"]
+    event = client.get("/api/events", params={"limit": 1}).json()["items"]
     article = event[0]["article_id"] if event else ""
     return {
         "events page": "/events",

@@ -387,8 +387,45 @@ def test_quotes_and_actors_list_only_the_options_their_filter_takes(table):
 
     from tidings.store import ActorFilter, QuoteFilter
 
+    from tidings.vocabulary import BY_NAME
+
     cls = {"quotes": QuoteFilter, "actors": ActorFilter}[table]
-    taken = {f.name for f in fields(cls)} - {"order", "direct"}  # ordering and direct are not CLI options yet
-    listed = {p.name for p in cli.commands[table].params} - {"fmt", "db", "columns"}  # columns: output
+    taken = {f.name for f in fields(cls)}  # every field of the filter is an option, under the vocabulary's name
+    listed = {BY_NAME[p.name].field for p in cli.commands[table].params if p.name not in ("fmt", "db", "columns")}
     assert listed == taken
     assert "--type" not in CliRunner().invoke(cli, [table, "--help"]).output
+
+
+def test_filter_options_are_the_api_parameters_with_the_same_checks(tmp_path):
+    """The CLI reads its filters from the same vocabulary as the API: the same names, the same
+    allowed values and 'did you mean', the same refusal of half a dyad and inverted ranges."""
+    from tidings.vocabulary import fields_for
+
+    for table in ("events", "quotes", "actors"):
+        options = {o for p in cli.commands[table].params for o in getattr(p, "opts", [])}
+        for field in fields_for(table):
+            if field.name != "merged":  # the CLI's --raw (merged is its default)
+                assert "--" + field.name.replace("_", "-") in options, (table, field.name)
+    export_options = {o for p in cli.commands["export"].params for o in getattr(p, "opts", [])}
+    for field in fields_for("events"):
+        if field.name not in ("merged", "a", "b", "directed", "limit", "offset"):
+            assert "--" + field.name.replace("_", "-") in export_options, field.name
+    db = str(tmp_path / "empty.duckdb")
+    from tidings.store import open_store
+
+    open_store(db).close()
+    runner = CliRunner()
+    for args, words in ((["--type", "ACUSE"], "did you mean ACCUSE"), (["--country", "Russia"], "did you mean RUS"),
+                        (["--actor", "RUZ"], "did you mean"), (["--a", "RUS"], "both a and b"),
+                        (["--directed"], "needs a dyad"), (["--since", "2022-02-01", "--until", "2022-01-01"],
+                                                           "after until"),
+                        (["--quad-class", "verbal conflicts"], "verbal conflict"), (["--order", "newest"], "-date")):
+        out = runner.invoke(cli, ["events", "--db", db, *args])
+        assert out.exit_code == 2 and words in out.output, (args, out.output)
+        assert "Traceback" not in out.output
+    assert runner.invoke(cli, ["events", "--db", db, "--search", "Kyiv"]).exit_code == 0  # the old name still works
+    out = runner.invoke(cli, ["export", "quotes", "--db", db, "--type", "ACCUSE"])
+    assert out.exit_code != 0 and "--type" in out.output
+    assert runner.invoke(cli, ["export", "quotes", "--db", db, "--order", "speaker"]).exit_code == 0  # the table's orders
+    out = runner.invoke(cli, ["export", "actors", "--db", db, "--order", "speaker"])
+    assert out.exit_code == 2 and "not an order of actors" in out.output

@@ -111,7 +111,7 @@ def test_parquet_events_in_pandas_keep_nullable_booleans_and_integer_counts(expo
     assert frame["confidence"].dtype == "float64"
     assert all(isinstance(v, dt.date) for v in frame["date"])
     assert pd.to_datetime(frame["date"]).dt.year.tolist()  # converts without a format
-    threat = frame[frame["type"] == "THREATEN"].iloc[0]
+    threat = frame[frame["type"] == "THREATEN"].sort_values("date").iloc[0]  # the export is newest first
     assert list(threat["source"]) == ["IGO NATO", "?"]
     assert list(threat["source_names"]) == ["NATO", "the alliance"]
     assert list(threat["source_country"]) == ["IGO", None]
@@ -160,7 +160,7 @@ def test_jsonl_events_carry_lists_and_json_booleans(exported):
 
 def test_csv_keeps_joined_strings_and_loads_typed_in_duckdb(exported):
     frame = pd.read_csv(exported["events", "csv"], keep_default_na=False)
-    threat = frame[frame["type"] == "THREATEN"].iloc[0]
+    threat = frame[frame["type"] == "THREATEN"].sort_values("date").iloc[0]  # the export is newest first
     assert threat["source"] == "IGO NATO; ?" and threat["source_names"] == "NATO; the alliance"
     assert threat["source_country"] == "IGO; "
     assert frame["num_sources"].dtype == "int64" and frame["confidence"].dtype == "float64"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import random
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -266,9 +268,14 @@ def _day(result, event):
     return date.fromisoformat(event.date or result.published)
 
 
+def _words(text: str | None) -> str:
+    return " " + " ".join(re.sub("[^a-z0-9]+", " ", (text or "").lower()).split()) + " "
+
+
 def _has(participants, country=None, sector=None, name=None):
+    """The oracle of an actor filter: codes exactly, a name as whole words of the name or mention."""
     return any((country is None or p.country == country) and (sector is None or p.sector == sector)
-               and (name is None or name.lower() in (p.name or "").lower() or name.lower() in p.text.lower())
+               and (name is None or _words(name) in _words(p.name) or _words(name) in _words(p.text))
                for p in participants)
 
 
@@ -661,6 +668,68 @@ def test_plover_data_names_a_quad_class_for_every_type():
     ("RUS:GOV", ActorSpec(country="RUS", sector="GOV")), ("GOV", ActorSpec(sector="GOV")),
     ("IGO", ActorSpec(country="IGO")), ("IGO NATO", ActorSpec(country="IGO", name="NATO")),
     ("Lavrov", ActorSpec(name="Lavrov")), ("rus", ActorSpec(name="rus")),
+    # known names and aliases of the actor lexicon: exact, never a part of a word
+    ("US", ActorSpec(country="USA")), ("UK", ActorSpec(country="GBR")),
+    ("UN", ActorSpec(country="IGO", names=("United Nations",))), ("EU", ActorSpec(country="IGO", names=("European Union",))),
+    ("NATO", ActorSpec(country="IGO", names=("NATO",))),
 ])
 def test_actor_codes_are_read_as_country_sector_or_name(text, spec):
     assert parse_actor(text, load_codes()) == spec
+
+
+NAMED = [("Russia", "RUS", None), ("Senator Smith", "USA", "LEG"), ("United States", "USA", None),
+         ("NATO", "IGO", "IGO"), ("United Nations", "IGO", "IGO"), ("Sergei Lavrov", "RUS", "GOV"),
+         ("Lavrova Tatiana", "RUS", "CVL")]
+
+
+def _named_events() -> list[ArticleResult]:
+    """One article per (source, target) pair of NAMED actors, so each filter has a known answer."""
+    results = []
+    for i, (source, target) in enumerate([(0, 1), (2, 0), (3, 4), (5, 2), (6, 3), (1, 4)]):
+        parties = []
+        for name, country, sector in (NAMED[source], NAMED[target]):
+            parties.append(Participant(text=name, start=0, end=len(name), country=country, sector=sector, name=name))
+        sentence = f"{parties[0].text} criticised {parties[1].text}."
+        event = Event(type="ACCUSE", mode=None, trigger=Span("criticised", 0, 10), source=[parties[0]],
+                      target=[parties[1]], sentence=Span(sentence, 0, len(sentence)), rule="test")
+        results.append(ArticleResult(id=f"named-{i}", text=sentence, published="2022-01-0" + str(i + 1),
+                                     content_hash=f"named-{i}", events=[event]))
+    return results
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("US", {"named-0", "named-1", "named-3", "named-5"}),  # the country USA: never "Russia" alone
+    ("UN", {"named-2", "named-5"}),                     # the United Nations: not "United States"
+    ("NATO", {"named-2", "named-4"}),                   # NATO: not "Senator Smith"
+    ("Lavrov", {"named-3"}),                            # whole words: not "Lavrova"
+    ("sergei lavrov", {"named-3"}),
+    ("RUS:GOV", {"named-3"}),
+    ("IGO", {"named-2", "named-4", "named-5"}),
+])
+def test_actor_filter_matches_codes_and_aliases_exactly_and_names_by_whole_words(store, value, expected):
+    store.save(_named_events())
+    got = {row["article_id"] for row in store.events(EventFilter(actor=value, limit=None))}
+    assert got == expected
+    assert store.count_events(EventFilter(actor=value)) == len(expected)
+
+
+def test_an_unknown_actor_code_is_refused_with_the_nearest_codes(store):
+    from tidings.store.codes import UnknownCodeError
+
+    with pytest.raises(UnknownCodeError) as error:
+        parse_actor("RUZ", load_codes())
+    assert "RUS" in error.value.suggestions and "did you mean" in str(error.value)
+    with pytest.raises(UnknownCodeError):
+        store.events(EventFilter(actor="RUSGOZ"))
+
+
+def test_counts_agree_with_the_listings_and_the_last_write_marker_moves(corpus):
+    store, results = corpus
+    for f in (EventFilter(), EventFilter(actor="USA"), EventFilter(merged=True), EventFilter(type="ACCUSE")):
+        assert store.count_events(f) == len(store.events(replace(f, limit=None)))
+    assert store.count_quotes(QuoteFilter(country="RUS")) == len(store.quotes(QuoteFilter(country="RUS", limit=None)))
+    assert store.count_actors(ActorFilter(sector="GOV")) == len(store.actors(ActorFilter(sector="GOV", limit=None)))
+    before = store.last_write()
+    assert store.last_write() == before  # reading does not move it
+    store.save(_named_events())
+    assert store.last_write() != before

@@ -186,8 +186,8 @@ def test_events_filter_by_type_shows_only_that_type(web_client, web_store_rows):
     event_type = web_store_rows["events"][0]["type"]
     data = web_client.get("/api/events", params={"type": event_type, "limit": 1000}).json()
     expected = [e for e in web_store_rows["events"] if e["type"] == event_type]
-    assert len(data["rows"]) == len(expected)
-    assert {r["type"] for r in data["rows"]} == {event_type}
+    assert len(data["items"]) == len(expected)
+    assert {r["type"] for r in data["items"]} == {event_type}
     html = web_client.get("/events", params={"type": event_type.lower()}).text
     other = {e["type"] for e in web_store_rows["events"]} - {event_type}
     for other_type in other:
@@ -197,11 +197,11 @@ def test_events_filter_by_type_shows_only_that_type(web_client, web_store_rows):
 def test_events_date_range_and_text_filters(web_client, web_store_rows):
     dated = [e for e in web_store_rows["events"] if e["date"]]
     day = dated[0]["date"]
-    rows = web_client.get("/api/events", params={"since": day, "until": day, "limit": 1000}).json()["rows"]
+    rows = web_client.get("/api/events", params={"since": day, "until": day, "limit": 1000}).json()["items"]
     assert rows and all(r["date"] == day for r in rows)
     assert len(rows) == sum(1 for e in dated if e["date"] == day)
     word = web_store_rows["events"][0]["trigger"]
-    rows = web_client.get("/api/events", params={"text": word, "limit": 1000}).json()["rows"]
+    rows = web_client.get("/api/events", params={"text": word, "limit": 1000}).json()["items"]
     assert rows and all(word.lower() in r["sentence"].lower() for r in rows)
 
 
@@ -210,11 +210,11 @@ def test_events_are_paginated_and_sorted(web_client, web_store_rows):
     assert total >= 3
     first = web_client.get("/api/events", params={"limit": 2, "order": "date"}).json()
     second = web_client.get("/api/events", params={"limit": 2, "offset": 2, "order": "date"}).json()
-    assert first["has_next"] is True
-    assert len(first["rows"]) == 2
-    keys = [(r["article_id"], r["event"]) for r in first["rows"] + second["rows"]]
+    assert first["next"] is not None
+    assert len(first["items"]) == 2
+    keys = [(r["article_id"], r["event"]) for r in first["items"] + second["items"]]
     assert len(set(keys)) == len(keys)
-    newest = web_client.get("/api/events", params={"limit": 1000, "order": "-date"}).json()["rows"]
+    newest = web_client.get("/api/events", params={"limit": 1000, "order": "-date"}).json()["items"]
     dates = [r["date"] for r in newest if r["date"]]
     assert dates == sorted(dates, reverse=True)
     html = web_client.get("/events", params={"limit": 2}).text
@@ -233,12 +233,14 @@ def test_bad_filters_are_client_errors_not_crashes(web_client):
 
 def test_csv_download_has_every_filtered_row(web_client, web_store_rows):
     for url, params in (("/api/events.csv", {}), ("/api/events", {"format": "csv"})):
-        response = web_client.get(url, params={**params, "limit": 1})  # CSV ignores the page size
+        response = web_client.get(url, params=params)  # no limit: every row, however many
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert len(rows) == len(web_store_rows["events"])
         assert {"type", "source", "target", "sentence", "article_id"} <= set(rows[0])
+        limited = list(csv.DictReader(io.StringIO(web_client.get(url, params={**params, "limit": 3}).text)))
+        assert limited == rows[:3]  # a given limit is honoured
     event_type = web_store_rows["events"][0]["type"]
     rows = list(csv.DictReader(io.StringIO(web_client.get("/api/events.csv", params={"type": event_type}).text)))
     assert rows and {r["type"] for r in rows} == {event_type}
@@ -323,7 +325,7 @@ def test_json_api_matches_the_store(web_client, web_store_rows):
     article_id = web_store_rows["ids"][0]
     data = web_client.get(f"/api/articles/{quote(article_id)}").json()
     assert data["id"] == article_id and "events" in data and "text" in data
-    listing = web_client.get("/api/articles", params={"limit": 100}).json()["rows"]
+    listing = web_client.get("/api/articles", params={"limit": 100}).json()["items"]
     assert {r["id"] for r in listing} >= set(web_store_rows["ids"])
     overview = web_client.get("/api/overview").json()
     # the chart counts the dated events that are not background, over the periods holding 98% of them
@@ -333,26 +335,26 @@ def test_json_api_matches_the_store(web_client, web_store_rows):
     assert sum(t["total"] for t in overview["timeline"]) + axis["before"] + axis["after"] == len(current)
     assert axis["before"] + axis["after"] <= 0.02 * len(current)
     assert overview["timeline_range"][0] == overview["timeline"][0]["period"] == axis["first"]
-    actors = web_client.get("/api/actors", params={"limit": 1000}).json()["rows"]
+    actors = web_client.get("/api/actors", params={"limit": 1000}).json()["items"]
     assert len(actors) == len(web_store_rows["actors"])
 
 
 def test_dyad_api_series_agrees_with_its_event_list(web_client):
-    dyads = web_client.get("/api/dyads", params={"limit": 5}).json()
+    dyads = web_client.get("/api/dyads", params={"limit": 5}).json()["items"]
     if not dyads:
         pytest.skip("the extraction found no source→target pairs in the test corpus")
     top = dyads[0]
     series = web_client.get("/api/dyad", params={"a": top["source"], "b": top["target"], "by": "day"}).json()
     total = sum(r["total"] for r in series["series"])
     events = web_client.get("/api/events", params={"a": top["source"], "b": top["target"], "limit": 1000}).json()
-    assert total == sum(1 for r in events["rows"] if r["date"])
+    assert total == sum(1 for r in events["items"] if r["date"])
     assert total >= top["events"]
     html = web_client.get("/dyad", params={"a": top["source"], "b": top["target"], "by": "day"}).text
     assert 'class="bar"' in html and "/events?a=" in html
 
 
 def test_actor_and_network_pages_link_to_their_events(web_client):
-    dyads = web_client.get("/api/dyads", params={"limit": 5}).json()
+    dyads = web_client.get("/api/dyads", params={"limit": 5}).json()["items"]
     if not dyads:
         pytest.skip("the extraction found no source→target pairs in the test corpus")
     net = web_client.get("/api/network").json()
@@ -368,7 +370,10 @@ def test_openapi_schema_lists_the_api_and_no_docs_from_a_cdn(web_client):
     for path in ("/api/events", "/api/events.csv", "/api/articles/{article_id}", "/api/dyad", "/api/network",
                  "/api/actor", "/api/overview", "/api/ingest"):
         assert path in schema["paths"], path
-    assert web_client.get("/docs").status_code == 404
+    docs = web_client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # nothing from a CDN
+    assert web_client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
 def test_static_assets_are_served_from_the_package(web_client):
@@ -503,7 +508,7 @@ def build_copies_db(folder: Path) -> str:
 def test_report_counts_link_to_every_report_of_the_event(tmp_path):
     db = build_copies_db(tmp_path)
     with TestClient(create_app(db)) as client:
-        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["rows"]
+        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["items"]
         shared = next(row for row in merged if row["num_articles"] == 2)
         page = client.get("/events", params={"merged": "true"}).text
         link = f'href="/reports?group={quote(shared["group_id"], safe="")}"'
@@ -521,13 +526,13 @@ def test_report_counts_link_to_every_report_of_the_event(tmp_path):
         for r in reports:
             assert f'/articles/{quote(r["article_id"], safe="")}#ev-{r["event"]}' in html
         # the same reports through the events filter
-        listed = client.get("/api/events", params={"group": shared["group_id"], "limit": 500}).json()["rows"]
+        listed = client.get("/api/events", params={"group": shared["group_id"], "limit": 500}).json()["items"]
         assert sorted((r["article_id"], r["event"]) for r in listed) == \
             sorted((r["article_id"], r["event"]) for r in reports)
         assert "group=" in client.get("/events", params={"group": shared["group_id"]}).text
         # bad input: a clear error
         assert client.get("/reports", params={"group": "no-such-group"}).status_code == 404
-        assert client.get("/api/reports", params={"group": "no-such-group"}).json()["detail"].startswith("no event")
+        assert client.get("/api/reports", params={"group": "no-such-group"}).json()["error"]["message"].startswith("no event")
         assert client.get("/reports").status_code == 400
         assert client.get("/api/reports", params={"group": "   "}).status_code == 400
 
@@ -543,16 +548,16 @@ def test_merged_events_list_each_event_once_with_its_reports(tmp_path):
     db = str(tmp_path / "merged.duckdb")
     run_ingest([str(folder)], IngestSettings(db=db, workers=1))
     with TestClient(create_app(db)) as client:
-        raw = client.get("/api/events", params={"limit": 500}).json()["rows"]
-        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["rows"]
+        raw = client.get("/api/events", params={"limit": 500}).json()["items"]
+        merged = client.get("/api/events", params={"limit": 500, "merged": "true"}).json()["items"]
         assert raw and "num_articles" not in raw[0]
         assert 0 < len(merged) < len(raw)
         assert all(row["num_mentions"] >= 1 for row in merged)
         assert any(row["num_articles"] == 2 for row in merged)
         assert sum(row["num_mentions"] for row in merged) == len(raw)
-        dyad_raw = client.get("/api/events", params={"a": "RUS", "b": "USA", "limit": 500}).json()["rows"]
+        dyad_raw = client.get("/api/events", params={"a": "RUS", "b": "USA", "limit": 500}).json()["items"]
         dyad_merged = client.get("/api/events", params={"a": "RUS", "b": "USA", "limit": 500,
-                                                        "merged": "true"}).json()["rows"]
+                                                        "merged": "true"}).json()["items"]
         assert 0 < len(dyad_merged) < len(dyad_raw)
         page = client.get("/events", params={"merged": "true"})
         assert page.status_code == 200
@@ -571,9 +576,9 @@ def recalls_2014_db(tmp_path_factory) -> str:
 
 def test_background_filter_keeps_or_drops_earlier_facts(recalls_2014_db):
     with TestClient(create_app(recalls_2014_db)) as client:
-        every = client.get("/api/events", params={"limit": 500}).json()["rows"]
-        current = client.get("/api/events", params={"limit": 500, "background": "false"}).json()["rows"]
-        earlier = client.get("/api/events", params={"limit": 500, "background": "true"}).json()["rows"]
+        every = client.get("/api/events", params={"limit": 500}).json()["items"]
+        current = client.get("/api/events", params={"limit": 500, "background": "false"}).json()["items"]
+        earlier = client.get("/api/events", params={"limit": 500, "background": "true"}).json()["items"]
         assert earlier and current
         assert all(row["background"] for row in earlier) and not any(row["background"] for row in current)
         assert len(current) + len(earlier) == len(every)
@@ -651,7 +656,7 @@ def test_date_presets_count_back_from_the_data_latest_date(stray_2014_db):
             assert "since=2022-03-22&amp;until=2022-03-28" in page, path  # last 7 days
             assert "since=2022-02-27&amp;until=2022-03-28" in page, path  # last 30 days
             assert "since=2022-02-01&amp;until=2022-02-28" in page, path  # last month: February
-        rows = client.get("/api/events", params={"since": "2022-03-22", "until": "2022-03-28", "limit": 500}).json()["rows"]
+        rows = client.get("/api/events", params={"since": "2022-03-22", "until": "2022-03-28", "limit": 500}).json()["items"]
         assert rows and all("2022-03-22" <= str(r["date"])[:10] <= "2022-03-28" for r in rows)
 
 
@@ -685,7 +690,7 @@ def scored_client(tmp_path_factory):
 def _confidences(client, path: str = "/api/events", **params) -> list:
     response = client.get(path, params={"limit": 500, **params})
     assert response.status_code == 200, response.text
-    return sorted((row["confidence"] for row in response.json()["rows"]), key=lambda c: -1 if c is None else c)
+    return sorted((row["confidence"] for row in response.json()["items"]), key=lambda c: -1 if c is None else c)
 
 
 def test_events_api_min_confidence_keeps_only_events_scored_at_least_that(scored_client):
@@ -701,9 +706,10 @@ def test_events_api_min_confidence_keeps_only_events_scored_at_least_that(scored
         assert response.status_code == 400 and "min_confidence" in response.text, bad
     table = list(csv.DictReader(io.StringIO(scored_client.get("/api/events.csv", params={"min_confidence": "0.25"}).text)))
     assert sorted(row["confidence"] for row in table) == ["0.3", "0.9"]
-    [pair] = scored_client.get("/api/dyads", params={"min_confidence": "0.5"}).json()
+    [pair] = scored_client.get("/api/dyads", params={"min_confidence": "0.5"}).json()["items"]
     assert (pair["source"], pair["target"], pair["events"]) == ("RUS", "UKR", 1)
-    assert sum(r["total"] for r in scored_client.get("/api/timeline", params={"min_confidence": "0.5"}).json()) == 1
+    periods = scored_client.get("/api/timeline", params={"min_confidence": "0.5"}).json()["items"]
+    assert sum(r["total"] for r in periods) == 1
 
 
 def test_events_page_filters_by_and_shows_the_confidence(scored_client):

@@ -231,3 +231,36 @@ def test_date_presets_narrow_the_events_to_the_data_latest_days(live_server, bro
     page.wait_for_load_state("load")
     assert "since=" not in page.url
     browser_page.assert_clean()
+
+
+def test_docs_render_the_api_offline_in_chromium(live_server, browser_page):
+    """/docs is Swagger UI from the package: it draws every operation, fetching nothing from elsewhere."""
+    page = browser_page.page
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None)
+    browser_page.goto(live_server + "/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/events" in p for p in paths) and len(paths) >= 15
+    assert not outside, outside
+    browser_page.shot("docs")
+    browser_page.assert_clean()
+
+
+def test_actor_field_suggests_stored_actors(live_server, browser_page, browser_db):
+    with open_store(browser_db, read_only=True) as store:
+        names = [a["name"] for a in store.actors() if "Russia" in a["name"] or "Ukrain" in a["name"]]
+    assert names
+    page = browser_page.page
+    browser_page.goto(live_server + "/events")
+    page.locator("input[name=actor]").press_sequentially(names[0][:4], delay=30)
+    page.wait_for_function("() => document.querySelectorAll('#actor-suggestions option').length > 0", timeout=5000)
+    options = page.eval_on_selector_all("#actor-suggestions option", "els => els.map(e => e.value)")
+    assert names[0] in options and all(names[0][:4].lower() in o.lower() for o in options)
+    browser_page.assert_clean()
+
+
+def test_an_unknown_page_is_an_html_404_with_the_navigation(live_server, browser_page):
+    response = browser_page.page.goto(live_server + "/no/such/page")
+    assert response.status == 404
+    assert browser_page.page.locator("header.top nav a[href='/docs']").count() == 1

@@ -296,14 +296,6 @@ def _emit(rows: list[dict], fmt: str, columns: list[str] | None = None) -> None:
     write_rows(rows, fmt, sys.stdout, columns=columns)
 
 
-def place_options(func):
-    """--place and --place-country: where the event happened (not an actor's country)."""
-    func = click.option("--place-country", metavar="ISO3",
-                        help="Only events that happened in this country (ISO3, e.g. UKR; --country is an actor's).")(func)
-    return click.option("--place", metavar="NAME|GEONAMEID",
-                        help="Only events that happened at this place: a name (Kyiv) or a GeoNames id.")(func)
-
-
 COLUMN_ALIASES = {"speaker": "attribution_speaker", "title": "article_title", "confirmed": "attribution_confirmed",
                   "disputed": "attribution_disputed", "kind": "attribution_kind", "place": "location_name"}
 
@@ -343,64 +335,74 @@ def _uncoded(rows: list[dict], sides: Iterable[tuple[str, str]]) -> None:
             row[label_key] = "; ".join(f"uncoded: {n}" if p == "?" else p for p, n in zip(parts, named))
 
 
-background_option = click.option(
-    "--background/--no-background", default=None,
-    help="Only background events (earlier facts an article recalls), or none of them (default: all).")
+def _check_filter(table: str):
+    """A click callback checking a filter option's value as the API does (tidings.vocabulary)."""
+    def callback(ctx, param, value):
+        from tidings.vocabulary import FilterValueError, check
+
+        if value in (None, ""):
+            return None
+        name = param.name[:-1] if param.name.endswith("_") else param.name
+        try:
+            if name in ("actor", "source", "target", "a", "b"):
+                from tidings.store.codes import UnknownCodeError, load_codes, parse_actor
+
+                try:
+                    parse_actor(value, load_codes())
+                except UnknownCodeError as exc:
+                    raise FilterValueError(name, str(exc)) from None
+                return value
+            return check(name, value, table)
+        except FilterValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix(f"{name}: ")) from None
+    return callback
 
 
-# help texts of the filter options that mean something else for quotes and actors
-_FILTER_HELP = {
-    "quotes": {"actor": "The speaker: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.",
-               "country": "ISO3 country of the speaker.", "sector": "PLOVER sector code (GOV, MIL, …) of the speaker.",
-               "since": "Article published on or after.", "until": "Article published on or before.",
-               "search": "Text that the quote must contain."},
-    "actors": {"actor": "A code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.", "country": "ISO3 country.",
-               "sector": "PLOVER sector code (GOV, MIL, …).", "article": "Only actors mentioned in this article"
-               " (id or id prefix).", "search": "A part of the actor's name."},
-}
+def _filter_option(field, table: str):
+    """The click option of one filter of tidings.vocabulary (same name as the API's parameter)."""
+    flag = "--" + field.name.replace("_", "-")
+    dest = "type_" if field.name == "type" else field.name
+    names = [flag, *("--" + a.replace("_", "-") for a in field.aliases), dest]
+    help_ = field.help_for(table)
+    if field.aliases:
+        help_ += " (" + ", ".join("--" + a for a in field.aliases) + ": the same, deprecated.)"
+    if field.kind == "flag":
+        if field.name == "directed":
+            return click.option(flag, is_flag=True, default=None, help=help_)
+        return click.option(f"{flag}/--no-{field.name.replace('_', '-')}", default=None, help=help_)
+    if field.kind == "date":
+        return click.option(*names, callback=_date, metavar="YYYY-MM-DD", help=help_)
+    if field.kind == "fraction":
+        return click.option(*names, type=click.FloatRange(0, 1), default=None, metavar="FLOAT", help=help_)
+    if field.kind == "int":
+        default = 100 if field.name == "limit" else 0
+        return click.option(*names, type=click.IntRange(1 if field.name == "limit" else 0, INT64_MAX), default=default,
+                            show_default=True, help=help_)
+    if field.kind in ("choice", "actor"):
+        if field.choices in ("types", "quad_classes", "factuality", "statuses"):  # short lists (small files)
+            help_ += " One of: " + ", ".join(field.choices_for(table)) + "."
+        default = field.default_for(table) if field.name == "order" else None
+        metavar = "|".join(field.choices[table]) if isinstance(field.choices, dict) else None
+        return click.option(*names, callback=_check_filter(table), default=default, metavar=metavar,
+                            show_default=default is not None, help=help_)
+    return click.option(*names, help=help_)
 
 
-# the options each listing takes: the fields of its filter (QuoteFilter, ActorFilter; a test keeps
-# them equal) with the output format and the database; written out so that `tidings --help` does
-# not import the store
-_FILTER_FIELDS = {
-    "quotes": {"actor", "country", "sector", "since", "until", "article", "search", "limit", "offset", "format", "db"},
-    "actors": {"actor", "country", "sector", "article", "search", "limit", "offset", "format", "db"},
-}
-
-
-def _filter_options(func=None, *, table: str = "events"):
-    """The filter options of `tidings events`, or (table="quotes"/"actors") those of them that the
-    table's filter takes, so that --help lists only options the command accepts."""
+def _filter_options(func=None, *, table: str = "events", skip: tuple[str, ...] = ("merged",),
+                    listing: bool = True):
+    """The filter options of a listing (`tidings events`, `quotes`, `actors`), from the one
+    filter vocabulary (tidings.vocabulary): the API's query parameters under the same names,
+    so --help lists exactly the options the command accepts. `listing`: with --limit,
+    --offset, --format and --db."""
     if func is None:
-        return lambda f: _filter_options(f, table=table)
-    help_ = _FILTER_HELP.get(table, {})
-    options = {
-        "actor": click.option("--actor", help=help_.get(
-            "actor", "Actor as source or target: a code (RUS, RUSGOV, RUS:GOV, IGO) or a name part.")),
-        "country": click.option("--country", help=help_.get("country", "ISO3 country of source or target.")),
-        "sector": click.option("--sector", help=help_.get(
-            "sector", "PLOVER sector code (GOV, MIL, …) of source or target.")),
-        "type": click.option("--type", "type_", help="PLOVER event type (e.g. ACCUSE)."),
-        "mode": click.option("--mode", help="PLOVER mode (e.g. troops)."),
-        "factuality": click.option("--factuality", type=click.Choice(
-            ["asserted", "reported", "hypothetical", "future", "negated", "denied"])),
-        "since": click.option("--since", callback=_date, metavar="YYYY-MM-DD",
-                              help=help_.get("since", "Event date on or after.")),
-        "until": click.option("--until", callback=_date, metavar="YYYY-MM-DD",
-                              help=help_.get("until", "Event date on or before.")),
-        "article": click.option("--article", help=help_.get("article", "Article id (or id prefix).")),
-        "search": click.option("--search", help=help_.get("search", "Text that the sentence must contain.")),
-        "limit": click.option("--limit", type=click.IntRange(1, INT64_MAX), default=100, show_default=True,
-                              help="Rows per page."),
-        "offset": click.option("--offset", type=click.IntRange(0, INT64_MAX), default=0, show_default=True,
-                               help="Rows to skip (paging)."),
-        "format": click.option("--format", "fmt", type=FORMATS, default="table", show_default=True),
-        "db": db_option,
-    }
-    if table in _FILTER_FIELDS:
-        options = {name: option for name, option in options.items() if name in _FILTER_FIELDS[table]}
-    for option in reversed(list(options.values())):
+        return lambda f: _filter_options(f, table=table, skip=skip, listing=listing)
+    from tidings.vocabulary import fields_for
+
+    options = [_filter_option(field, table) for field in fields_for(table) if field.name not in skip
+               and (listing or field.name not in ("limit", "offset"))]
+    if listing:
+        options += [click.option("--format", "fmt", type=FORMATS, default="table", show_default=True), db_option]
+    for option in reversed(options):
         func = option(func)
     return func
 
@@ -408,28 +410,35 @@ def _filter_options(func=None, *, table: str = "events"):
 @cli.command()
 @_filter_options
 @click.option("--raw", is_flag=True, help="One row per report (event mention) instead of per merged event.")
-@background_option
-@query_confidence_option
-@place_options
-@click.option("--group", metavar="GROUP_ID",
-              help="Every report of this merged event (its group_id, as --format jsonl lists it); implies --raw.")
 @columns_option
-def events(db, fmt, raw, columns, **filters) -> None:
-    """List coded events: who did what to whom, when, per whom.
+def events(db, fmt, raw, columns, a, b, directed, **filters) -> None:
+    """List coded events: who did what to whom, when, per whom (newest first by default).
 
     Reports of one event by several articles are merged (one row: the first report, with
     num_mentions, num_articles, num_sources, first_day, last_day; the filters apply to that
     first report); `--raw` lists every report, `--group ID` every report of one merged event.
+    The options are the API's filters (GET /api/events), under the same names.
     """
-    from tidings.store import EventFilter
-
     from tidings.export import COLUMNS as EXPORTED
+    from tidings.store import EventFilter
+    from tidings.vocabulary import FilterValueError, check_dyad, check_range
 
+    try:
+        check_dyad(a, b, directed)
+        check_range(filters.get("since"), filters.get("until"))
+    except FilterValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--" + exc.param) from None
     store = _open(db)
     raw = raw or bool(filters.get("group"))
     default = ["date", "type", "mode", "source", "target", "location", "factuality", "attribution_kind", "confidence",
                "trigger", "article_id"] + ([] if raw else ["num_articles", "num_sources"])
-    rows = store.events(EventFilter(**_filters(filters, EventFilter), merged=not raw))
+    query = EventFilter(**_filters(filters, EventFilter), merged=not raw)
+    if a:
+        from tidings.analysis import dyad_events
+
+        rows = dyad_events(store, a, b, query, bool(directed))
+    else:
+        rows = store.events(query)
     if fmt == "table":
         for row in rows:  # "Kyiv (UKR)"; csv and jsonl keep place, place_country, geonameid, lat, lon apart
             row["location"] = " ".join(filter(None, [row["place"], row["place_country"] and f"({row['place_country']})"]))
@@ -439,7 +448,6 @@ def events(db, fmt, raw, columns, **filters) -> None:
     if fmt == "table":
         _uncoded(rows, [("source", "source_names"), ("target", "target_names")])
     _emit(rows, fmt, columns=shown)
-
 
 @cli.command()
 @_filter_options(table="quotes")
@@ -473,11 +481,15 @@ def actors(db, fmt, **filters) -> None:
 
 
 def _filters(values: dict, cls) -> dict:
-    """Map CLI option names onto a filter dataclass's fields, dropping unset and unknown ones."""
+    """Map CLI option names onto a filter dataclass's fields (the vocabulary's names: text →
+    search), dropping unset and unknown ones."""
     from dataclasses import fields
 
+    from tidings.vocabulary import BY_NAME
+
     names = {f.name for f in fields(cls)}
-    renamed = {("type" if k == "type_" else k): v for k, v in values.items()}
+    renamed = {(BY_NAME[k].field if k in BY_NAME else k): v
+               for k, v in ((("type" if k == "type_" else k), v) for k, v in values.items())}
     unknown = [k for k, v in renamed.items() if v not in (None, "") and k not in names]
     if unknown and any(k not in ("limit", "offset") for k in unknown):
         _fail(f"option(s) not supported here: {', '.join('--' + k.replace('_', '-') for k in unknown)}")
@@ -533,40 +545,47 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
               show_default=True, help="plover: one POLECAT-style JSON record per merged event (events only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-@click.option("--actor", help="Only events/quotes/actors of this actor (code or name part).")
-@click.option("--type", "type_", help="Only events of this PLOVER type.")
-@click.option("--since", callback=_date, metavar="YYYY-MM-DD")
-@click.option("--until", callback=_date, metavar="YYYY-MM-DD")
+@_filter_options(table="events", skip=("merged", "a", "b", "directed", "order"), listing=False)
+@click.option("--order", metavar="ORDER", help="Sort order, as the table's listing takes it (events: -date, date,"
+                                               " type, article; quotes: -date, article, speaker; actors: mentions,"
+                                               " name, country, events). Default: that listing's.")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
-@query_confidence_option
-@place_options
 @db_option
-def export(table: str, fmt: str, output: str | None, actor, type_, since, until, raw: bool,
-           min_confidence: float | None, db: str, place: str | None = None, place_country: str | None = None) -> None:
+def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filters) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
+    Takes the filters of `tidings events` (those a table has: --actor, --country, --sector,
+    --since, --until, --article and --text for quotes; --actor, --country, --sector,
+    --article and --text for actors); every matching row is written.
     Columns are typed (README, "Data dictionary"): Parquet has DATE, TIMESTAMP, BOOLEAN and
     integer columns and an event's sources and targets as lists (source, source_names,
     source_country, source_sector; the same for target), JSON Lines the same as JSON values, CSV
     joins the lists with "; ". Events are merged events (one row per event however many articles
-    report it, with its counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON record per merged
-    event (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …, Placename … of its
-    first report), with the PLOVER manual's `actor` and `recipient` lists (every actor of every
-    report), tidings' provenance fields, and the merged event's id and numbers of reports,
-    articles and sources.
+    report it, with its counts) unless `--raw`. `--format plover` writes one POLECAT-style JSON
+    record per merged event (Event ID, Event Date, Event Type, Event Mode, Actor …, Recipient …,
+    Placename … of its first report), with the PLOVER manual's `actor` and `recipient` lists (every
+    actor of every report), tidings' provenance fields, and the merged event's id and numbers of
+    reports, articles and sources.
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter
+    from tidings.vocabulary import BY_NAME, FilterValueError, check, check_range
 
     if fmt == "parquet" and not output:
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
+    try:
+        check_range(filters.get("since"), filters.get("until"))
+        if filters.get("order") and table in ("events", "quotes", "actors"):
+            filters["order"] = check("order", filters["order"], table)
+        elif table in ("events", "quotes", "actors"):
+            filters["order"] = BY_NAME["order"].default_for(table)
+    except FilterValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--" + exc.param) from None
     store = _open(db)
     cls = {"events": EventFilter, "quotes": QuoteFilter, "actors": ActorFilter}.get(table)
-    options = {"actor": actor, "type_": type_, "since": since, "until": until, "min_confidence": min_confidence,
-               "place": place, "place_country": place_country}
-    if cls is None and min_confidence is not None:
-        _fail("--min-confidence selects events (tidings export events)")
-    query = cls(**_filters(options, cls)) if cls else None
+    if cls is None and any(v not in (None, "") for v in filters.values()):
+        _fail("articles are exported whole: the filters select events, quotes or actors")
+    query = cls(**_filters(filters, cls)) if cls else None
     if table == "events":
         query.merged = not raw
     from tidings.progress import progress_bar
@@ -678,12 +697,18 @@ def _fold_empty(rows: list[dict], by: str, run: int = 3) -> list[dict]:
 @click.option("--max-body-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True, metavar="N",
               help="Largest body POST /api/ingest accepts, in bytes; a bigger one is refused (413) unparsed, as"
                    " soon as its Content-Length or its streamed size shows it.")
-def serve(db: str, host: str, port: int, token: str | None, max_body_bytes: int) -> None:
-    """Browse the database in a web UI, with a JSON API under /api/ (OpenAPI at /docs)."""
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages from ORIGIN (https://example.org, or * for any) call the API from a browser"
+                   " (CORS); repeat for several.")
+def serve(db: str, host: str, port: int, token: str | None, max_body_bytes: int, cors: tuple[str, ...]) -> None:
+    """Browse the database in a web UI, with a JSON API under /api/ (documented at /docs)."""
     from tidings.web import serve as run_server
 
+    for origin in cors:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{origin!r} is not an origin (https://host[:port], or *)", param_hint="--cors")
     _open(db).close()  # a clear error now if the database is missing or locked
-    run_server(db, host=host, port=port, token=token, max_body_bytes=max_body_bytes)
+    run_server(db, host=host, port=port, token=token, max_body_bytes=max_body_bytes, cors_origins=cors)
 
 
 # --- database --------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def write_rows(rows: list[dict], fmt: str, out: TextIO, columns: list[str] | Non
         table.add_column(col, overflow="fold", max_width=60)
     for row in rows:
         table.add_row(*(Text(terminal_safe(_cell(row.get(c)))) for c in cols))  # Text: "[bold]" stays text
-    width = None if out.isatty() else _piped_width()  # piped: COLUMNS when set, else 200
+    width = None if out.isatty() else _piped_width()  # piped: 200, or COLUMNS when wider
     Console(file=out, width=width, soft_wrap=False).print(table)
 
 
@@ -101,7 +101,7 @@ def _piped_width() -> int:
     import os
 
     try:
-        return max(40, int(os.environ.get("COLUMNS", "")))
+        return max(200, int(os.environ.get("COLUMNS", "")))
     except ValueError:
         return 200
 

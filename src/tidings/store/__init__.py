@@ -19,7 +19,9 @@ Public interface:
   Store.count_events(EventFilter) / count_quotes(QuoteFilter) / count_actors(ActorFilter) -> int   all pages
   Store.trends(EventFilter, interval="week") -> list[dict]   counts per period and type
   Store.article(id_or_prefix) -> ArticleResult | None
-  Store.stats() -> dict;  Store.errors() -> list[ErrorRow]
+  Store.count_events(f) / count_quotes(f) / count_actors(f) / count_errors() -> int   rows without paging
+  Store.stats() -> dict;  Store.errors(limit=None, offset=0) -> list[ErrorRow]
+  Store.last_write() -> str                             changes whenever the stored data does (ETags)
   Store.upgrade() -> int;  Store.schema_version;  Store.close() / context manager
 
 Errors (all StoreError, with a message meant for the user): StoreLockedError (a DuckDB file

@@ -6,6 +6,7 @@ Every filter field is optional; set fields are ANDed. All matching is done by th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,8 +18,8 @@ from tidings.store.codes import Codes, parse_actor
 class EventFilter:
     """Which events to list.
 
-    actor: source or target, as a code ("RUS", "RUSGOV", "RUS:GOV", "GOV", "IGO NATO") or a
-    part of the name/mention ("Lavrov"); source/target: the same, for one side only (a dyad
+    actor: source or target, as a code ("RUS", "RUSGOV", "RUS:GOV", "GOV", "IGO NATO"), a known
+    name or alias ("US", "UN", "NATO": exact) or whole words of the name/mention ("Lavrov"); source/target: the same, for one side only (a dyad
     is source + target). country/sector: of source or target. type, mode, factuality,
     quad_class: exact (case-insensitive for type). since/until: event date (the article's
     publication date when the event has none), inclusive, YYYY-MM-DD. article: article id or
@@ -144,16 +145,41 @@ def contains(column: str) -> str:
     return f"strpos(lower({column}), lower(?)) > 0"
 
 
+_NON_WORD = "[^a-z0-9]+"  # what separates words, after lower() (the same in DuckDB, PostgreSQL and Python)
+
+
+def words_of(text: str) -> str:
+    """`text` as its words, lower-cased, between single spaces (" sergei lavrov ")."""
+    return " " + " ".join(re.sub(_NON_WORD, " ", text.lower()).split()) + " "
+
+
+def has_words(column: str) -> str:
+    """SQL: `column` contains the words (parameters: `word_params(text)`) as whole words, in
+    order. A plain substring test of the longest word runs first: it is cheap and rules out
+    most rows before the regular expression is run."""
+    return (f"(strpos(lower({column}), ?) > 0 AND strpos(' ' || trim(regexp_replace(lower(coalesce({column}, '')),"
+            f" '{_NON_WORD}', ' ', 'g')) || ' ', ?) > 0)")
+
+
+def word_params(text: str) -> list[str]:
+    """The parameters of `has_words` for `text`: its longest word, and all its words."""
+    words = words_of(text)
+    return [max(words.split(), key=len, default=""), words]
+
+
 def actor_match(value: str, codes: Codes, *, country: str, sector: str, names: tuple[str, ...],
                 where: Where) -> None:
-    """Conditions matching an actor spec against the given columns (added to `where`)."""
+    """Conditions matching an actor spec against the given columns (added to `where`): codes
+    and known aliases exactly, free text as whole words of the name (or mention text)."""
     spec = parse_actor(value, codes)
     if spec.country:
         where.add(f"{country} = ?", spec.country)
     if spec.sector:
         where.add(f"{sector} = ?", spec.sector)
+    if spec.names:  # a known organisation: its canonical name(s), exactly
+        where.add(f"{names[0]} IN (" + ", ".join("?" for _ in spec.names) + ")", *spec.names)
     if spec.name:
-        where.add("(" + " OR ".join(contains(c) for c in names) + ")", *([spec.name] * len(names)))
+        where.add("(" + " OR ".join(has_words(c) for c in names) + ")", *(word_params(spec.name) * len(names)))
 
 
 def participant_exists(value: str | None, codes: Codes, roles: tuple[str, ...], *,
@@ -205,7 +231,7 @@ def event_where(f: EventFilter, codes: Codes) -> Where:
         if not value:
             continue
         spec = parse_actor(value, codes)
-        if spec.name:  # a name part: look at the participants themselves
+        if spec.by_name:  # names: look at the participants themselves
             where.add(*_exists(value, codes, roles))
         else:
             side_match(spec.country, spec.sector, roles, where)

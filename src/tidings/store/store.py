@@ -496,6 +496,15 @@ class Store:
                                     if row["speaker"] is not None else None)
         return rows
 
+    def last_write(self) -> str:
+        """A cheap marker that changes whenever the stored data does (an article saved,
+        replaced or deleted, or a schema upgrade): for HTTP ETags. Not a timestamp to show."""
+        row = self.backend.rows(
+            "SELECT count(*) AS n, CAST(max(processed_at) AS TEXT) AS processed,"
+            " CAST(max(ingested_at) AS TEXT) AS ingested,"
+            " (SELECT CAST(max(applied_at) AS TEXT) FROM schema_version) AS upgraded FROM articles")[0]
+        return f"{row['n']}|{row['processed']}|{row['ingested']}|{row['upgraded']}"
+
     def actors(self, f: ActorFilter | None = None) -> list[dict[str, Any]]:
         """Distinct resolved actors (name, country, sector) with counts: mentions, articles,
         and how often they are an event's source or target."""
@@ -531,12 +540,18 @@ class Store:
             row["actor"] = actor_label(row["country"], row["sector"], row["name"])
         return rows
 
-    def errors(self) -> list[ErrorRow]:
-        """Articles not extracted (status "error" or "skipped"), with their reason."""
+    def errors(self, limit: int | None = None, offset: int = 0) -> list[ErrorRow]:
+        """Articles not extracted (status "error" or "skipped"), with their reason (paged when
+        `limit` is given)."""
         c = self.backend.codepoint
+        page, params = paging(limit, offset)
         _, rows = self.backend.query(
-            f"SELECT id, origin, status, error FROM articles WHERE status <> 'ok' ORDER BY {c('status')}, {c('id')}")
+            f"SELECT id, origin, status, error FROM articles WHERE status <> 'ok' ORDER BY {c('status')}, {c('id')}"
+            f"{page}", params)
         return [ErrorRow(*row) for row in rows]
+
+    def count_errors(self) -> int:
+        return int(self.backend.scalar("SELECT count(*) FROM articles WHERE status <> 'ok'"))
 
     def stats(self) -> dict[str, Any]:
         """Counts: articles by status, events (total, by type, by quad class), quotes, mentions,

@@ -13,10 +13,14 @@ from tidings.analysis import network
 from tidings.store import EventFilter
 from tidings.web import svg, views
 from tidings.web.app import _State
+from tidings.vocabulary import FIELDS
 from tidings.web.params import (
-    By, ChartBackground, FullRange, Limit, Offset, Opt, chart_background_param, day_param, fraction_param,
-    fraction_text, text_param, url_with, actor_filter, dyad_params, event_filter, quote_filter,
+    ArticleQuery, By, ChartBackground, EventQuery, FullRange, Opt, actor_filter, actor_param, article_query,
+    chart_background_param, day_range, event_filter, event_query, flag_param, fraction_param, fraction_text,
+    quote_filter, text_param, url_with,
 )
+
+_PARAM_OF = {f.field: f.name for f in FIELDS}  # store filter field → query parameter (search → text)
 
 
 # The map is framed by our own pages (only): it may be, unlike the pages; it runs no script.
@@ -25,14 +29,16 @@ MAP_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'self';
 
 
 def _filter_params(f: Any, skip: tuple[str, ...] = ("limit", "offset")) -> dict[str, Any]:
-    """A filter record as the query parameters that produce it (search → text)."""
+    """A filter record as the query parameters that produce it (named as in tidings.vocabulary)."""
     params = {}
     for key, value in asdict(f).items():
         if key in skip or value in (None, ""):
             continue
         if isinstance(value, float):  # a threshold: "0" must survive url_with (which drops False, and 0.0 == False)
             value = fraction_text(value)
-        params["text" if key == "search" else key] = value.isoformat() if hasattr(value, "isoformat") else value
+        if isinstance(value, bool):
+            value = "true" if value else (None if key == "merged" else "false")  # merged=false is the default
+        params[_PARAM_OF.get(key, key)] = value.isoformat() if hasattr(value, "isoformat") else value
     return params
 
 
@@ -55,15 +61,13 @@ def add_pages(app: FastAPI, state: _State) -> None:
                       **data)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
-    def events(request: Request, f: Annotated[EventFilter, Depends(event_filter)],
-               dyad: Annotated[tuple | None, Depends(dyad_params)]):
+    def events(request: Request, q: Annotated[EventQuery, Depends(event_query)]):
+        f, dyad = q.filter, q.dyad
         params = _filter_params(f)
         if dyad:
-            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+            params.update(a=dyad[0], b=dyad[1], directed="true" if dyad[2] else None)
         with pool.store() as store:
-            page = views.events(store, f, dyad[:2] if dyad else None, dyad[2] if dyad else False)
-            page = views.counted(page, lambda: views.count_events(store, f, dyad[:2] if dyad else None,
-                                                                  dyad[2] if dyad else False))
+            page = views.events(store, f, dyad)
             choices = state.choices(store)
             latest = views.latest_day(store)
         return render("events.html", request, page=page, f=f, params=params, dyad=dyad, world=_map_src(params),
@@ -83,7 +87,7 @@ def add_pages(app: FastAPI, state: _State) -> None:
     @app.get("/quotes", response_class=HTMLResponse, include_in_schema=False)
     def quotes(request: Request, f=Depends(quote_filter)):
         with pool.store() as store:
-            page = views.counted(views.quotes(store, f), lambda: store.count_quotes(f))
+            page = views.quotes(store, f)
             choices = state.choices(store)
             latest = views.latest_day(store)
         return render("quotes.html", request, page=page, f=f, params=_filter_params(f), choices=choices,
@@ -92,16 +96,16 @@ def add_pages(app: FastAPI, state: _State) -> None:
     @app.get("/actors", response_class=HTMLResponse, include_in_schema=False)
     def actors(request: Request, f=Depends(actor_filter)):
         with pool.store() as store:
-            page = views.counted(views.actors(store, f), lambda: store.count_actors(f))
+            page = views.actors(store, f)
         return render("actors.html", request, page=page, f=f, params=_filter_params(f))
 
     @app.get("/actor", response_class=HTMLResponse, include_in_schema=False)
     def actor(request: Request, a: Opt = None, by: By = "month", since: Opt = None, until: Opt = None,
               background: ChartBackground = None, full: FullRange = False):
-        code = text_param(a, "a")
+        code = actor_param(a, "a")
         if code is None:
             raise HTTPException(400, "a: an actor is required (e.g. /actor?a=RUS)")
-        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        since_d, until_d = day_range(since, until)
         background_f = chart_background_param(background)
         with pool.store() as store:
             data = views.actor(store, code, by, since_d, until_d, background_f, full)
@@ -117,10 +121,11 @@ def add_pages(app: FastAPI, state: _State) -> None:
 
     @app.get("/dyad", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, a: Opt = None, b: Opt = None, by: By = "week", since: Opt = None,
-             until: Opt = None, merged: bool = False, directed: bool = False, background: ChartBackground = None,
+             until: Opt = None, merged: Opt = None, directed: Opt = None, background: ChartBackground = None,
              min_confidence: Opt = None, full: FullRange = False):
-        a_code, b_code = text_param(a, "a"), text_param(b, "b")
-        since_d, until_d = day_param(since, "since"), day_param(until, "until")
+        a_code, b_code = actor_param(a, "a"), actor_param(b, "b")
+        since_d, until_d = day_range(since, until)
+        merged, directed = bool(flag_param(merged, "merged")), bool(flag_param(directed, "directed"))
         background_f = chart_background_param(background)
         confidence = fraction_param(min_confidence, "min_confidence")
         # what the events behind the series are filtered by (the links of the chart and the page)
@@ -158,14 +163,15 @@ def add_pages(app: FastAPI, state: _State) -> None:
                       all_actors=all_actors, choices=choices, latest=latest)
 
     @app.get("/map.svg", include_in_schema=False)
-    def world_map(f: Annotated[EventFilter, Depends(event_filter)], dyad: Annotated[tuple | None, Depends(dyad_params)]):
+    def world_map(q: Annotated[EventQuery, Depends(event_query)]):
         """The world map of the events the filters select (as the events page: with `a` and `b`,
         those between two actors), a standalone SVG document that the overview, events, actor
         and dyad pages show in a frame, so that drawing it never delays them. Its links open the
         events page (in the whole window) with the same filters and the place."""
+        f, dyad = q.filter, q.dyad
         params = _filter_params(f, skip=("limit", "offset", "order", "place", "place_country"))
         if dyad:
-            params.update(a=dyad[0], b=dyad[1], directed=dyad[2] or None)
+            params.update(a=dyad[0], b=dyad[1], directed="true" if dyad[2] else None)
         with pool.store() as store:
             places = views.places(store, replace(f, limit=None, offset=0), dyad[:2] if dyad else None,
                                   dyad[2] if dyad else False)
@@ -174,12 +180,11 @@ def add_pages(app: FastAPI, state: _State) -> None:
         return Response(picture, media_type="image/svg+xml", headers=MAP_HEADERS)
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles(request: Request, limit: Limit = 50, offset: Offset = 0, status: Opt = None, text: Opt = None):
-        status, text = text_param(status, "status", 20), text_param(text, "text")
+    def articles(request: Request, q: Annotated[ArticleQuery, Depends(article_query)]):
         with pool.store() as store:
-            page = views.counted(views.articles(store, limit, offset, status, text),
-                                 lambda: analysis.count_articles(store, status, text))
-        return render("articles.html", request, page=page, params={"status": status, "text": text, "limit": limit})
+            page = views.articles(store, q.limit, q.offset, q.status, q.search)
+        return render("articles.html", request, page=page,
+                      params={"status": q.status, "text": q.search, "limit": q.limit})
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article(request: Request, article_id: str):

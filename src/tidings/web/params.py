@@ -1,23 +1,36 @@
-"""Query parameters of the pages and the API: validated here, turned into store filters.
+"""Query parameters of the pages and the API: read from the one filter vocabulary
+(tidings.vocabulary.FIELDS), validated here, turned into store filters.
 
 Empty values (what an HTML form sends for a blank field) mean "not set"; a value that cannot
-be used (NUL characters, a bad date, an unknown choice) is a 400 with a message saying why.
+be used (NUL characters, a bad date, an unknown choice, half a dyad, since after until) is a
+400 naming the parameter and saying why (for an enumerated one: the allowed values, and the
+nearest ones).
 """
 
 from __future__ import annotations
 
+import inspect
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import HTTPException, Query
+from fastapi import Query
 
-from tidings.records import FACTUALITY_VALUES
 from tidings.store import ActorFilter, EventFilter, QuoteFilter
 from tidings.store.filters import as_date, as_fraction
+from tidings.vocabulary import (
+    BY_NAME, Field, FilterValueError, allowed, check, check_dyad, check_range, fields_for, listing,
+)
 
-QUAD_CLASSES = ("verbal cooperation", "material cooperation", "verbal conflict", "material conflict")
-EVENT_ORDERS = ("date", "-date", "type", "article")
+EVENT_ORDERS = ("-date", "date", "type", "article")
+API_MAX_LIMIT = 1000
+DEFAULT_LIMIT = 50
+
+
+def quad_classes() -> tuple[str, ...]:
+    return allowed("quad_classes")
 
 
 def text_param(value: str | None, name: str, max_len: int = 500) -> str | None:
@@ -27,26 +40,30 @@ def text_param(value: str | None, name: str, max_len: int = 500) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if "\x00" in value or len(value) > max_len:
-        raise HTTPException(400, f"{name}: not a usable value")
+    if "\x00" in value:
+        raise FilterValueError(name, f"{name}: contains a NUL character")
+    if len(value) > max_len:
+        raise FilterValueError(name, f"{name}: longer than {max_len} characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise HTTPException(400, f"{name}: not valid text") from None
+        raise FilterValueError(name, f"{name}: not valid text") from None
     return value
 
 
-def choice_param(value: str | None, name: str, choices: tuple[str, ...]) -> str | None:
-    value = text_param(value, name)
-    if value is not None and value not in choices:
-        raise HTTPException(400, f"{name} must be one of: {', '.join(choices)}")
-    return value
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
 
 
-def flag_param(value: str | None, name: str) -> bool | None:
-    """"true"/"false" (as a form sends them) → True/False; empty or absent → None."""
-    value = choice_param((value or "").strip().lower() or None, name, ("true", "false"))
-    return None if value is None else value == "true"
+def flag_param(value: str | bool | None, name: str) -> bool | None:
+    """"true"/"false" (also 1/0, yes/no, on/off: what forms send) → True/False; empty or absent → None."""
+    if value is None or isinstance(value, bool):
+        return value
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise FilterValueError(name, f"{name}: {value[:40]!r} is not true or false")
 
 
 def chart_background_param(value: str | None, name: str = "background") -> bool | None:
@@ -56,12 +73,13 @@ def chart_background_param(value: str | None, name: str = "background") -> bool 
         return None
     flag = flag_param(value, name) if (value or "").strip().lower() in ("", "true", "false") else None
     if flag is None and (value or "").strip():
-        raise HTTPException(400, f"{name} must be one of: false, true, all")
+        raise FilterValueError(name, f"{name}: {value.strip()[:40]!r} is not one of false, true, all")
     return False if flag is None else flag
 
 
 ChartBackground = Annotated[str | None, Query(description="background events (earlier facts an article recalls):"
-                                                          " false (default): left out; true: only them; all: kept")]
+                                                          " false (default): left out; true: only them; all: kept",
+                                              max_length=2000, json_schema_extra={"enum": ["false", "true", "all"]})]
 FullRange = Annotated[bool, Query(description="time axis over every period, not only those holding 98% of the events")]
 
 
@@ -72,7 +90,7 @@ def day_param(value: str | None, name: str) -> date | None:
     try:
         return as_date(value, name)
     except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise FilterValueError(name, str(exc)) from None
 
 
 def fraction_param(value: str | None, name: str) -> float | None:
@@ -83,7 +101,7 @@ def fraction_param(value: str | None, name: str) -> float | None:
     try:
         return as_fraction(value, name)
     except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise FilterValueError(name, str(exc)) from None
 
 
 def fraction_text(value: float | None) -> str | None:
@@ -91,83 +109,175 @@ def fraction_text(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
-MinConfidence = Annotated[str | None, Query(description="only events whose confidence (0-1: the verifier's"
-                                                        " probability that a careful coder would code them) is at"
-                                                        " least this; events stored without one are then left out")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="rows per page")]
-Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
-Opt = Annotated[str | None, Query()]
+@lru_cache(maxsize=1)
+def _codes():
+    from tidings.store.codes import load_codes
+
+    return load_codes()
 
 
-def event_filter(
-    actor: Opt = None, source: Opt = None, target: Opt = None, country: Opt = None, sector: Opt = None,
-    type: Annotated[str | None, Query(description="PLOVER event type")] = None,
-    mode: Opt = None,
-    factuality: Annotated[str | None, Query(description=", ".join(FACTUALITY_VALUES))] = None,
-    quad_class: Annotated[str | None, Query(description=", ".join(QUAD_CLASSES))] = None,
-    since: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-    until: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-    article: Opt = None,
-    text: Annotated[str | None, Query(description="text the sentence contains")] = None,
-    order: Annotated[str, Query(description=", ".join(EVENT_ORDERS))] = "-date",
-    merged: Annotated[bool, Query(description="one row per merged event: the reports of one event across"
-                                              " articles counted once, with num_mentions/num_articles/num_sources")] = False,
-    background: Annotated[str | None, Query(description="true: only background events (earlier facts an"
-                                                        " article recalls); false: none of them; empty: all")] = None,
-    min_confidence: MinConfidence = None,
-    group: Annotated[str | None, Query(description="only the reports of this merged event (its group_id)")] = None,
-    limit: Limit = 50, offset: Offset = 0,
-    place: Annotated[str | None, Query(description="where the event happened: a place name (Kyiv) or a GeoNames id")] = None,
-    place_country: Annotated[str | None, Query(description="ISO3 code of the country the event happened in"
-                                                           " (`country` is an actor's)")] = None,
-) -> EventFilter:
-    return EventFilter(
-        actor=text_param(actor, "actor"), source=text_param(source, "source"), target=text_param(target, "target"),
-        country=text_param(country, "country", 40), sector=text_param(sector, "sector", 40),
-        type=text_param(type, "type", 40), mode=text_param(mode, "mode", 80),
-        factuality=choice_param(factuality, "factuality", FACTUALITY_VALUES),
-        quad_class=choice_param(quad_class, "quad_class", QUAD_CLASSES),
-        since=day_param(since, "since"), until=day_param(until, "until"), article=text_param(article, "article"),
-        search=text_param(text, "text"), order=choice_param(order, "order", EVENT_ORDERS) or "-date",
-        merged=merged, background=flag_param(background, "background"),
-        min_confidence=fraction_param(min_confidence, "min_confidence"), limit=limit, offset=offset,
-        place=text_param(place, "place", 200), place_country=text_param(place_country, "place_country", 40),
-        group=text_param(group, "group"))
+def actor_param(value: str | None, name: str) -> str | None:
+    """An actor filter: checked now, so that an unknown code is a 400 naming the parameter
+    (with the nearest codes) rather than an empty answer."""
+    from tidings.store.codes import UnknownCodeError, parse_actor
+
+    value = text_param(value, name)
+    if value is not None:
+        try:
+            parse_actor(value, _codes())
+        except UnknownCodeError as exc:
+            raise FilterValueError(name, f"{name}: {exc}") from None
+    return value
 
 
-def dyad_params(a: Annotated[str | None, Query(description="dyad: one actor")] = None,
-                b: Annotated[str | None, Query(description="dyad: the other actor")] = None,
-                directed: bool = False) -> tuple[str, str, bool] | None:
-    a, b = text_param(a, "a"), text_param(b, "b")
-    if a and b:
-        return a, b, directed
+def read_field(field: Field, value: Any, table: str) -> Any:
+    """One filter's raw query value as the value its store filter takes (None when unset)."""
+    name = field.name
+    if field.kind == "actor":
+        return actor_param(value, name)
+    if field.kind == "choice":
+        value = text_param(value, name, field.max_len)
+        return None if value is None else check(name, value, table)
+    if field.kind == "date":
+        return day_param(value, name)
+    if field.kind == "flag":
+        return flag_param(value, name)
+    if field.kind == "fraction":
+        return fraction_param(value, name)
+    if field.kind == "int":
+        return value
+    return text_param(value, name, field.max_len)
+
+
+# -- FastAPI dependencies built from the vocabulary ----------------------------------------------------
+
+def _annotation(field: Field, table: str, *, api_limits: bool = True):
+    description = field.help_for(table)
+    choices = field.choices_for(table)
+    extra: dict[str, Any] = {}
+    if choices:
+        extra["json_schema_extra"] = {"enum": list(choices)}
+        if len(choices) > 60:
+            description += f" ({len(choices)} values: {listing(choices)})"
+    if field.kind == "int":
+        if field.name == "limit":
+            return Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description=description)]
+        return Annotated[int, Query(ge=0, le=10_000_000, description=description)]
+    if field.kind == "flag":
+        extra["json_schema_extra"] = {"enum": ["true", "false"]}
+    return Annotated[str | None, Query(description=description, max_length=2000, **extra)]
+
+
+def _default(field: Field, table: str) -> Any:
+    if field.kind == "int":
+        return DEFAULT_LIMIT if field.name == "limit" else 0
     return None
 
 
-def quote_filter(actor: Opt = None, country: Opt = None, sector: Opt = None, direct: bool | None = None,
-                 since: Opt = None, until: Opt = None, article: Opt = None,
-                 text: Annotated[str | None, Query(description="text the quote contains")] = None,
-                 order: Annotated[str, Query(description="article, speaker, -date")] = "-date",
-                 limit: Limit = 50, offset: Offset = 0) -> QuoteFilter:
-    return QuoteFilter(actor=text_param(actor, "actor"), country=text_param(country, "country", 40),
-                       sector=text_param(sector, "sector", 40), direct=direct, since=day_param(since, "since"),
-                       until=day_param(until, "until"), article=text_param(article, "article"), search=text_param(text, "text"),
-                       order=choice_param(order, "order", ("article", "speaker", "-date")) or "-date",
-                       limit=limit, offset=offset)
+def _dependency(table: str, names: tuple[str, ...], build, doc: str):
+    """A FastAPI dependency whose query parameters are the vocabulary's `names` for `table`
+    (plus the deprecated aliases), calling `build(values)` with the checked values."""
+    fields = [BY_NAME[n] for n in names]
+    parameters = []
+    for field in fields:
+        parameters.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=_default(field, table), annotation=_annotation(field, table)))
+        for alias in field.aliases:
+            parameters.append(inspect.Parameter(
+                alias, inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[str | None, Query(description=f"Deprecated: use {field.name}.",
+                                                       deprecated=True, max_length=2000)]))
+
+    def dependency(**raw: Any):
+        values: dict[str, Any] = {}
+        for field in fields:
+            value = raw.get(field.name)
+            for alias in field.aliases:
+                if value in (None, "") and raw.get(alias) not in (None, ""):
+                    value = raw[alias]
+            values[field.name] = read_field(field, value, table)
+        check_range(values.get("since"), values.get("until"))
+        return build(values)
+
+    dependency.__signature__ = inspect.Signature(parameters)
+    dependency.__doc__ = doc
+    dependency.__name__ = f"{table}_filter"
+    return dependency
 
 
-def actor_filter(actor: Opt = None, country: Opt = None, sector: Opt = None, article: Opt = None,
-                 text: Annotated[str | None, Query(description="part of the name")] = None,
-                 order: Annotated[str, Query(description="mentions, name, country, events")] = "mentions",
-                 limit: Limit = 50, offset: Offset = 0) -> ActorFilter:
-    return ActorFilter(actor=text_param(actor, "actor"), country=text_param(country, "country", 40),
-                       sector=text_param(sector, "sector", 40), article=text_param(article, "article"),
-                       search=text_param(text, "text"),
-                       order=choice_param(order, "order", ("mentions", "name", "country", "events")) or "mentions",
-                       limit=limit, offset=offset)
+def _record(cls, table: str, values: dict[str, Any], skip: tuple[str, ...] = ()) -> Any:
+    """The store filter record of `values` (vocabulary names → record fields, defaults filled)."""
+    kwargs = {}
+    for name, value in values.items():
+        if name in skip:
+            continue
+        field = BY_NAME[name]
+        if value is None:
+            value = field.default_for(table)
+        if value is not None:
+            kwargs[field.field] = value
+    return cls(**kwargs)
 
 
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv (the whole filtered table)")]
+_EVENT_NAMES = tuple(f.name for f in fields_for("events") if f.name not in ("a", "b", "directed"))
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """An event listing's filter and its dyad (a, b, directed) when one is given."""
+
+    filter: EventFilter
+    dyad: tuple[str, str, bool] | None = None
+
+
+def _event_query(values: dict[str, Any]) -> EventQuery:
+    check_dyad(values.get("a"), values.get("b"), values.get("directed"))
+    f = _record(EventFilter, "events", values, skip=("a", "b", "directed"))
+    dyad = (values["a"], values["b"], bool(values.get("directed"))) if values.get("a") else None
+    return EventQuery(f, dyad)
+
+
+event_query = _dependency("events", tuple(f.name for f in fields_for("events")), _event_query,
+                          "Events: the filters, and a dyad (a and b, optionally directed).")
+event_filter = _dependency("events", _EVENT_NAMES, lambda v: _record(EventFilter, "events", v),
+                           "Events: the filters (no dyad).")
+quote_filter = _dependency("quotes", tuple(f.name for f in fields_for("quotes")),
+                           lambda v: _record(QuoteFilter, "quotes", v), "Quotes: the filters.")
+actor_filter = _dependency("actors", tuple(f.name for f in fields_for("actors")),
+                           lambda v: _record(ActorFilter, "actors", v), "Actors: the filters.")
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    status: str | None
+    search: str | None
+    limit: int
+    offset: int
+
+
+article_query = _dependency(
+    "articles", tuple(f.name for f in fields_for("articles")),
+    lambda v: ArticleQuery(v.get("status"), v.get("text"), v.get("limit") or DEFAULT_LIMIT, v.get("offset") or 0),
+    "Articles: the filters.")
+
+
+def day_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """since and until as dates, refusing an inverted range."""
+    since_d, until_d = day_param(since, "since"), day_param(until, "until")
+    check_range(since_d, until_d)
+    return since_d, until_d
+
+
+MinConfidence = Annotated[str | None, Query(description=BY_NAME["min_confidence"].help_for("events"),
+                                            max_length=2000)]
+Limit = Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+Opt = Annotated[str | None, Query(max_length=2000)]
+Flag = Annotated[str | None, Query(description="true or false", max_length=2000,
+                                   json_schema_extra={"enum": ["true", "false"]})]
+Format = Annotated[Literal["json", "csv", "jsonl"],
+                   Query(description="json (default: a page) or csv / jsonl (every matching row from offset,"
+                                     " streamed; at most `limit` rows when limit is given)")]
 By = Annotated[Literal["day", "week", "month"], Query(description="period")]
 
 

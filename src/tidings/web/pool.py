@@ -52,7 +52,7 @@ class StorePool:
         try:
             return self._idle.get(timeout=self.wait)
         except queue.Empty:
-            raise StoreError(f"all {self.size} connections to {self.db} are busy; try again") from None
+            raise StoreError(f"all {self.size} database connections are busy; try again") from None
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -13,58 +15,90 @@ from tidings.store import filters as store_filters
 
 @dataclass
 class Page:
-    """Rows of one page of a table, whether there is a next one, and (when counted) how many rows
-    all the pages hold."""
+    """Rows of one page of a table, and how many rows match over all pages."""
 
     rows: list[dict[str, Any]]
     offset: int
     limit: int
-    has_next: bool
-    total: int | None = None  # rows over all pages (pages count them; the JSON API leaves them out)
+    total: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "offset": self.offset, "limit": self.limit, "has_next": self.has_next}
-
-
-def _paged(fetch, f, limit: int) -> Page:
-    """Fetch one row more than asked, to know whether a next page exists."""
-    rows = fetch(replace(f, limit=limit + 1))
-    return Page(rows=rows[:limit], offset=f.offset, limit=limit, has_next=len(rows) > limit)
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.rows) < self.total
 
 
-def events(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> Page:
-    """A page of events matching `f` (between the two actors of `dyad` when given)."""
-    limit = f.limit or 50
+def event_rows(store: Store, f: EventFilter, dyad: tuple | None = None) -> list[dict[str, Any]]:
+    """Events matching `f` (between the two actors of `dyad`, (a, b, directed), when given)."""
     if dyad:
-        return _paged(lambda g: analysis.dyad_events(store, dyad[0], dyad[1], g, directed), f, limit)
-    return _paged(store.events, f, limit)
+        return analysis.dyad_events(store, dyad[0], dyad[1], f, bool(dyad[2]) if len(dyad) > 2 else False)
+    return store.events(f)
 
 
-def count_events(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> int:
-    """How many events `events` lists over all pages."""
+def count_events(store: Store, f: EventFilter, dyad: tuple | None = None) -> int:
     if dyad:
-        return analysis.count_dyad_events(store, dyad[0], dyad[1], f, directed)
+        return analysis.count_dyad_events(store, dyad[0], dyad[1], f, bool(dyad[2]) if len(dyad) > 2 else False)
     return store.count_events(f)
 
 
-def counted(page: Page, count) -> Page:
-    """The page with its total: `count()` is run only when the total is not known from the page
-    itself (a first page with no next page)."""
-    total = page.offset + len(page.rows) if not page.has_next and (page.rows or page.offset == 0) else count()
-    return replace(page, total=total)
+def events(store: Store, f: EventFilter, dyad: tuple | None = None) -> Page:
+    """A page of events matching `f` (between the two actors of `dyad` when given)."""
+    limit = f.limit or 50
+    f = replace(f, limit=limit)
+    return Page(event_rows(store, f, dyad), f.offset, limit, count_events(store, f, dyad))
 
 
 def quotes(store: Store, f: QuoteFilter) -> Page:
-    return _paged(store.quotes, f, f.limit or 50)
+    f = replace(f, limit=f.limit or 50)
+    return Page(store.quotes(f), f.offset, f.limit, store.count_quotes(f))
 
 
 def actors(store: Store, f: ActorFilter) -> Page:
-    return _paged(store.actors, f, f.limit or 50)
+    f = replace(f, limit=f.limit or 50)
+    return Page(store.actors(f), f.offset, f.limit, store.count_actors(f))
+
+
+def article_rows(store: Store, limit: int, offset: int, status: str | None, text: str | None) -> list[dict]:
+    return [public_row(row) for row in analysis.recent_articles(store, limit, offset, status=status, search=text)]
+
+
+def count_articles(store: Store, status: str | None, text: str | None) -> int:
+    return analysis.count_articles(store, status=status, search=text)
 
 
 def articles(store: Store, limit: int, offset: int, status: str | None, text: str | None) -> Page:
-    rows = analysis.recent_articles(store, limit + 1, offset, status=status, search=text)
-    return Page(rows=rows[:limit], offset=offset, limit=limit, has_next=len(rows) > limit)
+    return Page(article_rows(store, limit, offset, status, text), offset, limit, count_articles(store, status, text))
+
+
+def public_origin(origin: str | None) -> str | None:
+    """An input's origin fit to show: URLs, stdin lines and "api" as they are; a file path by
+    its file name (and a WARC record's offset)."""
+    if not origin or "://" in origin or origin.startswith(("stdin", "api")):
+        return origin
+    path, hash_, offset = origin.partition("#")
+    return os.path.basename(path.rstrip("/\\")) + hash_ + offset
+
+
+# the folders of an absolute path (not a URL's: no ":" or "/" or letter just before it)
+_FOLDERS = re.compile(r"(?<![:/\w.])(?:/[^\s'\"/]+)+/")
+
+
+def public_error(error: str | None) -> str | None:
+    """An error text without the folders of any absolute file path in it (an OS error names
+    the full path): "Permission denied: '/home/me/x.html'" → "Permission denied: 'x.html'"."""
+    return _FOLDERS.sub("", error) if error else error
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An error row or article fit to show: its origin as `public_origin`, its error as `public_error`."""
+    shown = {**row, "error": public_error(row.get("error"))}
+    if "origin" in row:
+        shown["origin"] = public_origin(row["origin"])
+    return shown
+
+
+def public_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    """Store.stats() fit for a response: no database path, the errors counted (listed at /api/errors)."""
+    return {**{k: v for k, v in stats.items() if k not in ("database", "errors")}, "errors": len(stats["errors"])}
 
 
 def places(store: Store, f: EventFilter, dyad: tuple[str, str] | None = None, directed: bool = False) -> dict[str, Any]:
@@ -88,13 +122,13 @@ def overview(store: Store, by: str = "month", full: bool = False) -> dict[str, A
     stats = store.stats()
     rows, axis = _axis(analysis.timeline(store, EventFilter(background=False, limit=None), by=by), not full)
     return {
-        "stats": {k: v for k, v in stats.items() if k != "errors"},
+        "stats": public_stats(stats),
         "top_dyads": analysis.top_dyads(store, limit=12),
         "timeline": rows,
         "axis": axis,
         "timeline_range": [axis["first"], _period_last_day(axis["last"], by)],
-        "recent_articles": analysis.recent_articles(store, limit=12, status="ok"),
-        "errors": [row._asdict() for row in store.errors()[:50]],
+        "recent_articles": [public_row(r) for r in analysis.recent_articles(store, limit=12, status="ok")],
+        "errors": [public_row(row._asdict()) for row in store.errors(limit=50)],
         "n_errors": len(stats["errors"]),
     }
 

@@ -11,6 +11,32 @@
     });
   });
 
+  // Actor filters: suggestions from the stored actors (GET /api/actors/suggest) in a <datalist>.
+  var suggestions = document.getElementById("actor-suggestions");
+  var pending = null, asked = "";
+  document.querySelectorAll("input[data-suggest=actors]").forEach(function (input) {
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      if (!suggestions || q.length < 2 || q === asked) { return; }
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        asked = q;
+        fetch("/api/actors/suggest?limit=12&q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : {items: []}; })
+          .then(function (body) {
+            while (suggestions.firstChild) { suggestions.removeChild(suggestions.firstChild); }
+            body.items.forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.value;
+              option.textContent = item.label;
+              suggestions.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 150);
+    });
+  });
+
   var data = document.getElementById("annotations");
   var text = document.getElementById("article-text");
   var panel = document.getElementById("panel");
