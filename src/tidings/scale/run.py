@@ -382,12 +382,21 @@ def _list(uri: str) -> list[str] | None:
         return None
     if info.type != fs.FileType.Directory:
         return [uri]
+    from pathlib import PurePosixPath
+
+    from tidings.ingest.files import not_an_article, not_articles
+
+    rules = not_articles()  # README, LICENSE, .md, … in a folder are no articles, as in a local walk
     base = root.rstrip("/") + "/"
     files = []
     for item in filesystem.get_file_info(fs.FileSelector(root, recursive=True)):
         relative = item.path[len(base):] if item.path.startswith(base) else item.path
         if item.type == fs.FileType.File and not any(part.startswith(".") for part in relative.split("/")):
-            files.append(item.path)
+            reason = not_an_article(PurePosixPath(item.path), rules)
+            if reason:
+                log.info("not read: %s: %s", item.path, reason)
+            else:
+                files.append(item.path)
     return [f"{scheme}://{path}" for path in sorted(files)]
 
 
