@@ -34,7 +34,7 @@ EVENT_COLUMNS = (
     "e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
     " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
     " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
-    " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date, e.date_precision,"
+    " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date, coalesce(e.date_precision, CASE WHEN e.date IS NULL THEN 'none' ELSE 'day' END) AS date_precision,"
     " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
     " a.title AS article_title, a.published, a.url, coalesce(e.location_name, e.location_text) AS place,"
     " e.location_country AS place_country, e.location_geonameid AS geonameid,"

@@ -428,7 +428,7 @@ class Store:
             "SELECT e.day AS date, e.type, e.mode, e.quad_class, e.source_label AS source,"
             " e.source_names, e.target_label AS target, e.target_names, e.factuality, e.background,"
             " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
-            " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date, e.date_precision,"
+            " e.trigger_text AS trigger, e.sentence_text AS sentence, e.date AS event_date, coalesce(e.date_precision, CASE WHEN e.date IS NULL THEN 'none' ELSE 'day' END) AS date_precision,"
             " e.location_country, e.location_name, e.rule, e.confidence, e.article_id, e.ordinal AS event,"
             f" a.title AS article_title, a.published, a.url, {PLACE_COLUMNS}{merged}"
             f" FROM (SELECT * FROM events e {where.sql()} ORDER BY {order}{page}) e"

@@ -236,7 +236,7 @@ def reports(store: Store, group: str) -> dict[str, Any] | None:
     where = store_filters.event_where(EventFilter(group=group, limit=None), store.codes)
     rows = store.backend.rows(
         "SELECT e.article_id, e.ordinal AS event, e.type, e.mode, e.day AS date, e.date AS event_date,"
-        " e.date_precision, e.date_text, e.source_label AS source, e.source_names, e.target_label AS target,"
+        " coalesce(e.date_precision, CASE WHEN e.date IS NULL THEN 'none' ELSE 'day' END) AS date_precision, e.date_text, e.source_label AS source, e.source_names, e.target_label AS target,"
         " e.target_names, e.factuality, e.background, e.trigger_text AS trigger, e.sentence_text AS sentence,"
         " e.attribution_kind, e.attribution_speaker, e.attribution_confirmed, e.attribution_disputed,"
         " e.confidence, a.title AS article_title, a.published, a.url, a.cluster_id,"
