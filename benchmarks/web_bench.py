@@ -87,6 +87,8 @@ def pick_targets(client: httpx.Client) -> dict[str, str]:
     a, b = (dyads[0]["source"], dyads[0]["target"]) if dyads else ("RUS", "UKR")
     event = client.get("/api/events", params={"limit": 1}).json()["items"]
     article = event[0]["article_id"] if event else ""
+    merged = client.get("/api/events", params={"limit": 1, "merged": "true"}).json()["items"]
+    group = (merged[0].get("group_id") or f"{merged[0]['article_id']}:{merged[0]['event']}") if merged else ""
     return {
         "events page": "/events",
         "events page, actor+type filter": f"/events?actor={quote(a)}&type=ASSAULT",
@@ -99,6 +101,9 @@ def pick_targets(client: httpx.Client) -> dict[str, str]:
         "map (dyad page's)": f"/map.svg?a={quote(a)}&b={quote(b)}",
         "events in a country (map link)": f"/events?place_country={quote(a.split()[0])}",
         "places API (a map's counts)": "/api/places",
+        "network page": "/network",
+        "dyads API (top pairs)": "/api/dyads",
+        **({"reports page (one merged event)": f"/reports?group={quote(group)}"} if group else {}),
     }
 
 

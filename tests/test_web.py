@@ -390,6 +390,31 @@ def test_ingest_endpoint_is_off_without_a_token(web_client):
     assert response.status_code == 403
 
 
+def test_aggregate_pages_are_computed_again_after_a_write(tmp_path, web_db):
+    """The overview, actor, dyad and network data are kept per state of the data
+    (_State.cached): a new article changes what they show at once."""
+    import shutil
+
+    db = str(tmp_path / "copy.duckdb")
+    shutil.copy(web_db, db)
+    with TestClient(create_app(db, token="s3cret")) as client:
+        def totals():
+            overview = client.get("/api/overview").json()
+            actor = client.get("/api/actor", params={"a": "RUS"}).json()
+            edges = client.get("/api/network").json()["edges"]
+            return (overview["stats"]["events"], sum(r["total"] for r in actor["timeline"]),
+                    sum(e["events"] for e in edges))
+        before = totals()
+        assert totals() == before  # the same state: the same answer (from the cache)
+        body = {"text": "Russia attacks Ukraine\n\nKYIV — Russian troops attacked Ukrainian positions near"
+                        " Kharkiv on Monday, the Ukrainian army said. Russia also accused Ukraine of shelling"
+                        " Belgorod.\n", "title": "Russia attacks", "published": "2022-01-17"}
+        response = client.post("/api/ingest", json=body, headers={"Authorization": "Bearer s3cret"})
+        assert response.status_code == 201, response.text
+        after = totals()
+        assert after[0] > before[0] and after[1] > before[1], (before, after)
+
+
 def test_ingest_endpoint_needs_the_bearer_token(tmp_path, web_db):
     import shutil
 

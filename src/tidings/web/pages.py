@@ -53,7 +53,7 @@ def add_pages(app: FastAPI, state: _State) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, by: By = "month", full: FullRange = False):
         with pool.store() as store:
-            data = views.overview(store, by, full)
+            data = state.cached(store, ("overview", by, full), lambda: views.overview(store, by, full))
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
             "/events", {"since": row["period"], "until": _period_end(row["period"], by), "quad_class": quad,
                         "background": "false"}))
@@ -108,7 +108,8 @@ def add_pages(app: FastAPI, state: _State) -> None:
         since_d, until_d = day_range(since, until)
         background_f = chart_background_param(background)
         with pool.store() as store:
-            data = views.actor(store, code, by, since_d, until_d, background_f, full)
+            data = state.cached(store, ("actor", code, by, since_d, until_d, background_f, full),
+                                lambda: views.actor(store, code, by, since_d, until_d, background_f, full))
             latest = views.latest_day(store)
         shown = _background_text(background_f)
         chart = svg.quad_bars(data["timeline"], lambda row, quad: url_with(
@@ -135,8 +136,8 @@ def add_pages(app: FastAPI, state: _State) -> None:
         with pool.store() as store:
             latest = views.latest_day(store)
             if a_code and b_code:
-                data = views.dyad(store, a_code, b_code, by, since_d, until_d, merged, directed, background_f,
-                                  confidence, full)
+                args = (a_code, b_code, by, since_d, until_d, merged, directed, background_f, confidence, full)
+                data = state.cached(store, ("dyad",) + args, lambda: views.dyad(store, *args))
                 world = _map_src({"a": a_code, "b": b_code, "directed": directed or None, "since": since_d,
                                   "until": until_d, "merged": merged or None, **selection})
         if a_code and b_code:
@@ -152,7 +153,9 @@ def add_pages(app: FastAPI, state: _State) -> None:
     def network_page(request: Request, f: Annotated[EventFilter, Depends(event_filter)], all_actors: bool = False):
         limit = min(f.limit or 40, 120) if "limit" in request.query_params else 40
         with pool.store() as store:
-            net = network(store, replace(f, limit=None, offset=0), limit=limit, coded=not all_actors)
+            g = replace(f, limit=None, offset=0)
+            net = state.cached(store, ("network", repr(g), limit, not all_actors),
+                               lambda: network(store, g, limit=limit, coded=not all_actors))
             choices = state.choices(store)
             latest = views.latest_day(store)
         params = _filter_params(f, skip=("limit", "offset", "order"))
