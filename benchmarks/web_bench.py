@@ -6,10 +6,12 @@
 
 Starts the server (tidings.web.serve, read-only) in a child process on a free 127.0.0.1 port,
 then reports:
-  - the median latency (ms) of the events page (first page; filtered by actor and type), the
-    dyad page (per week, both directions), the overview, an article reader page, the actor page,
-    the world map the pages frame (/map.svg: of all events, of a dyad's), the events of a country
-    (a map's link) and /api/places
+  - the latency (ms) of the first view of each page (aggregates not yet cached: see
+    tidings.web.app._State.cached) and the median of the next --repeat views, for the events
+    page (first page; filtered by actor and type), the dyad page (per week, both directions),
+    the overview, an article reader page, the actor page, the world map the pages frame
+    (/map.svg: of all events, of a dyad's), the events of a country (a map's link),
+    /api/places, the network page, the top pairs (/api/dyads) and a merged event's reports
   - a load test: `--clients` threads with their own httpx client, each requesting a mix of
     pages in turn until `--seconds` have passed or `--max-requests` were sent in all;
     throughput (requests/s), p50 and p99 latency, and the number of non-200 answers.
@@ -185,8 +187,11 @@ def main(argv: list[str] | None = None) -> dict:
         with httpx.Client(base_url=base, timeout=60) as client:
             stats = client.get("/api/stats").json()
             targets = pick_targets(client)
-            for path in targets.values():  # warm up (first connections, caches)
+            first = {}
+            for name, path in targets.items():  # the first view: what nothing was cached for yet
+                start = time.perf_counter()
                 client.get(path)
+                first[name] = round((time.perf_counter() - start) * 1000, 1)
             pages = {name: round(median_ms(client, path, args.repeat), 1) for name, path in targets.items()}
         load = load_test(base, list(targets.values()), args.clients, args.seconds, args.max_requests)
     finally:
@@ -194,13 +199,13 @@ def main(argv: list[str] | None = None) -> dict:
         if tmp is not None:
             tmp.cleanup()
     report = {"database": {"articles": stats["articles"]["total"], "events": stats["events"]},
-              "median_ms": pages, "load": load}
+              "median_ms": pages, "first_view_ms": first, "load": load}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(f"database: {report['database']['articles']} articles, {report['database']['events']} events")
         for name, ms in pages.items():
-            print(f"  {name:34s} {ms:8.1f} ms (median of {args.repeat})")
+            print(f"  {name:34s} {ms:8.1f} ms (median of {args.repeat}; first view {first[name]:.1f} ms)")
         print(f"load: {load['clients']} clients, {load['requests']} requests in {load['seconds']}s:"
               f" {load['requests_per_s']} req/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms,"
               f" {load['non_200']} non-200")

@@ -264,3 +264,33 @@ def test_an_unknown_page_is_an_html_404_with_the_navigation(live_server, browser
     response = browser_page.page.goto(live_server + "/no/such/page")
     assert response.status == 404
     assert browser_page.page.locator("header.top nav a[href='/docs']").count() == 1
+
+
+def test_who_did_what_to_whom_last_month_and_who_says_so_in_three_clicks(live_server, browser_page):
+    """The analyst's question ("what did A do to B lately, and who says so?") from the overview:
+    1. the most active pair's count opens its dyad page, 2. a date preset narrows it to the data's
+    last 30 days, 3. "All events" lists those events with their attribution."""
+    page = browser_page.page
+    browser_page.goto(live_server + "/")
+    pair = page.locator("table a[href^='/dyad?']").first
+    pair.click()  # 1
+    page.wait_for_load_state("load")
+    assert "/dyad?" in page.url
+    page.locator('.date-presets a[data-preset="30d"]').click()  # 2
+    page.wait_for_load_state("load")
+    assert "since=" in page.url and "until=" in page.url
+    since, until = (page.url.split(key + "=")[1].split("&")[0] for key in ("since", "until"))
+    page.locator("a.all-events").click()  # 3
+    page.wait_for_load_state("load")
+    assert "/events?" in page.url and "a=" in page.url and "b=" in page.url and f"since={since}" in page.url
+    rows = page.locator("table.events tbody tr")
+    assert rows.count() > 0
+    headers = page.locator("table.events thead th").all_inner_texts()
+    attribution = headers.index("Attribution")
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        day = cells.nth(0).inner_text().strip()
+        assert day == "—" or since <= day[:10] <= until, (day, since, until)
+        assert cells.nth(attribution).inner_text().strip()  # who says so
+    browser_page.shot("question-in-three-clicks")
+    browser_page.assert_clean()
