@@ -147,6 +147,21 @@ def stored(corpus, tmp_path_factory) -> Path:
     return db
 
 
+def test_export_takes_a_dyad_as_tidings_events_does(stored):
+    listed = run("events", "--db", str(stored), "--format", "jsonl", "--raw", "--limit", "1000")
+    rows = [json.loads(x) for x in listed.stdout.splitlines()]
+    pair = next(r for r in rows if r["source"] not in (None, "", "?") and r["target"] not in (None, "", "?"))
+    a, b = pair["source"].split("; ")[0].split()[0], pair["target"].split("; ")[0].split()[0]
+    between = run("events", "--db", str(stored), "--format", "jsonl", "--raw", "--limit", "1000", "--a", a, "--b", b)
+    expected = sorted((r["article_id"], r["event"]) for r in map(json.loads, between.stdout.splitlines()))
+    exported = run("export", "events", "--format", "jsonl", "--raw", "--db", str(stored), "--a", a, "--b", b)
+    assert exported.returncode == 0, exported.stderr
+    got = sorted((r["article_id"], r["event"]) for r in map(json.loads, exported.stdout.splitlines()))
+    assert got == expected and 0 < len(got) < len(rows)
+    half = run("export", "events", "--db", str(stored), "--a", a)
+    assert half.returncode == 2 and "needs" in half.stderr, half.stderr
+
+
 def test_export_writes_every_format(stored, tmp_path):
     plover = run("export", "events", "--format", "plover", "--db", str(stored))
     assert plover.returncode == 0, plover.stderr

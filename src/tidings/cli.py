@@ -545,18 +545,18 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "plover"]), default="csv",
               show_default=True, help="plover: one POLECAT-style JSON record per merged event (events only).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
-@_filter_options(table="events", skip=("merged", "a", "b", "directed", "order"), listing=False)
+@_filter_options(table="events", skip=("merged", "order"), listing=False)
 @click.option("--order", metavar="ORDER", help="Sort order, as the table's listing takes it (events: -date, date,"
                                                " type, article; quotes: -date, article, speaker; actors: mentions,"
                                                " name, country, events). Default: that listing's.")
 @click.option("--raw", is_flag=True, help="Events: one row per report instead of per merged event.")
 @db_option
-def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filters) -> None:
+def export(table: str, fmt: str, output: str | None, raw: bool, db: str, a, b, directed, **filters) -> None:
     """Export a table (events, quotes, actors, articles) as CSV, JSON Lines or Parquet.
 
-    Takes the filters of `tidings events` (those a table has: --actor, --country, --sector,
-    --since, --until, --article and --text for quotes; --actor, --country, --sector,
-    --article and --text for actors); every matching row is written.
+    Takes the filters of `tidings events`, dyads (--a, --b, --directed) included (those a table
+    has: --actor, --country, --sector, --since, --until, --article and --text for quotes;
+    --actor, --country, --sector, --article and --text for actors); every matching row is written.
     Columns are typed (README, "Data dictionary"): Parquet has DATE, TIMESTAMP, BOOLEAN and
     integer columns and an event's sources and targets as lists (source, source_names,
     source_country, source_sector; the same for target), JSON Lines the same as JSON values, CSV
@@ -569,11 +569,14 @@ def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filte
     """
     from tidings.export import ExportSettings, export as run_export
     from tidings.store import ActorFilter, EventFilter, QuoteFilter
-    from tidings.vocabulary import BY_NAME, FilterValueError, check, check_range
+    from tidings.vocabulary import BY_NAME, FilterValueError, check, check_dyad, check_range
 
     if fmt == "parquet" and not output:
         raise click.BadParameter("parquet needs --output FILE", param_hint="--output")
     try:
+        check_dyad(a, b, directed)
+        if a and table != "events":
+            raise FilterValueError("a", "--a/--b select events (tidings export events)")
         check_range(filters.get("since"), filters.get("until"))
         if filters.get("order") and table in ("events", "quotes", "actors"):
             filters["order"] = check("order", filters["order"], table)
@@ -593,7 +596,8 @@ def export(table: str, fmt: str, output: str | None, raw: bool, db: str, **filte
     try:
         with progress_bar(sys.stderr.isatty(), f"exporting {table}") as bar:
             count = run_export(store, ExportSettings(table, fmt, output), sys.stdout, query,
-                               progress=lambda done: bar.update(completed=done))
+                               progress=lambda done: bar.update(completed=done),
+                               dyad=(a, b, bool(directed)) if a else None)
     except ValueError as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -162,8 +162,9 @@ def columns_for(table: str, query=None) -> tuple[Column, ...]:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def table_rows(store, table: str, query=None) -> Iterator[dict[str, Any]]:
-    """All rows of a table, page by page (filters of `query` apply to events/quotes/actors);
+def table_rows(store, table: str, query=None, dyad: tuple | None = None) -> Iterator[dict[str, Any]]:
+    """All rows of a table, page by page (filters of `query` apply to events/quotes/actors;
+    `dyad` (a, b, directed): only the events between a and b, as `tidings events --a --b`);
     events carry their sides as lists (`source`, `source_names`, `source_country`, …)."""
     from dataclasses import replace
 
@@ -175,6 +176,10 @@ def table_rows(store, table: str, query=None) -> Iterator[dict[str, Any]]:
     kind = {"events": (store.events, EventFilter), "quotes": (store.quotes, QuoteFilter),
             "actors": (store.actors, ActorFilter)}[table]
     method, cls = kind
+    if dyad and table == "events":
+        from tidings.analysis import dyad_events
+
+        method = lambda g: dyad_events(store, dyad[0], dyad[1], g, bool(dyad[2]))  # noqa: E731
     base = query or cls()
     offset = 0
     while True:
@@ -390,7 +395,7 @@ def _arrow_batch(batch: list[dict[str, Any]], columns: tuple[Column, ...], schem
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
+def plover_records(store, query=None, dyad: tuple | None = None) -> Iterator[dict[str, Any]]:
     """One POLECAT-style record per merged event (tidings.dedup.merge) whose first report the
     event filter selects, in article order. The record is its first report's, plus the PLOVER
     manual's `actor` and `recipient` lists (every source and target actor of every report of
@@ -400,7 +405,7 @@ def plover_records(store, query=None) -> Iterator[dict[str, Any]]:
 
     from tidings.store import EventFilter
 
-    rows = table_rows(store, "events", replace(query or EventFilter(), merged=True, order="article"))
+    rows = table_rows(store, "events", replace(query or EventFilter(), merged=True, order="article"), dyad)
     for article_id, selected in groupby(rows, key=lambda row: row["article_id"]):
         result = store.article(article_id)
         if result is None:
@@ -579,9 +584,10 @@ def _provenance(result: ArticleResult, event: Event) -> dict[str, Any]:
 
 
 def export(store, settings: ExportSettings, out: TextIO | None = None, query=None,
-           progress: Callable[[int], None] | None = None) -> int:
+           progress: Callable[[int], None] | None = None, dyad: tuple | None = None) -> int:
     """Write one table (or PLOVER records) and return how many rows were written. `progress`
-    is called with the rows written so far (see `count_rows` for the total)."""
+    is called with the rows written so far (see `count_rows` for the total); `dyad` (a, b,
+    directed): only the events between two actors."""
     if settings.table not in TABLES:
         raise ValueError(f"unknown table {settings.table!r} (one of {', '.join(TABLES)})")
     if settings.format not in FORMATS:
@@ -590,10 +596,10 @@ def export(store, settings: ExportSettings, out: TextIO | None = None, query=Non
     if settings.format == "plover":
         if settings.table != "events":
             raise ValueError("the plover format exports events only")
-        rows = plover_records(store, query)
+        rows = plover_records(store, query, dyad)
         fmt = "jsonl"
     else:
-        rows = table_rows(store, settings.table, query)
+        rows = table_rows(store, settings.table, query, dyad)
         fmt, columns = settings.format, columns_for(settings.table, query)
     if settings.output and fmt != "parquet":
         with Path(settings.output).open("w", encoding="utf-8", newline="") as handle:
