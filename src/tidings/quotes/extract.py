@@ -75,21 +75,18 @@ def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: 
     covered = _Covered(direct)
     for f in indirect:
         f.hidden = covered.by_quote(f)
-    _hide_nested(indirect)
+    _hide_nested(indirect, lex.nested_cue_rules)
     return sorted(direct + indirect, key=lambda f: (f.start, f.end))
 
 
-NESTED_RULES = ("cue.intention", "cue.judge", "cue.stance", "cue.noun")
-
-
-def _hide_nested(indirect: list[Found]) -> None:
+def _hide_nested(indirect: list[Found], nested_rules: tuple[str, ...]) -> None:
     """`Merrill says Machado promised to continue supporting Clinton`: an intention inside what
     someone else is reported to have said is that speaker's claim, not an attribution of its
     own; kept (hidden) for event attribution only."""
     reach, widest = -1, (0, 0)  # the furthest end of a non-nested item starting at or before f, and its span
     for _, _, k in sorted((f.start, -f.end, k) for k, f in enumerate(indirect)):  # one sweep: n log n
         f = indirect[k]
-        if not f.rule.startswith(NESTED_RULES):
+        if not f.rule.startswith(nested_rules):
             if f.end > reach:
                 reach, widest = f.end, (f.start, f.end)
         elif not f.hidden and reach >= f.end and widest != (f.start, f.end):
@@ -825,7 +822,6 @@ def _transcribed(ctx: _Context, q: QuoteSpan) -> Found | None:
 
 
 SIGNATURE_CHARS = 80  # a signature is a name, read within this many characters of its dash
-SIGNATURE_DASHES = "\u2015\u2014\u2013-"  # ― — – -
 
 
 def _signed(ctx: _Context, q: QuoteSpan) -> Found | None:
@@ -836,9 +832,9 @@ def _signed(ctx: _Context, q: QuoteSpan) -> Found | None:
     i = close + 1 if q.close_mark is not None else close
     while i < len(text) and text[i] in " \t\xa0":
         i += 1
-    if i >= len(text) or text[i] not in SIGNATURE_DASHES:
+    if i >= len(text) or text[i] not in ctx.lex.signature_dashes:
         return None
-    while i < len(text) and text[i] in SIGNATURE_DASHES:
+    while i < len(text) and text[i] in ctx.lex.signature_dashes:
         i += 1
     while i < len(text) and text[i] in " \t\xa0":
         i += 1
@@ -884,7 +880,7 @@ def _colon_framed(ctx: _Context, q: QuoteSpan) -> Found | None:
     if colon is None:
         return None
     if text[end - 1] == ",":  # `She continued, “…”`, `As Ms. Simonyan put it, “…”`: a saying verb just before
-        verb = _introducing_verb(colon[0])
+        verb = _introducing_verb(colon[0], ctx.lex.introducing_verbs)
         if verb is None or paragraph:
             return None
     else:
@@ -903,18 +899,14 @@ def _colon_framed(ctx: _Context, q: QuoteSpan) -> Found | None:
     return Found(q.start, q.end, True, "quote.framed", cue, cue.speaker)
 
 
-INTRODUCING_VERBS = frozenset({"say", "continue", "add", "write", "put", "ask", "reply", "respond", "quip",
-                               "tweet", "declare", "explain", "conclude", "note", "recall", "insist", "argue"})
-
-
-def _introducing_verb(comma: Token) -> Token | None:
+def _introducing_verb(comma: Token, verbs: frozenset[str]) -> Token | None:
     """The saying verb a comma right before a quote ends the clause of (`She continued,`,
     `As Ms. Simonyan put it,`), if the verb is among the last three words before it."""
     doc = comma.doc
     for k in range(comma.i - 1, max(comma.i - 4, -1), -1):
         token = doc[k]
         if token.pos_ in ("VERB", "AUX"):
-            return token if token.lemma_.lower() in INTRODUCING_VERBS else None
+            return token if token.lemma_.lower() in verbs else None
     return None
 
 

@@ -39,6 +39,9 @@ class CueLexicon:
     single_open: frozenset[str]
     single_close: frozenset[str]
     min_unattributed_words: int
+    introducing_verbs: frozenset[str] = frozenset()
+    nested_cue_rules: tuple[str, ...] = ()
+    signature_dashes: str = ""
     xcomp_content: frozenset[str] = frozenset()
     dobj_content: frozenset[str] = frozenset()
     noun_cues: frozenset[str] = frozenset()
@@ -137,6 +140,9 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         single_open=frozenset(marks["single_open"]),
         single_close=frozenset(marks["single_close"]),
         min_unattributed_words=int(raw["min_unattributed_words"]),
+        introducing_verbs=frozenset(raw.get("introducing_verbs", [])),
+        nested_cue_rules=tuple(raw.get("nested_cue_rules", [])),
+        signature_dashes="".join(raw.get("signature_dashes", [])),
         xcomp_content=frozenset(raw.get("xcomp_content", [])),
         dobj_content=frozenset(raw.get("dobj_content", [])),
         noun_cues=frozenset(raw.get("noun_cues", {}).get("lemmas", [])),
