@@ -128,7 +128,6 @@ class _State:
         self.templates = _templates()
         self._pipeline = None
         self._pipeline_lock = threading.Lock()
-        self._choices: tuple[Any, dict[str, list[str]]] | None = None
         self._aggregates: dict[Any, Any] = {}  # (last write, what) → an aggregate page's data
         self._aggregates_lock = threading.Lock()
 
@@ -151,16 +150,10 @@ class _State:
 
     def choices(self, store) -> dict[str, list[str]]:
         """The distinct stored values the filter forms offer (tidings.analysis.filter_choices),
-        computed again only when the articles changed (their count or last processing time)."""
+        computed again only when the data changed (see `cached`)."""
         from tidings.analysis import filter_choices
 
-        key = tuple(store.backend.query("SELECT count(*), max(processed_at) FROM articles")[1][0])
-        cached = self._choices
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        choices = filter_choices(store)
-        self._choices = (key, choices)
-        return choices
+        return self.cached(store, ("choices",), lambda: filter_choices(store))
 
     def pipeline(self):
         from tidings.pipeline import Pipeline

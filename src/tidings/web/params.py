@@ -21,16 +21,12 @@ from fastapi import Query
 from tidings.store import ActorFilter, EventFilter, QuoteFilter
 from tidings.store.filters import as_date, as_fraction
 from tidings.vocabulary import (
-    BY_NAME, Field, FilterValueError, allowed, check, check_dyad, check_range, fields_for, listing,
+    BY_NAME, Field, FilterValueError, check, check_dyad, check_range, fields_for, listing,
 )
 
 EVENT_ORDERS = ("-date", "date", "type", "article")
 API_MAX_LIMIT = 1000
 DEFAULT_LIMIT = 50
-
-
-def quad_classes() -> tuple[str, ...]:
-    return allowed("quad_classes")
 
 
 def text_param(value: str | None, name: str, max_len: int = 500) -> str | None:
