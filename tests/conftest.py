@@ -16,6 +16,20 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
+def places_db(tmp_path_factory) -> str:
+    """The demo corpus's HTML and text articles ingested once (read by test_places and
+    test_web_browser_places: events with places, quotes, merged reports)."""
+    from pathlib import Path
+
+    from tidings.ingest_run import IngestSettings, run_ingest
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    db = str(tmp_path_factory.mktemp("places") / "places.duckdb")
+    run_ingest([str(examples / "html"), str(examples / "text")], IngestSettings(db=db, workers=1))
+    return db
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium driven by Playwright, one for the whole session (Playwright's
     sync API cannot run twice at once, so every browser test file shares this one)."""

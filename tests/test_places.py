@@ -11,7 +11,6 @@ import io
 import json
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,18 +24,9 @@ from tidings.analysis import count_dyad_events, dyad_events, place_counts  # noq
 from tidings.cli import cli  # noqa: E402
 from tidings.export import ExportSettings, export, plover_records  # noqa: E402
 from tidings.geo import LAT_BOTTOM, LAT_TOP, MAP_HEIGHT, MAP_WIDTH, load_geo, project  # noqa: E402
-from tidings.ingest_run import IngestSettings, run_ingest  # noqa: E402
 from tidings.store import EventFilter, QuoteFilter, open_store  # noqa: E402
 from tidings.web import create_app  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-
-@pytest.fixture(scope="module")
-def places_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("places") / "places.duckdb")
-    run_ingest([str(EXAMPLES / "html"), str(EXAMPLES / "text")], IngestSettings(db=db, workers=1))
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ in several cities and countries. Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -14,19 +13,10 @@ import pytest
 from test_web_browser import Watched  # noqa: E402  (skips without Chromium)
 
 from httpserver_util import LiveApp  # noqa: E402
-from tidings.ingest_run import IngestSettings, run_ingest  # noqa: E402
 from tidings.store import EventFilter, open_store  # noqa: E402
 from tidings.web import create_app  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def places_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("browser-places") / "places.duckdb")
-    run_ingest([str(EXAMPLES / "html"), str(EXAMPLES / "text")], IngestSettings(db=db, workers=1))
-    return db
 
 
 @pytest.fixture(scope="module")
