@@ -137,6 +137,12 @@ def test_held_talks_is_a_consultation_with_place(code):
     assert event.location.geonameid is not None
 
 
+def test_washington_is_the_capital_not_the_state_of_that_name(code):
+    event = only(code("On Friday, Morgan met with Sherman in Washington."), "CONSULT")
+    assert event.location.country == "USA"
+    assert event.location.geonameid == 4140963  # GeoNames: Washington, D.C. (the state is 5815135)
+
+
 def test_imposed_sanctions_light_verb(code):
     event = only(code("The European Union imposed new sanctions on Belarus."), "COERCE")
     assert event.trigger.text == "sanctions"

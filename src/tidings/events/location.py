@@ -14,6 +14,7 @@ import yaml
 from tidings.records import Location
 
 MIN_ALT_POPULATION = 100_000
+CITY_OVER_STATE = 500_000  # a city this large keeps its name from a US state of the same name
 PLACE_LABELS = ("GPE", "LOC", "FAC")  # alternate city names are used only for large cities
 
 
@@ -49,6 +50,9 @@ class Gazetteer:
                 if known is None or known.population < place.population:
                     places[name] = place
         for state in gc.get_us_states().values():
+            known = places.get(state["name"])
+            if known is not None and known.country == "USA" and known.population >= CITY_OVER_STATE:
+                continue  # news "Washington" is the capital, not the state
             places[state["name"]] = Place(state["name"], "USA", state.get("geonameid"), 10**8)
         for country in gc.get_countries().values():
             places[country["name"]] = Place(country["name"], country["iso3"], country["geonameid"], 10**9)
