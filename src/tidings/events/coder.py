@@ -300,11 +300,11 @@ class EventCoder:
         if kind not in ("actor", "named", "pronoun"):
             return None
         token = statement.token
-        kind, mode = {"negative": ("ACCUSE", "disapprove"), "positive": ("SUPPORT", None),
-                      "obligation": ("REQUEST", "change")}[statement.polarity]
+        event_type, mode = {"negative": ("ACCUSE", "disapprove"), "positive": ("SUPPORT", None),
+                            "obligation": ("REQUEST", "change")}[statement.polarity]
         family = "quote.obligation" if statement.polarity == "obligation" else f"eval.{statement.polarity}"
         event = Event(
-            type=kind, mode=mode,
+            type=event_type, mode=mode,
             trigger=Span(token.text, token.idx, token.idx + len(token.text)),
             sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
             rule=family + ("+direct" if quote.direct else "+indirect") + ("+near" if statement.link == "near" else ""),
