@@ -131,10 +131,25 @@ def test_possessive_nominal_trigger(code):
 
 def test_held_talks_is_a_consultation_with_place(code):
     event = only(code("Macron held talks with Putin in Moscow."), "CONSULT")
-    assert texts(event.source) == "Macron"
-    assert texts(event.target) == "Putin"
+    assert texts(event.source) == "Macron | Putin"  # talks are reciprocal: both parties act
+    assert event.target == []
     assert event.location.country == "RUS"
     assert event.location.geonameid is not None
+
+
+def test_reciprocal_acts_have_all_parties_as_sources(code):
+    event = only(code("Germany and Poland signed an agreement on border controls."), "SUPPORT")
+    assert {p.country for p in event.source} == {"DEU", "POL"} and event.target == []
+    event = only(code("Erdogan discussed the dispute in a call with Putin on Monday."), "CONSULT")
+    assert {p.country for p in event.source} == {"TUR", "RUS"} and event.target == []
+    event = only(code("Talks between Macron and Putin took place in Moscow."), "CONSULT")
+    assert texts(event.source) == "Macron | Putin" and event.target == []
+
+
+def test_a_meeting_with_someone_keeps_its_direction(code):
+    event = only(code("Macron's meeting with Putin lasted three hours."), "CONSULT")
+    assert texts(event.source) == "Macron"
+    assert texts(event.target) == "Putin"
 
 
 def test_imposed_sanctions_light_verb(code):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from spacy.attrs import DEP, ENT_TYPE, LEMMA, LOWER, POS, TAG
 
-from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive
+from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive, prep_objects
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background, parse_iso, period_bounds
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
@@ -214,9 +214,8 @@ class EventCoder:
             sources, source_parts = _speaker_for_owner(token, sources, source_parts, finder)
         target_parts = [p for p in _without(finder.participants(targets, expand=not split), source_parts)
                         if not is_reflexive(p)]
-        if not target_parts and len(source_parts) >= 2 and (
-                trigger.symmetric or trigger.type in self.lexicon.symmetric_types):
-            source_parts, target_parts = source_parts[:1], source_parts[1:]
+        if trigger.symmetric or trigger.type in self.lexicon.symmetric_types:
+            source_parts, target_parts = _reciprocal(token, is_noun, split, source_parts, target_parts, finder)
         if not source_parts and not target_parts:
             return []
         if not source_parts and (is_noun or not is_passive(token)):
@@ -323,6 +322,9 @@ class EventCoder:
             else:
                 return False  # "the considerable powers", "the end to the violence", "the plane": no actor
         needs = candidate.event.type in self.lexicon.needs_target
+        if needs and not candidate.event.target and len(candidate.event.source) >= 2 \
+                and candidate.event.type in self.lexicon.symmetric_types:
+            needs = False  # a reciprocal act: its parties are all sources ("the two sides met")
         if needs and (not candidate.event.target or candidate.target_kind == "none"):
             return False
         if candidate.target_kind == "place" and candidate.event.type not in screen_data()["place_target_types"]:
@@ -457,6 +459,24 @@ def _self_dyad(target: Participant, sources: list[Participant], finder: ArgFinde
                             for m in (finder.mention_at_offset(p.start) for p in (source, target))):
             return True  # "the deployment of Canadian troops … the regiment": one force
     return False
+
+
+def _reciprocal(token, is_noun: bool, split: bool, sources: list[Participant], targets: list[Participant],
+                finder: ArgFinder) -> tuple[list[Participant], list[Participant]]:
+    """The parties of a reciprocal act (talks, a call, an agreement) are all its sources, and it
+    has no target: "Jordan and Britain agreed", "talks between A and B", "Trump's call with
+    Zelensky" → Jordan and Britain (A and B; Trump and Zelensky) → nobody. One side acting on
+    the other keeps its direction: "Biden met Xi", "Clinton's meetings with donors", "the UN
+    mediated talks between A and B"."""
+    if split or (not targets and len(sources) >= 2):
+        return sources + targets, []  # "talks between A, B and C", "the two sides agreed"
+    if len(targets) >= 2 and not any(p.country or p.sector for p in sources) \
+            and finder.role(token, "between", is_noun):
+        return targets, []  # "the two sides cancelled a meeting between Trump and Xi"
+    if is_noun and sources and targets and prep_objects(token, "with") \
+            and token.lemma_.lower() in screen_data()["reciprocal_nouns"]:
+        return sources + targets, []  # "Trump's call with Zelensky", "trade talks with China"
+    return sources, targets
 
 
 def _owned_by_sources(token, sources: list, finder: ArgFinder) -> set[int]:
