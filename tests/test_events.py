@@ -146,6 +146,20 @@ def test_reciprocal_acts_have_all_parties_as_sources(code):
     assert texts(event.source) == "Macron | Putin" and event.target == []
 
 
+def test_talks_between_parties_are_theirs_unless_mediated(code):
+    event = only(code("Volker said he was not on the call between Trump and Zelensky."), "CONSULT")
+    assert texts(event.source) == "Trump | Zelensky" and event.target == []
+    event = only(code("Norway mediated talks between Colombia and the FARC."), "CONSULT")
+    assert texts(event.source) == "Norway"
+    assert {p.country for p in event.target} == {"COL"}
+
+
+def test_a_request_from_an_actor_is_theirs(code):
+    event = only(code("The British minister approved an extradition request from the United States."), "REQUEST")
+    assert [p.country for p in event.source] == ["USA"]
+    assert [p.country for p in event.target] == ["GBR"]
+
+
 def test_a_meeting_with_someone_keeps_its_direction(code):
     event = only(code("Macron's meeting with Putin lasted three hours."), "CONSULT")
     assert texts(event.source) == "Macron"
