@@ -521,3 +521,9 @@ def test_the_shipped_verifier_is_trained_and_deterministic(code):
             "Trump rejected the accusation. Warren urged voters to ask for his returns.")
     first = [(e.type, e.confidence) for e in code(text)]
     assert first and first == [(e.type, e.confidence) for e in code(text)]
+
+
+def test_the_two_countries_are_both_sources_of_their_agreement(code):
+    event = only(code("Peru and Chile argued for years. In 2014 the two countries signed an agreement on fishing."),
+                 "SUPPORT")
+    assert sorted(p.country for p in event.source) == ["CHL", "PER"] and event.target == []
