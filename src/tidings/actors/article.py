@@ -991,7 +991,9 @@ def _fill_countries(state: State) -> None:
 
 def _undescribed_people(state: State) -> None:
     """A person with no country yet (nothing or a countryless title describes them) gets the
-    article's focus country only when it clearly dominates the article (`person_focus_share`)."""
+    article's focus country only when it clearly dominates the article (`person_focus_share`);
+    so do unknown organisations ("the Post", a surname the tagger takes for one) and parties, media,
+    companies or NGOs named by a common noun ("the editorial board", "super PACs")."""
     scores = state.focus.scores
     total = sum(scores.values())
     if not scores or total < state.kb.article.focus_min:
@@ -999,9 +1001,12 @@ def _undescribed_people(state: State) -> None:
     country, weight = scores.most_common(1)[0]
     if weight < state.kb.article.person_focus_share * total:
         return
+    # state and armed actors took the focus (when clear) in _fill_countries; civilians may be foreign
+    own_sectors = state.kb.article.context_sectors | {"CVL"}
     for f in state.found:
         r = f.reading
-        if r is not None and r.country is None and f.label == "PERSON":
+        if r is not None and r.country is None and r.sector != "IGO" and (
+                f.label in ("PERSON", "ORG") or (f.label == "NOUN" and r.sector and r.sector not in own_sectors)):
             r.country, r.how = country, f"{r.how}+article"
 
 
