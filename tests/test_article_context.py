@@ -145,3 +145,11 @@ def test_unknown_organisations_take_a_dominant_focus_country_but_civilians_do_no
     assert org.actor.country == "COL" and org.actor.how.endswith("+article")
     assert found["journalists"][0].actor.country == "COL"
     assert found["protesters"][0].actor.country is None  # civilians may be foreigners in a story
+
+
+def test_foreign_actors_never_take_the_article_country(nlp, resolver):
+    text = ("Kenyan police arrested 40 people in Nairobi on Monday. "
+            "The interior ministry said foreign journalists had entered Kenya illegally.")
+    found = _found(nlp, resolver, text)
+    assert _code(found["interior ministry"][0]) == ("KEN", "GOV")
+    assert found["foreign journalists"][0].actor.country is None

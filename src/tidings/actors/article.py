@@ -977,7 +977,7 @@ def _fill_countries(state: State) -> None:
         r = f.reading
         if resolver is not None and f.definite and r is not None and _description(state, resolver, f):
             continue
-        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
+        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref") or _foreign(state, f):
             continue
         generic = r.sector in lex.context_sectors or _is_person(f)
         country = _dominant(state, f, article if generic else None)
@@ -1005,9 +1005,14 @@ def _undescribed_people(state: State) -> None:
     own_sectors = state.kb.article.context_sectors | {"CVL"}
     for f in state.found:
         r = f.reading
-        if r is not None and r.country is None and r.sector != "IGO" and (
+        if r is not None and r.country is None and r.sector != "IGO" and not _foreign(state, f) and (
                 f.label in ("PERSON", "ORG") or (f.label == "NOUN" and r.sector and r.sector not in own_sectors)):
             r.country, r.how = country, f"{r.how}+article"
+
+
+def _foreign(state: State, f: Found) -> bool:
+    """'foreign journalists', 'overseas donors': of some other country than the article's."""
+    return any(state.toks.lower[t] in state.kb.article.foreign_words for t in range(f.start, f.end))
 
 
 def _is_person(f: Found) -> bool:
