@@ -527,3 +527,9 @@ def test_the_two_countries_are_both_sources_of_their_agreement(code):
     event = only(code("Peru and Chile argued for years. In 2014 the two countries signed an agreement on fishing."),
                  "SUPPORT")
     assert sorted(p.country for p in event.source) == ["CHL", "PER"] and event.target == []
+
+
+def test_coordinated_fighters_stay_source_and_target(code):
+    event = only(code("Indian and Chinese soldiers fought along the border."), "ASSAULT")
+    assert len(event.source) == 1 and len(event.target) == 1
+    assert {event.source[0].country, event.target[0].country} == {"IND", "CHN"}

@@ -216,9 +216,11 @@ class EventCoder:
             sources, source_parts = _speaker_for_owner(token, sources, source_parts, finder)
         target_parts = [p for p in _without(finder.participants(targets, expand=not split), source_parts)
                         if not is_reflexive(p)]
-        if trigger.symmetric or trigger.type in self.lexicon.symmetric_types:
+        if trigger.type in self.lexicon.symmetric_types:
             source_parts, target_parts = _reciprocal(token, trigger, is_noun, split, targets, source_parts,
                                                      target_parts, finder)
+        elif trigger.symmetric and not target_parts and len(source_parts) >= 2:
+            source_parts, target_parts = source_parts[:1], source_parts[1:]  # "A and B clashed": A → B
         if not source_parts and not target_parts:
             return []
         if not source_parts and (is_noun or not is_passive(token)):
