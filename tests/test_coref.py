@@ -172,6 +172,8 @@ def test_the_country_refers_to_the_country_last_named_nearby(nlp, resolver):
     far = _mentions(nlp, resolver, "Kenya held elections. Turnout was low. Roads were closed. Rain fell all day. "
                                    "Many said the country needs change.")
     assert not any(m.text == "the country" for m in far)  # none named nearby: unresolved
+    named = _mentions(nlp, resolver, "Peru held elections. Garcia spoke at a forum of the magazine The Nation.")
+    assert not any(m.text.lower() == "the nation" for m in named)  # a name, no anaphor
 
 
 def test_the_two_countries_are_the_two_last_named(nlp, resolver):

@@ -1146,7 +1146,8 @@ def _country_anaphors(state: State) -> None:
     'the two countries signed an agreement' → the two countries last named (one mention each,
     over the same words). Only countries named (or their nationality words: 'the Jordanian
     government … the country') in the same sentence or the `country` window before count; with
-    none there the phrase stays unresolved. A compound ('country music') is no anaphor."""
+    none there the phrase stays unresolved. A compound ('country music') or a capitalised word
+    (the magazine 'The Nation') is no anaphor."""
     lex = state.kb.coref
     toks = state.toks
     named: list[tuple[int, str, str]] = []  # (token, country, name) of country and nationality words
@@ -1159,8 +1160,9 @@ def _country_anaphors(state: State) -> None:
         return
     starts = [t for t, _, _ in named]
     for i, word in enumerate(toks.lower):
-        if word not in lex.country_nouns or i in state.used or i < 1 or state.doc[i].dep_ == "compound":
-            continue
+        if word not in lex.country_nouns or i in state.used or i < 1 or state.doc[i].dep_ == "compound" \
+                or toks.text[i][:1].isupper():
+            continue  # "country music"; "The Nation", "Face the Nation": a name
         plural = toks.tag[i] in ("NNS", "NNPS")
         if plural and toks.lower[i - 1] in lex.pair_words:
             start = i - 2 if toks.lower[i - 1] == "two" and i >= 2 and toks.lower[i - 2] == "the" else i - 1
