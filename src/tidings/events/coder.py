@@ -475,7 +475,9 @@ def _reciprocal(token, trigger: Trigger, is_noun: bool, split: bool, target_head
     the other keeps its direction: "Biden met Xi", "Clinton's meetings with donors", and a third
     party stays the source: "Norway mediated talks between A and B" (screen.yaml third_party_verbs)."""
     if split or (not targets and len(sources) >= 2):
-        return sources + targets, []  # "talks between A, B and C", "the two sides agreed"
+        # "talks between A, B and C", "the two sides agreed"; a joint act too: "Russia and China
+        # rejected the resolution" is no rejection of China by Russia
+        return sources + targets, []
     gov = governor(token) if is_noun else None
     if len(targets) >= 2 and trigger.mode != "third-party" \
             and not (gov is not None and gov.lemma_.lower() in screen_data()["third_party_verbs"]) \
