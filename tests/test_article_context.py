@@ -134,3 +134,22 @@ def test_dateline_is_never_an_event_participant(nlp, resolver):
     events = EventCoder().code(doc, resolver.find_mentions(doc, published="2021-05-10"))
     parts = [p.text for e in events for p in e.source + e.target]
     assert events and not any(p.startswith(("ERBIL", "Iraq")) for p in parts)
+
+
+def test_unknown_organisations_take_a_dominant_focus_country_but_civilians_do_not(nlp, resolver):
+    text = ("BOGOTA, Colombia — Colombian senators debated the budget in Bogota on Monday. "
+            "The Ministry of Finance of Colombia defended the plan, and Colombian lawmakers voted on it. "
+            "The Zorbantic Foundation criticised the vote. Several journalists and protesters watched.")
+    found = _found(nlp, resolver, text)
+    org = found["Zorbantic Foundation"][0]
+    assert org.actor.country == "COL" and org.actor.how.endswith("+article")
+    assert found["journalists"][0].actor.country == "COL"
+    assert found["protesters"][0].actor.country is None  # civilians may be foreigners in a story
+
+
+def test_foreign_actors_never_take_the_article_country(nlp, resolver):
+    text = ("Kenyan police arrested 40 people in Nairobi on Monday. "
+            "The interior ministry said foreign journalists had entered Kenya illegally.")
+    found = _found(nlp, resolver, text)
+    assert _code(found["interior ministry"][0]) == ("KEN", "GOV")
+    assert found["foreign journalists"][0].actor.country is None

@@ -163,3 +163,20 @@ def test_a_group_owned_by_a_named_person_is_an_antecedent_of_it(nlp, resolver):
     government = _at(mentions, "government")
     assert (government.actor.country, government.actor.sector) == ("RUS", "GOV")
     assert _at(mentions, "It").refers_to.text == "government"
+
+
+def test_the_country_refers_to_the_country_last_named_nearby(nlp, resolver):
+    mentions = _mentions(nlp, resolver, "French troops stayed in Mali for years after Paris entered the country in 2013.")
+    country = _at(mentions, "the country")
+    assert (country.actor.country, country.refers_to.text) == ("MLI", "Mali")
+    far = _mentions(nlp, resolver, "Kenya held elections. Turnout was low. Roads were closed. Rain fell all day. "
+                                   "Many said the country needs change.")
+    assert not any(m.text == "the country" for m in far)  # none named nearby: unresolved
+    named = _mentions(nlp, resolver, "Peru held elections. Garcia spoke at a forum of the magazine The Nation.")
+    assert not any(m.text.lower() == "the nation" for m in named)  # a name, no anaphor
+
+
+def test_the_two_countries_are_the_two_last_named(nlp, resolver):
+    mentions = _mentions(nlp, resolver, "Peru and Chile argued for years. In 2014 the two countries signed a treaty.")
+    pair = [m for m in mentions if m.text == "the two countries"]
+    assert sorted(m.actor.country for m in pair) == ["CHL", "PER"]

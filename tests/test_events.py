@@ -131,8 +131,8 @@ def test_possessive_nominal_trigger(code):
 
 def test_held_talks_is_a_consultation_with_place(code):
     event = only(code("Macron held talks with Putin in Moscow."), "CONSULT")
-    assert texts(event.source) == "Macron"
-    assert texts(event.target) == "Putin"
+    assert texts(event.source) == "Macron | Putin"  # talks are reciprocal: both parties act
+    assert event.target == []
     assert event.location.country == "RUS"
     assert event.location.geonameid is not None
 
@@ -141,6 +141,35 @@ def test_washington_is_the_capital_not_the_state_of_that_name(code):
     event = only(code("On Friday, Morgan met with Sherman in Washington."), "CONSULT")
     assert event.location.country == "USA"
     assert event.location.geonameid == 4140963  # GeoNames: Washington, D.C. (the state is 5815135)
+
+
+def test_reciprocal_acts_have_all_parties_as_sources(code):
+    event = only(code("Germany and Poland signed an agreement on border controls."), "SUPPORT")
+    assert {p.country for p in event.source} == {"DEU", "POL"} and event.target == []
+    event = only(code("Erdogan discussed the dispute in a call with Putin on Monday."), "CONSULT")
+    assert {p.country for p in event.source} == {"TUR", "RUS"} and event.target == []
+    event = only(code("Talks between Macron and Putin took place in Moscow."), "CONSULT")
+    assert texts(event.source) == "Macron | Putin" and event.target == []
+
+
+def test_talks_between_parties_are_theirs_unless_mediated(code):
+    event = only(code("Volker said he was not on the call between Trump and Zelensky."), "CONSULT")
+    assert texts(event.source) == "Trump | Zelensky" and event.target == []
+    event = only(code("Norway mediated talks between Colombia and the FARC."), "CONSULT")
+    assert texts(event.source) == "Norway"
+    assert {p.country for p in event.target} == {"COL"}
+
+
+def test_a_request_from_an_actor_is_theirs(code):
+    event = only(code("The British minister approved an extradition request from the United States."), "REQUEST")
+    assert [p.country for p in event.source] == ["USA"]
+    assert [p.country for p in event.target] == ["GBR"]
+
+
+def test_a_meeting_with_someone_keeps_its_direction(code):
+    event = only(code("Macron's meeting with Putin lasted three hours."), "CONSULT")
+    assert texts(event.source) == "Macron"
+    assert texts(event.target) == "Putin"
 
 
 def test_imposed_sanctions_light_verb(code):
@@ -498,3 +527,15 @@ def test_the_shipped_verifier_is_trained_and_deterministic(code):
             "Trump rejected the accusation. Warren urged voters to ask for his returns.")
     first = [(e.type, e.confidence) for e in code(text)]
     assert first and first == [(e.type, e.confidence) for e in code(text)]
+
+
+def test_the_two_countries_are_both_sources_of_their_agreement(code):
+    event = only(code("Peru and Chile argued for years. In 2014 the two countries signed an agreement on fishing."),
+                 "SUPPORT")
+    assert sorted(p.country for p in event.source) == ["CHL", "PER"] and event.target == []
+
+
+def test_coordinated_fighters_stay_source_and_target(code):
+    event = only(code("Indian and Chinese soldiers fought along the border."), "ASSAULT")
+    assert len(event.source) == 1 and len(event.target) == 1
+    assert {event.source[0].country, event.target[0].country} == {"IND", "CHN"}

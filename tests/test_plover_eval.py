@@ -66,3 +66,13 @@ def test_scoring_counts_yield_and_best_overlap():
     assert report["confusion"]["ASSAULT"] == {"COERCE": 1}
     assert report["per_type"]["YIELD"]["f1"] == 1.0
     assert report["events_per_sentence"] == 1.5
+
+
+def test_a_reciprocal_event_holds_the_pair_among_its_sources():
+    rows = [GoldRow("a", "CONSULT", [(0, 4)], [(10, 15)])]
+    both = _event("CONSULT", (0, 4), (10, 15))
+    both.source, both.target = both.source + both.target, []  # "A and B met": both are sources
+    assert _score(rows, {"a": [both]}, 1.0)["typed_pair_recall"] == 1.0
+    alone = _event("CONSULT", (0, 4), (10, 15))
+    alone.target = []
+    assert _score(rows, {"a": [alone]}, 1.0)["typed_pair_recall"] == 0.0

@@ -170,6 +170,7 @@ def find_mentions(kb: KnowledgeBase, doc, published: str | None = None) -> list[
     _other_entities(state)
     _fill_countries(state)
     _coreference(state)
+    _country_anaphors(state)
     return _to_mentions(state)
 
 
@@ -976,7 +977,7 @@ def _fill_countries(state: State) -> None:
         r = f.reading
         if resolver is not None and f.definite and r is not None and _description(state, resolver, f):
             continue
-        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref"):
+        if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref") or _foreign(state, f):
             continue
         generic = r.sector in lex.context_sectors or _is_person(f)
         country = _dominant(state, f, article if generic else None)
@@ -990,7 +991,9 @@ def _fill_countries(state: State) -> None:
 
 def _undescribed_people(state: State) -> None:
     """A person with no country yet (nothing or a countryless title describes them) gets the
-    article's focus country only when it clearly dominates the article (`person_focus_share`)."""
+    article's focus country only when it clearly dominates the article (`person_focus_share`);
+    so do unknown organisations ("the Post", a surname the tagger takes for one) and parties, media,
+    companies or NGOs named by a common noun ("the editorial board", "super PACs")."""
     scores = state.focus.scores
     total = sum(scores.values())
     if not scores or total < state.kb.article.focus_min:
@@ -998,10 +1001,18 @@ def _undescribed_people(state: State) -> None:
     country, weight = scores.most_common(1)[0]
     if weight < state.kb.article.person_focus_share * total:
         return
+    # state and armed actors took the focus (when clear) in _fill_countries; civilians may be foreign
+    own_sectors = state.kb.article.context_sectors | {"CVL"}
     for f in state.found:
         r = f.reading
-        if r is not None and r.country is None and f.label == "PERSON":
+        if r is not None and r.country is None and r.sector != "IGO" and not _foreign(state, f) and (
+                f.label in ("PERSON", "ORG") or (f.label == "NOUN" and r.sector and r.sector not in own_sectors)):
             r.country, r.how = country, f"{r.how}+article"
+
+
+def _foreign(state: State, f: Found) -> bool:
+    """'foreign journalists', 'overseas donors': of some other country than the article's."""
+    return any(state.toks.lower[t] in state.kb.article.foreign_words for t in range(f.start, f.end))
 
 
 def _is_person(f: Found) -> bool:
@@ -1128,6 +1139,60 @@ def _coreference(state: State) -> None:
         resolver.add_resolved(f, i, found)
         resolved[i] = found
     _possessed(state, resolved)
+
+
+def _country_anaphors(state: State) -> None:
+    """'Washington invaded the country' after 'troops remain in Afghanistan' → Afghanistan;
+    'the two countries signed an agreement' → the two countries last named (one mention each,
+    over the same words). Only countries named (or their nationality words: 'the Jordanian
+    government … the country') in the same sentence or the `country` window before count; with
+    none there the phrase stays unresolved. A compound ('country music') or a capitalised word
+    (the magazine 'The Nation') is no anaphor."""
+    lex = state.kb.coref
+    toks = state.toks
+    named: list[tuple[int, str, str]] = []  # (token, country, name) of country and nationality words
+    for it in state.items:
+        if it.names and it.names[0].kind in ("country", "demonym") and it.names[0].country \
+                and it.names[0].country != "IGO" and len({e.country for e in it.names}) == 1:
+            start, end = _item_tokens(state, it)
+            named.append((start, it.names[0].country, toks.span_text(start, end)))
+    if not named or not lex.country_nouns:
+        return
+    starts = [t for t, _, _ in named]
+    for i, word in enumerate(toks.lower):
+        if word not in lex.country_nouns or i in state.used or i < 1 or state.doc[i].dep_ == "compound" \
+                or toks.text[i][:1].isupper():
+            continue  # "country music"; "The Nation", "Face the Nation": a name
+        plural = toks.tag[i] in ("NNS", "NNPS")
+        if plural and toks.lower[i - 1] in lex.pair_words:
+            start = i - 2 if toks.lower[i - 1] == "two" and i >= 2 and toks.lower[i - 2] == "the" else i - 1
+            if toks.lower[i - 1] == "two" and start == i - 1:
+                continue  # "two countries": any two, not the two just named
+            wanted = 2
+        elif not plural and toks.lower[i - 1] == "the":
+            start, wanted = i - 1, 1
+        else:
+            continue
+        if not _free(state, start, i + 1):
+            continue
+        earliest = _sentence(state, start)[0]
+        for _ in range(lex.window("country")):
+            if earliest > 0:
+                earliest = _sentence(state, earliest - 1)[0]
+        chosen: list[tuple[int, str, str]] = []
+        for k in range(bisect.bisect_left(starts, start) - 1, -1, -1):
+            tok, country, name = named[k]
+            if tok < earliest or len(chosen) == wanted:
+                break
+            if all(country != c for _, c, _ in chosen):
+                chosen.append(named[k])
+        if len(chosen) < wanted:
+            continue
+        for tok, country, name in chosen:
+            ante = next((f for f in state.found if f.start <= tok < f.end and f.label != "PRON"), None)
+            reading = Reading(name=name, country=country, how="coref", kind="country")
+            state.found.append(Found(start, i + 1, reading, "NOUN", ("country", country), refers=ante))
+        state.used.update(range(start, i + 1))
 
 
 def _possessed(state: State, resolved: dict[int, coref.Candidate]) -> None:

@@ -36,6 +36,7 @@ class ArticleLexicon:
     counterpart_nouns: frozenset[str] = frozenset()
     igo_nouns: dict[str, str] = field(default_factory=dict)
     product_heads: frozenset[str] = frozenset()
+    foreign_words: frozenset[str] = frozenset()
 
     def weight(self, clue: str) -> float:
         return float(self.focus_weights.get(clue, 1.0))
@@ -58,6 +59,7 @@ def lexicon_from_data(data: dict[str, Any] | None, key=lambda s: s.lower()) -> A
         member_nouns=words("member_nouns"), counterpart_nouns=words("counterpart_nouns"),
         igo_nouns={key(str(k)): str(v) for k, v in (data.get("igo_nouns") or {}).items()},
         product_heads=words("product_heads"),
+        foreign_words=words("foreign_words"),
     )
 
 

@@ -59,6 +59,8 @@ class CorefLexicon:
     title_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)
     former: frozenset[str] = frozenset()
     speech_verbs: frozenset[str] = frozenset()
+    country_nouns: frozenset[str] = frozenset()  # "the country", "the two nations" (article.py)
+    pair_words: frozenset[str] = frozenset()  # "the two countries", "both nations"
 
     def window(self, kind: str) -> int:
         return self.max_sentences.get(kind, 2)
@@ -99,6 +101,8 @@ def lexicon_from_data(data: dict[str, Any] | None) -> CorefLexicon:
         former=frozenset(str(w).lower() for w in data.get("former") or ()),
         unresolvable=frozenset(str(w).lower() for w in data.get("unresolvable") or ()),
         speech_verbs=frozenset(str(w).lower() for w in data.get("speech_verbs") or ()),
+        country_nouns=frozenset(str(w).lower() for w in data.get("country_nouns") or ()),
+        pair_words=frozenset(str(w).lower() for w in data.get("pair_words") or ()),
     )
 
 

@@ -121,7 +121,16 @@ def _predict(row: GoldRow, events: list[Event]) -> str:
 
 def _hit(row: GoldRow, events: list[Event]) -> bool:
     return any(plv_type(e.type) == row.gold and _overlap(e.source, row.source) > 0
-               and _overlap(e.target, row.target) > 0 for e in events)
+               and _overlap(_target_side(e), row.target) > 0 for e in events)
+
+
+def _target_side(event: Event) -> list[Participant]:
+    """The side a gold target is looked for in: a reciprocal event ("A and B met", "talks between
+    A and B") codes all its parties as sources and no target, so a PLV row that marks one party
+    as the source and the other as the target finds both among the sources."""
+    if not event.target and len(event.source) >= 2:
+        return event.source
+    return event.target
 
 
 def evaluate(tsv_path: str | Path, coder=None, nlp=None, progress=None) -> dict[str, Any]:

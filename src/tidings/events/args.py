@@ -505,7 +505,8 @@ class ArgFinder:
                     continue
                 seen.add(token.i)
                 for participant in self.participant(token):
-                    if all(p.start != participant.start or p.end != participant.end for p in found):
+                    if all((p.start, p.end, p.country) != (participant.start, participant.end, participant.country)
+                           for p in found):  # "the two countries": one span, two countries
                         found.append(participant)
         return found
 
@@ -515,6 +516,7 @@ class ArgFinder:
         mention = self.mention_at(token)  # a resolved pronoun has its own mention (with refers_to)
         if mention is not None:
             found = [participant_from_mention(mention)]
+            found += [participant_from_mention(m) for m in self._same_words(mention)]
             for other in self._coordinated_mentions(token, mention):
                 found.append(participant_from_mention(other))
             return found
@@ -545,6 +547,18 @@ class ArgFinder:
             return token
         span = self.doc.char_span(mention.refers_to.start, mention.refers_to.end, alignment_mode="expand")
         return span.root if span is not None else token
+
+    def _same_words(self, mention: Mention) -> list[Mention]:
+        """Other mentions over the very same words: "the two countries" is one mention for each
+        of the two countries it refers to (tidings.actors.article)."""
+        index = bisect_right(self._starts, mention.start) - 1
+        found = []
+        while index >= 0 and self.mentions[index].start == mention.start:
+            other = self.mentions[index]
+            if other is not mention and other.end == mention.end:
+                found.append(other)
+            index -= 1
+        return found[::-1]
 
     def _coordinated_mentions(self, head, mention: Mention) -> list[Mention]:
         """'both US and NATO officials' with the mention 'NATO officials': also 'US'."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from spacy.attrs import DEP, ENT_TYPE, LEMMA, LOWER, POS, TAG
 
-from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive
+from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, is_passive, prep_objects
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background, parse_iso, period_bounds
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
@@ -203,6 +203,8 @@ class EventCoder:
             # "Assange faces charges in the US", "drew criticism from X": the governor's subject
             # undergoes the act; whoever acts is named by a preposition, if at all
             source_roles, target_roles = UNDERGONE_SOURCE, ("governor",)
+        elif _request_from(token, trigger, finder):
+            source_roles, target_roles = ("prep:from",), ("governor",)
         sources = self._first_role(token, source_roles, finder, is_noun, exclude=set())
         used = {t.i for t in sources} | {token.i} | _owned_by_sources(token, sources, finder)
         targets = self._first_role(token, target_roles, finder, is_noun, exclude=used)
@@ -214,9 +216,11 @@ class EventCoder:
             sources, source_parts = _speaker_for_owner(token, sources, source_parts, finder)
         target_parts = [p for p in _without(finder.participants(targets, expand=not split), source_parts)
                         if not is_reflexive(p)]
-        if not target_parts and len(source_parts) >= 2 and (
-                trigger.symmetric or trigger.type in self.lexicon.symmetric_types):
-            source_parts, target_parts = source_parts[:1], source_parts[1:]
+        if trigger.type in self.lexicon.symmetric_types:
+            source_parts, target_parts = _reciprocal(token, trigger, is_noun, split, targets, source_parts,
+                                                     target_parts, finder)
+        elif trigger.symmetric and not target_parts and len(source_parts) >= 2:
+            source_parts, target_parts = source_parts[:1], source_parts[1:]  # "A and B clashed": A → B
         if not source_parts and not target_parts:
             return []
         if not source_parts and (is_noun or not is_passive(token)):
@@ -323,6 +327,9 @@ class EventCoder:
             else:
                 return False  # "the considerable powers", "the end to the violence", "the plane": no actor
         needs = candidate.event.type in self.lexicon.needs_target
+        if needs and not candidate.event.target and len(candidate.event.source) >= 2 \
+                and candidate.event.type in self.lexicon.symmetric_types:
+            needs = False  # a reciprocal act: its parties are all sources ("the two sides met")
         if needs and (not candidate.event.target or candidate.target_kind == "none"):
             return False
         if candidate.target_kind == "place" and candidate.event.type not in screen_data()["place_target_types"]:
@@ -457,6 +464,40 @@ def _self_dyad(target: Participant, sources: list[Participant], finder: ArgFinde
                             for m in (finder.mention_at_offset(p.start) for p in (source, target))):
             return True  # "the deployment of Canadian troops … the regiment": one force
     return False
+
+
+def _reciprocal(token, trigger: Trigger, is_noun: bool, split: bool, target_heads: list,
+                sources: list[Participant], targets: list[Participant],
+                finder: ArgFinder) -> tuple[list[Participant], list[Participant]]:
+    """The parties of a reciprocal act (talks, a call, an agreement) are all its sources, and it
+    has no target: "Jordan and Britain agreed", "talks between A and B", "Trump's call with
+    Zelensky" → Jordan and Britain (A and B; Trump and Zelensky) → nobody. One side acting on
+    the other keeps its direction: "Biden met Xi", "Clinton's meetings with donors", and a third
+    party stays the source: "Norway mediated talks between A and B" (screen.yaml third_party_verbs)."""
+    if split or (not targets and len(sources) >= 2):
+        # "talks between A, B and C", "the two sides agreed"; a joint act too: "Russia and China
+        # rejected the resolution" is no rejection of China by Russia
+        return sources + targets, []
+    gov = governor(token) if is_noun else None
+    if len(targets) >= 2 and trigger.mode != "third-party" \
+            and not (gov is not None and gov.lemma_.lower() in screen_data()["third_party_verbs"]) \
+            and {h.i for h in target_heads} <= {h.i for h in finder.role(token, "between", is_noun)}:
+        return targets, []  # "I was not on the call between Trump and Xi": the parties are theirs
+    if is_noun and sources and targets and prep_objects(token, "with") \
+            and token.lemma_.lower() in screen_data()["reciprocal_nouns"]:
+        return sources + targets, []  # "Trump's call with Zelensky", "trade talks with China"
+    return sources, targets
+
+
+def _request_from(token, trigger: Trigger, finder: ArgFinder) -> bool:
+    """'approved an extradition request from the US', 'pressure from the unions': a request
+    "from" an actor is that actor's, made to the governor's subject (with no owner of its own:
+    "Iraq's demand for payment from Kuwait" stays Iraq's)."""
+    if trigger.pos != "noun" or trigger.type != "REQUEST" or "prep:from" not in trigger.target:
+        return False
+    if children(token, "poss"):
+        return False
+    return any(finder.is_actor(finder.antecedent(h)) for h in prep_objects(token, "from"))
 
 
 def _owned_by_sources(token, sources: list, finder: ArgFinder) -> set[int]:
