@@ -143,8 +143,23 @@ def _children(token, *deps: str) -> list:
 
 
 def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
+    """An object of `token` (by `deps`) is in a word class; in a relative clause whose object is the
+    relative pronoun, the noun it qualifies is the object ("the agreement that the nations reached")."""
     words = lexicon.words(name)
-    return any(c.lemma_.lower() in words or c.lower_ in words for c in _children(token, *deps))
+    objects = _children(token, *deps)
+    if token.dep_ == "relcl" and token.head.pos_ == "NOUN" and (
+            not objects or any(c.lower_ in RELATIVE_PRONOUNS for c in objects)):
+        objects = objects + [token.head]
+    return any(c.lemma_.lower() in words or c.lower_ in words for c in objects)
+
+
+RELATIVE_PRONOUNS = frozenset({"that", "which"})
+
+
+def _copula_to(token, lexicon) -> bool:
+    """'X are to blame', 'X is to blame for the crisis': an infinitive under the copula."""
+    return token.dep_ == "xcomp" and token.head.lemma_ == "be" \
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _has_actor_obj(token, lexicon) -> bool:
@@ -546,6 +561,9 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "person_object": lambda t, lx: any(_actor_like(o, lx) and o.lemma_.lower() not in lx.words("document_words")
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
+    "copula_to": _copula_to,
+    "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
+    or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
     "actor_or_owned_object": _actor_or_owned_object,
     "negative_complement": _negative_complement,
     "nominal_dyad": _nominal_dyad,
