@@ -156,6 +156,24 @@ def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
 RELATIVE_PRONOUNS = frozenset({"that", "which"})
 
 
+def _admitted_clause(token, lexicon) -> bool:
+    """'acknowledged that she had misspoken', 'admitted he made a mistake': what is admitted is
+    the speaker's own error (a clause whose verb is an error, or whose object is one)."""
+    errors = lexicon.words("admission_verbs")
+    nouns = lexicon.words("admission_nouns")
+    for clause in _children(token, "ccomp"):
+        if clause.lemma_.lower() in errors or any(o.lemma_.lower() in nouns for o in _children(clause, "dobj", "attr")):
+            return not any(c.dep_ == "neg" for c in clause.children)
+    return False
+
+
+def _coordinated_subject(token, lexicon) -> bool:
+    """'the White House and congressional leaders have been discussing': two actors together."""
+    return any(c.dep_ == "conj" and _actor_like(c, lexicon) for s in _children(token, "nsubj")
+               for c in s.children) or any(c.dep_ == "conj" and c.lemma_.lower() in lexicon.words("person_nouns")
+                                           for s in _children(token, "nsubj") for c in s.children)
+
+
 def _copula_to(token, lexicon) -> bool:
     """'X are to blame', 'X is to blame for the crisis': an infinitive under the copula."""
     return token.dep_ == "xcomp" and token.head.lemma_ == "be" \
@@ -385,8 +403,12 @@ def _actor_or_owned_object(token, lexicon) -> bool:
                                                     for p in _children(prep, "pobj")]
     if not objs:
         return True
+    from tidings.events.screen import screen_data
+
+    groups = screen_data()["actor_nouns"]  # "savaged party funders", "lashed out at teachers"
     for obj in objs:
-        if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_:
+        if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_ \
+                or obj.lemma_.lower() in groups:
             return True
         if any(c.dep_ in ("poss", "compound") and (c.pos_ in ("PROPN", "PRON") or c.ent_type_) for c in obj.children):
             return True
@@ -555,13 +577,14 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "agree_to": _agree_to,
     "obj_offer": lambda t, lx: _obj_real(t, lx, "offer_nouns") or bool(_children(t, "xcomp")),
     "obj_accept": lambda t, lx: _obj_real(t, lx, "accept_objects", ("dobj", "nsubjpass")),
-    "obj_admission": lambda t, lx: _obj_real(t, lx, "admission_nouns", ("dobj", "nsubjpass")),
+    "obj_admission": lambda t, lx: _obj_real(t, lx, "admission_nouns", ("dobj", "nsubjpass")) or _admitted_clause(t, lx),
     "obj_aid": _obj_aid,
     "actor_object": lambda t, lx: any(_actor_like(o, lx) for o in _children(t, "dobj", "nsubjpass")),
     "person_object": lambda t, lx: any(_actor_like(o, lx) and o.lemma_.lower() not in lx.words("document_words")
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
     "copula_to": _copula_to,
+    "coordinated_subject": _coordinated_subject,
     "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
     or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
     "actor_or_owned_object": _actor_or_owned_object,
