@@ -174,6 +174,25 @@ def _coordinated_subject(token, lexicon) -> bool:
                                            for s in _children(token, "nsubj") for c in s.children)
 
 
+def _insist_demand(token, lexicon) -> bool:
+    """'insisted on a recount', 'insisted that he resign', 'insists the party must change' — a
+    demand; not 'insisted that his focus would be peace' (a claim)."""
+    if any(p.lower_ in ("on", "upon") and _children(p, "pobj", "pcomp") for p in _children(token, "prep")):
+        return True
+    for clause in _children(token, "ccomp"):
+        auxes = {c.lower_ for c in clause.children if c.dep_ in ("aux", "auxpass")}
+        if auxes & {"should", "must", "ought"} or (clause.tag_ == "VB" and not auxes):
+            return not any(c.dep_ == "neg" for c in clause.children) or clause.tag_ == "VB"
+    return False
+
+
+def _inquiry_context(token, lexicon) -> bool:
+    """The sentence speaks of an inquiry ("the FBI will interview Clinton as its investigation
+    nears its end"): questioning there is investigation, not a talk show's interview."""
+    words = lexicon.words("inquiry_words")
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in token.sent if t.i != token.i)
+
+
 def _copula_to(token, lexicon) -> bool:
     """'X are to blame', 'X is to blame for the crisis': an infinitive under the copula."""
     return token.dep_ == "xcomp" and token.head.lemma_ == "be" \
@@ -584,6 +603,8 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
     "copula_to": _copula_to,
+    "insist_demand": _insist_demand,
+    "inquiry_context": _inquiry_context,
     "coordinated_subject": _coordinated_subject,
     "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
     or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
