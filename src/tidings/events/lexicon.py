@@ -193,6 +193,17 @@ def _inquiry_context(token, lexicon) -> bool:
     return any(t.lemma_.lower() in words or t.lower_ in words for t in token.sent if t.i != token.i)
 
 
+def _owned_request(token, lexicon) -> bool:
+    """'Trump's request to the Ukrainian president to investigate', 'Pelosi's demand for a vote':
+    a request with its maker (a possessor) and what or whom it asks — not a bare 'his demands'."""
+    owner = any(c.dep_ == "poss" and (c.pos_ in ("PROPN", "PRON") or c.ent_type_ in ACTOR_ENTS) for c in token.children)
+    if not owner:
+        return False
+    asked = any(p.lower_ in ("to", "for", "on", "that") and _children(p, "pobj", "pcomp") for p in _children(token, "prep"))
+    return asked or any(c.dep_ in ("acl", "relcl") and any(a.lower_ == "to" for a in _children(c, "aux"))
+                        for c in token.children)
+
+
 def _copula_to(token, lexicon) -> bool:
     """'X are to blame', 'X is to blame for the crisis': an infinitive under the copula."""
     return token.dep_ == "xcomp" and token.head.lemma_ == "be" \
@@ -603,6 +614,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
     "copula_to": _copula_to,
+    "owned_request": _owned_request,
     "insist_demand": _insist_demand,
     "inquiry_context": _inquiry_context,
     "coordinated_subject": _coordinated_subject,
