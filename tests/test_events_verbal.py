@@ -25,6 +25,10 @@ def types(events):
     ("The International Olympic Committee refused to ban the Russian team.", "REJECT", "Committee", None),
     ("Donald Trump has savaged the party's big funders.", "ACCUSE", "Trump", "funders"),
     ("The unions insisted that the minister should resign.", "REQUEST", "unions", "minister"),
+    ("Reince Priebus has aggressively pushed back on Donald Trump's charges.", "REJECT", "Priebus", "Trump"),
+    ("Hillary Clinton sat down with Bernie Sanders on Tuesday.", "CONSULT", "Clinton", "Sanders"),
+    ("Senator Cruz bristled at Donald Trump's remarks.", "ACCUSE", "Cruz", "Trump"),
+    ("Senator Warren mocked Donald Trump's complaint about the microphone.", "ACCUSE", "Warren", "Trump"),
 ])
 def test_verbal_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)

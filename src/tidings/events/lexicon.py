@@ -614,6 +614,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
     "copula_to": _copula_to,
+    "back_adverb": lambda t, lx: any(c.lower_ == "back" and c.dep_ in ("advmod", "prt") for c in t.children),
     "owned_request": _owned_request,
     "insist_demand": _insist_demand,
     "inquiry_context": _inquiry_context,
