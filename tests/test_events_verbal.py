@@ -67,3 +67,9 @@ def test_an_interview_is_an_investigation_only_in_an_inquiry(code):
 def test_seeking_to_do_something_is_no_request(code):
     events = code("Hillary Clinton sought to portray herself as Barack Obama's successor.")
     assert not [e for e in events if e.type == "REQUEST"], types(events)
+
+
+def test_judging_an_act_referred_to_by_that_judges_whoever_did_it(code):
+    events = [e for e in code('"Obama stood with the bankers, and I think that is shameful," Senator Sanders said.')
+              if e.type == "ACCUSE" and e.rule.startswith("eval.")]
+    assert events and "Sanders" in texts(events[0].source) and "Obama" in texts(events[0].target), types(events)
