@@ -73,3 +73,8 @@ def test_judging_an_act_referred_to_by_that_judges_whoever_did_it(code):
     events = [e for e in code('"Obama stood with the bankers, and I think that is shameful," Senator Sanders said.')
               if e.type == "ACCUSE" and e.rule.startswith("eval.")]
     assert events and "Sanders" in texts(events[0].source) and "Obama" in texts(events[0].target), types(events)
+
+
+def test_a_camel_case_name_first_in_its_sentence_is_an_actor(code):
+    event = only(code("WeWork is being investigated by the New York attorney general."), "ACCUSE")
+    assert "WeWork" in texts(event.target)
