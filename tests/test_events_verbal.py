@@ -78,3 +78,10 @@ def test_judging_an_act_referred_to_by_that_judges_whoever_did_it(code):
 def test_a_camel_case_name_first_in_its_sentence_is_an_actor(code):
     event = only(code("WeWork is being investigated by the New York attorney general."), "ACCUSE")
     assert "WeWork" in texts(event.target)
+
+
+def test_hackers_targeting_systems_is_a_cyber_operation_and_a_verbal_attack_stays_verbal(code):
+    event = only(code("Russian hackers have targeted the voter registration systems of 20 states."), "COERCE")
+    assert event.mode == "cyber"
+    events = code("Trump attacked Clinton in a series of tweets on Friday.")
+    assert not [e for e in events if e.type == "COERCE"], types(events)

@@ -618,6 +618,9 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "owned_request": _owned_request,
     "insist_demand": _insist_demand,
     "inquiry_context": _inquiry_context,
+    "cyber_context": lambda t, lx: any(c.lemma_.lower() in lx.words("cyber_words") or c.lower_ in lx.words("cyber_words")
+                                       for c in t.subtree if c.i != t.i)
+    or any(c.lemma_.lower() in lx.words("cyber_words") for s in _children(t, "nsubj") for c in s.subtree),
     "coordinated_subject": _coordinated_subject,
     "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
     or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
