@@ -158,6 +158,16 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
             if _negated(token):
                 continue
             about = _about(token, polarity)
+            if polarity == "negative" and (about.lower_ in THINGS if about is not None
+                                           else token.pos_ in ("ADJ", "NOUN") and token.dep_ in ("attr", "acomp")):
+                # "I think that's shameful", "it's a bunch of malarkey": said of an act, the
+                # criticism is of the actor the quoted sentence names (a weaker, "near" link)
+                start = sents.start(token)
+                if start not in loose:
+                    near = _nearest_actor(token, span, quote, sents.bounds(token), things_ok=True)
+                    if near is not None:
+                        loose[start] = Statement(token, "negative", near, "near")
+                continue
             if about is None or about.i in seen or about.lower_ in NOT_ABOUT:
                 continue
             seen.add(about.i)
@@ -169,6 +179,8 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
     return found
 
 
+# what an act is referred to by ("that's shameful"): a judgement of it judges whoever did it
+THINGS = frozenset({"it", "this", "that", "these", "those", "which", "what"})
 OBLIGATION_MODALS = frozenset({"should", "must", "ought", "needs", "need", "got"})
 
 
@@ -230,7 +242,7 @@ def _loosely_negative(token, lexicon: Evaluation) -> bool:
 VICTIM_PREPS = frozenset({"against", "on", "to", "toward", "towards", "for", "at", "upon", "into"})
 
 
-def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int]):
+def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int], things_ok: bool = False):
     """The actor-like word (a name, or he/she/they) of the token's sentence (`sentence`: its
     start and end) inside the quote that is closest to it and is not the speaker — the word's
     own owner first ("Russian aggression"), and never the one it is aimed at ("aggression
@@ -239,7 +251,7 @@ def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int]):
         if child.dep_ in ("amod", "compound", "poss") and child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
             return child
     subject = _clause_subject(token) if token.pos_ in ("VERB", "AUX") else _clause_subject(token.head)
-    if subject is not None and subject.lower_ in NOT_ABOUT:
+    if subject is not None and subject.lower_ in NOT_ABOUT and not (things_ok and subject.lower_ in THINGS):
         return None  # "they may think I'm really radical": said of the speaker or of no one
     aimed = {t.i for prep in token.children if prep.dep_ == "prep" and prep.lower_ in VICTIM_PREPS
              for t in prep.subtree}

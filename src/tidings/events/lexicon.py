@@ -143,8 +143,71 @@ def _children(token, *deps: str) -> list:
 
 
 def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
+    """An object of `token` (by `deps`) is in a word class; in a relative clause whose object is the
+    relative pronoun, the noun it qualifies is the object ("the agreement that the nations reached")."""
     words = lexicon.words(name)
-    return any(c.lemma_.lower() in words or c.lower_ in words for c in _children(token, *deps))
+    objects = _children(token, *deps)
+    if token.dep_ == "relcl" and token.head.pos_ == "NOUN" and (
+            not objects or any(c.lower_ in RELATIVE_PRONOUNS for c in objects)):
+        objects = objects + [token.head]
+    return any(c.lemma_.lower() in words or c.lower_ in words for c in objects)
+
+
+RELATIVE_PRONOUNS = frozenset({"that", "which"})
+
+
+def _admitted_clause(token, lexicon) -> bool:
+    """'acknowledged that she had misspoken', 'admitted he made a mistake': what is admitted is
+    the speaker's own error (a clause whose verb is an error, or whose object is one)."""
+    errors = lexicon.words("admission_verbs")
+    nouns = lexicon.words("admission_nouns")
+    for clause in _children(token, "ccomp"):
+        if clause.lemma_.lower() in errors or any(o.lemma_.lower() in nouns for o in _children(clause, "dobj", "attr")):
+            return not any(c.dep_ == "neg" for c in clause.children)
+    return False
+
+
+def _coordinated_subject(token, lexicon) -> bool:
+    """'the White House and congressional leaders have been discussing': two actors together."""
+    return any(c.dep_ == "conj" and _actor_like(c, lexicon) for s in _children(token, "nsubj")
+               for c in s.children) or any(c.dep_ == "conj" and c.lemma_.lower() in lexicon.words("person_nouns")
+                                           for s in _children(token, "nsubj") for c in s.children)
+
+
+def _insist_demand(token, lexicon) -> bool:
+    """'insisted on a recount', 'insisted that he resign', 'insists the party must change' — a
+    demand; not 'insisted that his focus would be peace' (a claim)."""
+    if any(p.lower_ in ("on", "upon") and _children(p, "pobj", "pcomp") for p in _children(token, "prep")):
+        return True
+    for clause in _children(token, "ccomp"):
+        auxes = {c.lower_ for c in clause.children if c.dep_ in ("aux", "auxpass")}
+        if auxes & {"should", "must", "ought"} or (clause.tag_ == "VB" and not auxes):
+            return not any(c.dep_ == "neg" for c in clause.children) or clause.tag_ == "VB"
+    return False
+
+
+def _inquiry_context(token, lexicon) -> bool:
+    """The sentence speaks of an inquiry ("the FBI will interview Clinton as its investigation
+    nears its end"): questioning there is investigation, not a talk show's interview."""
+    words = lexicon.words("inquiry_words")
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in token.sent if t.i != token.i)
+
+
+def _owned_request(token, lexicon) -> bool:
+    """'Trump's request to the Ukrainian president to investigate', 'Pelosi's demand for a vote':
+    a request with its maker (a possessor) and what or whom it asks — not a bare 'his demands'."""
+    owner = any(c.dep_ == "poss" and (c.pos_ in ("PROPN", "PRON") or c.ent_type_ in ACTOR_ENTS) for c in token.children)
+    if not owner:
+        return False
+    asked = any(p.lower_ in ("to", "for", "on", "that") and _children(p, "pobj", "pcomp") for p in _children(token, "prep"))
+    return asked or any(c.dep_ in ("acl", "relcl") and any(a.lower_ == "to" for a in _children(c, "aux"))
+                        for c in token.children)
+
+
+def _copula_to(token, lexicon) -> bool:
+    """'X are to blame', 'X is to blame for the crisis': an infinitive under the copula."""
+    return token.dep_ == "xcomp" and token.head.lemma_ == "be" \
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _has_actor_obj(token, lexicon) -> bool:
@@ -370,8 +433,12 @@ def _actor_or_owned_object(token, lexicon) -> bool:
                                                     for p in _children(prep, "pobj")]
     if not objs:
         return True
+    from tidings.events.screen import screen_data
+
+    groups = screen_data()["actor_nouns"]  # "savaged party funders", "lashed out at teachers"
     for obj in objs:
-        if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_:
+        if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_ \
+                or obj.lemma_.lower() in groups:
             return True
         if any(c.dep_ in ("poss", "compound") and (c.pos_ in ("PROPN", "PRON") or c.ent_type_) for c in obj.children):
             return True
@@ -540,12 +607,23 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "agree_to": _agree_to,
     "obj_offer": lambda t, lx: _obj_real(t, lx, "offer_nouns") or bool(_children(t, "xcomp")),
     "obj_accept": lambda t, lx: _obj_real(t, lx, "accept_objects", ("dobj", "nsubjpass")),
-    "obj_admission": lambda t, lx: _obj_real(t, lx, "admission_nouns", ("dobj", "nsubjpass")),
+    "obj_admission": lambda t, lx: _obj_real(t, lx, "admission_nouns", ("dobj", "nsubjpass")) or _admitted_clause(t, lx),
     "obj_aid": _obj_aid,
     "actor_object": lambda t, lx: any(_actor_like(o, lx) for o in _children(t, "dobj", "nsubjpass")),
     "person_object": lambda t, lx: any(_actor_like(o, lx) and o.lemma_.lower() not in lx.words("document_words")
                                        for o in _children(t, "dobj", "nsubjpass")),
     "ask_request": _ask_request,
+    "copula_to": _copula_to,
+    "back_adverb": lambda t, lx: any(c.lower_ == "back" and c.dep_ in ("advmod", "prt") for c in t.children),
+    "owned_request": _owned_request,
+    "insist_demand": _insist_demand,
+    "inquiry_context": _inquiry_context,
+    "cyber_context": lambda t, lx: any(c.lemma_.lower() in lx.words("cyber_words") or c.lower_ in lx.words("cyber_words")
+                                       for c in t.subtree if c.i != t.i)
+    or any(c.lemma_.lower() in lx.words("cyber_words") for s in _children(t, "nsubj") for c in s.subtree),
+    "coordinated_subject": _coordinated_subject,
+    "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
+    or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
     "actor_or_owned_object": _actor_or_owned_object,
     "negative_complement": _negative_complement,
     "nominal_dyad": _nominal_dyad,

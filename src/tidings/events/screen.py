@@ -63,6 +63,9 @@ def head_kind(token, finder, part: Participant | None = None) -> str:
     if token.pos_ == "PROPN" or (token.pos_ == "NOUN" and token.text[:1].isupper() and token.i > token.sent.start
                                  and not token.is_sent_start and not token.is_upper):
         return "named"
+    if token.pos_ == "NOUN" and token.text[:1].isalpha() and any(c.isupper() for c in token.text[1:]) \
+            and any(c.islower() for c in token.text):
+        return "named"  # a name in camel case, even first in its sentence ("WeWork is being investigated")
     if token.lemma_.lower() in screen_data()["actor_nouns"] or token.lower_ in screen_data()["actor_nouns"]:
         return "actor" if part is not None and (part.country or part.sector) else "named"
     if part is not None and (part.country or part.sector):
