@@ -19,7 +19,7 @@ def types(events):
     ("Donald Trump received an endorsement from Ben Carson on Friday.", "SUPPORT", "Carson", "Trump"),
     ("Prime Minister Trudeau expressed his gratitude to Joe Biden.", "SUPPORT", "Trudeau", "Biden"),
     ("Senator Collins voted against Judge Kavanaugh.", "REJECT", "Collins", "Kavanaugh"),
-    ("The Justice Department is seeking Julian Assange's extradition from Britain.", "REQUEST", "Justice", None),
+    ("The Justice Department is seeking the banker's extradition from Switzerland.", "REQUEST", "Justice", None),
     ("The State Department issued subpoenas to the Clinton Foundation.", "ACCUSE", "State", "Clinton"),
     ("Hillary Clinton acknowledged that she had misspoken.", "CONCEDE", "Clinton", None),
     ("The International Olympic Committee refused to ban the Russian team.", "REJECT", "Committee", None),
@@ -28,7 +28,7 @@ def types(events):
     ("Reince Priebus has aggressively pushed back on Donald Trump's charges.", "REJECT", "Priebus", "Trump"),
     ("Hillary Clinton sat down with Bernie Sanders on Tuesday.", "CONSULT", "Clinton", "Sanders"),
     ("Senator Cruz bristled at Donald Trump's remarks.", "ACCUSE", "Cruz", "Trump"),
-    ("Senator Warren mocked Donald Trump's complaint about the microphone.", "ACCUSE", "Warren", "Trump"),
+    ("Senator Warren mocked Donald Trump's complaint about the weather.", "ACCUSE", "Warren", "Trump"),
 ])
 def test_verbal_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -43,8 +43,8 @@ def test_to_blame_is_the_speakers_accusation(code):
 
 
 def test_appreciating_what_someone_did_is_praise_of_them(code):
-    event = only(code("Hillary Clinton says she appreciated Alicia Machado's courage."), "SUPPORT")
-    assert "Machado" in texts(event.target)
+    event = only(code("Chancellor Merkel says she appreciated Emmanuel Macron's courage."), "SUPPORT")
+    assert "Macron" in texts(event.target)
 
 
 def test_an_ad_attacking_someone_is_its_sponsors_accusation(code):
