@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tidings.analysis.queries import QUAD_CLASSES, dyad_join, fill_periods, next_period, period_sql
+from tidings.analysis.queries import (
+    DYAD_RECIPROCAL, QUAD_CLASSES, dyad_join, fill_periods, next_period, period_sql,
+)
 from tidings.records import PLOVER_TYPES
 from tidings.store.filters import EventFilter, as_date
 
@@ -41,10 +43,11 @@ def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | Non
     event, to `until`, or the last event): `period` (first day, ISO), `total`, `a_to_b`,
     `b_to_a`, `reciprocal` (acts of both on each other, coded with all parties as sources and
     no target: "Germany and Poland signed an agreement", "talks between A and B"; total =
-    a_to_b + b_to_a + reciprocal), one column per quad class (`verbal_cooperation`, `material_cooperation`,
-    `verbal_conflict`, `material_conflict`), `cooperation` and `conflict` (their sums), and
-    one column per PLOVER type. Either direction counts unless `directed` (then only `a` as
-    source, `b` as target, and the reciprocal events of both: either party acts on the other). `merged`: count reports of the same event from several
+    a_to_b + b_to_a + reciprocal), one column per quad class (`verbal_cooperation`,
+    `material_cooperation`, `verbal_conflict`, `material_conflict`), `cooperation` and
+    `conflict` (their sums), and one column per PLOVER type. Either direction counts unless
+    `directed` (then only `a` as source, `b` as target, and the reciprocal events of both:
+    either party acts on the other). `merged`: count reports of the same event from several
     articles once (same type, overlapping source/target countries, dates within
     MERGE_DAYS, compatible places and factuality: tidings.dedup.events.same_event), at the
     period of its earliest report. `background`: False leaves out background events (earlier
@@ -74,7 +77,8 @@ def _dyad_counts(store, a: str, b: str, base: EventFilter, by: str, directed: bo
     where.add("e.day IS NOT NULL")
     join, join_params = dyad_join(store, a, b, directed)
     return store.backend.rows(
-        f"SELECT {period_sql(by)} AS period, e.type, d.forward, d.reciprocal, count(*) AS n FROM events e {join}"
+        f"SELECT {period_sql(by)} AS period, e.type, d.forward, {DYAD_RECIPROCAL} AS reciprocal, count(*) AS n"
+        f" FROM events e {join}"
         f" {where.sql()} GROUP BY 1, 2, 3, 4 ORDER BY 1, {store.backend.codepoint('e.type')}, 3, 4",
         join_params + where.params)
 
@@ -89,7 +93,7 @@ def _dyad_rows(store, a: str, b: str, base: EventFilter, by: str, directed: bool
     join, join_params = dyad_join(store, a, b, directed)
     return store.backend.rows(
         f"SELECT e.article_id, e.ordinal, {period_sql(by)} AS period, e.day, e.type, e.factuality,"
-        f" e.location_country, d.forward, d.reciprocal FROM events e {join} {where.sql()}"
+        f" e.location_country, d.forward, {DYAD_RECIPROCAL} AS reciprocal FROM events e {join} {where.sql()}"
         f" ORDER BY e.day, {store.backend.codepoint('e.article_id')}, e.ordinal", join_params + where.params)
 
 

@@ -65,18 +65,20 @@ def period_sql(by: str) -> str:
 # Poland signed an agreement", "talks between Macron and Putin", where all parties are sources,
 # as PLOVER codes them), each source with each other source that is a different actor (country,
 # sector, name or, without one, text), in both orders: either party acts on the other. A
-# single-party event without a target ("Germans protested") has no pair. "No target" is
-# `e.target_codes IS NULL` (tidings.store.rows keeps '' for an event whose targets name no actor),
-# the same test `dyad_codes_condition` makes without the join.
+# single-party event without a target ("Germans protested") has no pair, nor have the co-sources
+# of an act on a target. "No target" is `NO_TARGET` (tidings.store.rows keeps '' for an event
+# whose targets name no actor), the same test `dyad_codes_condition` makes without the join.
+# In parts: `_CANDIDATES` joins `s` to its possible other sides (participants only), which are
+# pairs where `_PAIRED` holds (it reads the event `e`: `dyad_join` tests it after grouping).
 NO_TARGET = "e.target_codes IS NULL"
-_OTHER_SOURCE = ("t.role = 'source' AND " + NO_TARGET + " AND (t.country IS DISTINCT FROM s.country"
-                 " OR t.sector IS DISTINCT FROM s.sector"
-                 " OR coalesce(t.name, t.text) IS DISTINCT FROM coalesce(s.name, s.text))")
-_PAIRS = ("FROM events e"
-          " JOIN event_participants s ON s.article_id = e.article_id AND s.event_ordinal = e.ordinal"
-          " AND s.role = 'source'"
-          " JOIN event_participants t ON t.article_id = e.article_id AND t.event_ordinal = e.ordinal"
-          f" AND (t.role = 'target' OR ({_OTHER_SOURCE}))")
+_CANDIDATES = ("event_participants s JOIN event_participants t"
+               " ON t.article_id = s.article_id AND t.event_ordinal = s.event_ordinal"
+               " AND (t.role = 'target' OR (t.role = 'source' AND (t.country IS DISTINCT FROM s.country"
+               " OR t.sector IS DISTINCT FROM s.sector"
+               " OR coalesce(t.name, t.text) IS DISTINCT FROM coalesce(s.name, s.text))))")
+_PAIRED = f"(t.role = 'target' OR {NO_TARGET})"
+_PAIRS = (f"FROM events e JOIN {_CANDIDATES} ON s.article_id = e.article_id AND s.event_ordinal = e.ordinal"
+          f" AND s.role = 'source' AND {_PAIRED}")
 RECIPROCAL = "(t.role = 'source')"  # SQL over _PAIRS: the pair is two parties of a reciprocal event
 
 
@@ -235,10 +237,12 @@ def _matches(store, value: str, alias: str) -> tuple[str, list[Any]]:
 
 
 def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
-    """A subquery of the events between `a` and `b` (a pair of the event, see `_PAIRS`, is `a`
-    and `b`): (article_id, event_ordinal, forward, reciprocal). forward = 1 when `a` acts on `b`
-    (a source and a target; else `b` acts on `a`); reciprocal = 1 for a reciprocal event, whose
-    parties `a` and `b` act on each other (forward is then 1 too: `directed` keeps it)."""
+    """A subquery of the events that may be between `a` and `b` (a candidate pair of the event,
+    see `_PAIRS`, is `a` and `b`): (article_id, event_ordinal, forward, targeted). forward = 1
+    when `a` is a source and `b` a target (else `b` acts on `a`); targeted = 1 when a source and
+    a target match (else only two sources do: the event is between `a` and `b` only if it has no
+    target, which `dyad_join` checks on the event; the join of `events` is left out here: it
+    would cost a third of the time)."""
     a_s, a_s_params = _matches(store, a, "s")
     b_t, b_t_params = _matches(store, b, "t")
     forward = f"{a_s} AND {b_t}"
@@ -249,10 +253,10 @@ def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[A
         a_t, a_t_params = _matches(store, a, "t")
         condition = f"(({forward}) OR ({b_s} AND {a_t}))"
         condition_params = params + b_s_params + a_t_params
-    sql = ("SELECT e.article_id, e.ordinal AS event_ordinal,"
-           f" max(CASE WHEN {forward} THEN 1 ELSE 0 END) AS forward,"
-           f" max(CASE WHEN {RECIPROCAL} THEN 1 ELSE 0 END) AS reciprocal"
-           f" {_PAIRS} WHERE {condition} GROUP BY e.article_id, e.ordinal")
+    sql = ("SELECT s.article_id, s.event_ordinal,"
+           f" max(CASE WHEN t.role = 'target' AND {forward} THEN 1 ELSE 0 END) AS forward,"
+           " max(CASE WHEN t.role = 'target' THEN 1 ELSE 0 END) AS targeted"
+           f" FROM {_CANDIDATES} WHERE s.role = 'source' AND {condition} GROUP BY s.article_id, s.event_ordinal")
     return sql, params + condition_params
 
 
@@ -291,9 +295,14 @@ def dyad_codes_condition(store, a: str, b: str, directed: bool = False) -> tuple
 
 
 def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
-    """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set."""
+    """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set
+    (1: `a` acts on `b`), and `DYAD_RECIPROCAL` tells a reciprocal event (the pair is two of its parties)."""
     sql, params = dyad_ids(store, a, b, directed)
-    return f"JOIN ({sql}) d ON d.article_id = e.article_id AND d.event_ordinal = e.ordinal", params
+    return (f"JOIN ({sql}) d ON d.article_id = e.article_id AND d.event_ordinal = e.ordinal"
+            f" AND (d.targeted = 1 OR {NO_TARGET})"), params
+
+
+DYAD_RECIPROCAL = f"CASE WHEN {NO_TARGET} THEN 1 ELSE 0 END"  # over dyad_join: a reciprocal event
 
 
 def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> list[dict]:
