@@ -238,3 +238,163 @@ def test_series_plot_keeps_the_legend_off_the_bars_and_counts_in_whole_numbers(a
     assert ticks and all(float(t).is_integer() for t in ticks)
     labels = [label.get_text() for label in axes.get_yticklabels()]
     assert not any(label.startswith(("-", "−")) for label in labels)  # conflict counts read as counts
+
+
+# -- reciprocal events: all parties are sources, no target ("Germany and Poland signed an agreement") --
+
+DEU = ("Germany", "DEU", None)
+POL = ("Poland", "POL", None)
+FRA = ("France", "FRA", None)
+MACRON = ("Emmanuel Macron", "FRA", "GOV")
+PUTIN = ("Vladimir Putin", "RUS", "GOV")
+MERKEL = ("Angela Merkel", "DEU", "GOV")
+SCHOLZ = ("Olaf Scholz", "DEU", "GOV")
+THEM = (None, None, None)  # a pronoun with no antecedent: stored as no participant
+
+# (article, published, [(type, sources, targets, event date)])
+RECIPROCAL_ARTICLES = [
+    ("r1", "2022-03-07", [("AGREE", [DEU, POL], [], "2022-03-07"),          # reciprocal: DEU ↔ POL
+                          ("CONSULT", [MACRON, PUTIN], [], "2022-03-08"),   # reciprocal: FRA:GOV ↔ RUS:GOV
+                          ("PROTEST", [DEU], [], "2022-03-08"),             # one party, no target: no pair
+                          ("CONSULT", [DEU, DEU], [], "2022-03-09"),        # one actor twice: no pair
+                          ("CONSULT", [MERKEL, SCHOLZ], [], "2022-03-09")]),  # two German actors: a pair
+    ("r2", "2022-03-14", [("ACCUSE", [DEU], [POL], "2022-03-14"),           # directed: DEU → POL
+                          ("SANCTION", [DEU, FRA], [PUTIN], "2022-03-15"),  # a joint act on a target: no DEU-FRA pair
+                          ("THREATEN", [DEU, POL], [THEM], "2022-03-15")]),  # a target naming no actor: not reciprocal
+]
+
+
+def _party(actor: tuple, position: int) -> Participant:
+    name, country, sector = actor
+    text = name or "them"
+    return Participant(text=text, start=position, end=position + len(text), country=country, sector=sector,
+                       name=name)
+
+
+def _reciprocal_result(article_id: str, published: str, events: list[tuple]) -> ArticleResult:
+    sentences, coded, offset = [], [], 0
+    for type_, sources, targets, day in events:
+        sentence = f"{' and '.join(s[0] or 'them' for s in sources)} did {type_.lower()}" \
+                   f"{' to ' + ' and '.join(t[0] or 'them' for t in targets) if targets else ''}."
+        coded.append(Event(
+            type=type_, rule=f"test.{type_.lower()}",
+            trigger=Span(text="did", start=offset + sentence.index(" did ") + 1,
+                         end=offset + sentence.index(" did ") + 4),
+            sentence=Span(text=sentence, start=offset, end=offset + len(sentence)),
+            source=[_party(s, offset) for s in sources], target=[_party(t, offset) for t in targets],
+            date=day, factuality="asserted", confidence=0.9))
+        sentences.append(sentence)
+        offset += len(sentence) + 1
+    return ArticleResult(id=article_id, text=" ".join(sentences), published=published, title=article_id,
+                         content_hash=f"hash-{article_id}", status="ok", events=coded)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def reciprocal_store(request, tmp_path):
+    db, cleanup = _store_url(request.param, tmp_path)
+    with open_store(db) as store:
+        store.save([_reciprocal_result(*article) for article in RECIPROCAL_ARTICLES])
+        yield store
+    if cleanup:
+        cleanup()
+
+
+def _store_url(kind: str, tmp_path):
+    if kind == "duckdb":
+        return str(tmp_path / "reciprocal.duckdb"), None
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+
+    def cleanup():
+        with psycopg.connect(base, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}", cleanup
+
+
+def _types(rows: list[dict]) -> list[str]:
+    return sorted(r["type"] for r in rows)
+
+
+def test_a_reciprocal_event_is_between_its_parties_either_way(reciprocal_store):
+    every = EventFilter(limit=None)
+    assert _types(dyad_events(reciprocal_store, "DEU", "POL", every)) == ["ACCUSE", "AGREE"]
+    assert _types(dyad_events(reciprocal_store, "POL", "DEU", every)) == ["ACCUSE", "AGREE"]
+    # directed: either party of an agreement acts on the other
+    assert _types(dyad_events(reciprocal_store, "DEU", "POL", every, directed=True)) == ["ACCUSE", "AGREE"]
+    assert _types(dyad_events(reciprocal_store, "POL", "DEU", every, directed=True)) == ["AGREE"]
+    # names and sectors read the participants: talks between Macron and Putin
+    assert _types(dyad_events(reciprocal_store, "Macron", "Putin", every)) == ["CONSULT"]
+    assert _types(dyad_events(reciprocal_store, "Putin", "Macron", every, directed=True)) == ["CONSULT"]
+    assert _types(dyad_events(reciprocal_store, "FRA:GOV", "RUS:GOV", every)) == ["CONSULT"]
+    assert _types(dyad_events(reciprocal_store, "Merkel", "Scholz", every)) == ["CONSULT"]
+    # co-sources of an act on a target are no pair; a target that names no actor is still a target
+    assert dyad_events(reciprocal_store, "DEU", "FRA", every) == []
+    assert _types(dyad_events(reciprocal_store, "FRA", "RUS", every, directed=True)) == ["CONSULT", "SANCTION"]
+    assert _types(dyad_events(reciprocal_store, "RUS", "FRA", every, directed=True)) == ["CONSULT"]
+
+
+def test_the_code_columns_and_the_participants_find_the_same_reciprocal_events(reciprocal_store):
+    from tidings.analysis import count_dyad_events, place_counts
+    from tidings.analysis.queries import dyad_codes_condition
+
+    assert dyad_codes_condition(reciprocal_store, "DEU", "POL") is not None  # the fast path is taken
+    pairs = [("DEU", "POL"), ("POL", "DEU"), ("DEU", "FRA"), ("FRA", "RUS"), ("RUS", "FRA"), ("FRA:GOV", "RUS:GOV"),
+             ("DEU", "DEU"), ("DEU:GOV", "DEU:GOV"), ("GOV", "DEU"), ("DEU", "GOV"), ("GOV", "GOV"), ("POL", "RUS")]
+    for a, b in pairs:
+        for directed in (False, True):
+            listed = dyad_events(reciprocal_store, a, b, EventFilter(limit=None), directed=directed)
+            assert count_dyad_events(reciprocal_store, a, b, EventFilter(), directed=directed) == len(listed), (a, b)
+            places = place_counts(reciprocal_store, EventFilter(), dyad=(a, b), directed=directed)
+            assert places["placed"] + places["unplaced"] == len(listed), (a, b, directed)
+    # one German actor twice is no pair; two German leaders are
+    assert _types(dyad_events(reciprocal_store, "DEU", "DEU", EventFilter(limit=None))) == ["CONSULT"]
+    assert count_dyad_events(reciprocal_store, "DEU", "POL", EventFilter(type="AGREE")) == 1
+
+
+def test_series_counts_reciprocal_events_apart_from_either_direction(reciprocal_store):
+    for merged in (False, True):
+        weeks = _by_period(dyad_series(reciprocal_store, "DEU", "POL", by="week", merged=merged))
+        first, second = weeks["2022-03-07"], weeks["2022-03-14"]
+        assert (first["total"], first["a_to_b"], first["b_to_a"], first["reciprocal"], first["AGREE"]) == (1, 0, 0, 1, 1)
+        assert (second["total"], second["a_to_b"], second["b_to_a"], second["reciprocal"]) == (1, 1, 0, 0)
+        back = _by_period(dyad_series(reciprocal_store, "POL", "DEU", by="week", merged=merged, directed=True))
+        assert (back["2022-03-07"]["total"], back["2022-03-07"]["reciprocal"]) == (1, 1)
+        assert sum(r["total"] for r in back.values()) == 1
+    assert sum(r["reciprocal"] for r in dyad_series(reciprocal_store, "Macron", "Putin")) == 1
+
+
+def test_top_dyads_network_and_counterparts_count_reciprocal_events_both_ways(reciprocal_store):
+    dyads = {(d["source"], d["target"]): d for d in top_dyads(reciprocal_store, limit=20)}
+    assert (dyads["DEU", "POL"]["events"], dyads["DEU", "POL"]["reciprocal"]) == (2, 1)  # ACCUSE, AGREE
+    assert (dyads["POL", "DEU"]["events"], dyads["POL", "DEU"]["reciprocal"]) == (1, 1)  # AGREE
+    assert (dyads["FRA", "RUS"]["events"], dyads["FRA", "RUS"]["reciprocal"]) == (2, 1)  # SANCTION, CONSULT
+    assert dyads["RUS", "FRA"]["events"] == 1 and dyads["DEU", "RUS"]["events"] == 1
+    assert ("DEU", "FRA") not in dyads and ("FRA", "DEU") not in dyads  # co-sources of a sanction
+    assert ("DEU", "DEU") not in dyads  # self-pairs are left out, as ever
+    assert set(dyads) == {("DEU", "POL"), ("POL", "DEU"), ("FRA", "RUS"), ("RUS", "FRA"), ("DEU", "RUS")}
+    net = network(reciprocal_store)
+    pol = next(n for n in net["nodes"] if n["id"] == "POL")
+    assert (pol["out"], pol["in"]) == (1, 2)
+    partners = {c["actor"]: c for c in counterparts(reciprocal_store, "POL")}
+    assert set(partners) == {"DEU"}
+    assert (partners["DEU"]["to"], partners["DEU"]["from"], partners["DEU"]["reciprocal"],
+            partners["DEU"]["events"]) == (0, 1, 1, 2)
+    deu = {c["actor"]: c for c in counterparts(reciprocal_store, "DEU")}
+    assert (deu["POL"]["to"], deu["POL"]["reciprocal"]) == (1, 1) and "FRA" not in deu
+    assert deu["DEU"]["reciprocal"] == 1  # Merkel and Scholz
+
+
+def test_an_event_whose_targets_name_no_actor_keeps_a_target_code(reciprocal_store):
+    codes = reciprocal_store.backend.rows(
+        "SELECT type, target_codes FROM events WHERE article_id = 'r2' ORDER BY ordinal")
+    assert [(r["type"], r["target_codes"]) for r in codes] == [
+        ("ACCUSE", "/POL:/"), ("SANCTION", "/RUS:GOV/"), ("THREATEN", "")]
+    agreement = reciprocal_store.backend.scalar(
+        "SELECT target_codes FROM events WHERE article_id = 'r1' AND ordinal = 0")
+    assert agreement is None

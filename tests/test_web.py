@@ -779,3 +779,26 @@ def test_article_view_shows_each_events_confidence(scored_client):
 
     triggers = [a for a in json.loads(annotations.group(1)) if a["kind"] == "trigger"]
     assert [a["confidence"] for a in triggers] == [0.9, 0.3, None]
+
+
+def test_reciprocal_events_show_on_dyad_actor_network_and_event_pages(tmp_path):
+    """"Germany and Poland signed an agreement" (both sources, no target) is between them everywhere."""
+    from test_analysis import RECIPROCAL_ARTICLES, _reciprocal_result
+
+    db = str(tmp_path / "reciprocal.duckdb")
+    with open_store(db) as store:
+        store.save([_reciprocal_result(*article) for article in RECIPROCAL_ARTICLES])
+    with TestClient(create_app(db)) as client:
+        events = client.get("/api/events", params={"a": "POL", "b": "DEU", "directed": "true", "raw": "true"}).json()
+        assert [e["type"] for e in events["items"]] == ["AGREE"] and events["total"] == 1
+        rows = list(csv.DictReader(io.StringIO(client.get("/api/events.csv", params={"a": "DEU", "b": "POL"}).text)))
+        assert sorted(r["type"] for r in rows) == ["ACCUSE", "AGREE"]
+        series = client.get("/api/dyad", params={"a": "DEU", "b": "POL", "by": "week", "background": "all"}).json()
+        assert sum(r["reciprocal"] for r in series["series"]) == 1 and sum(r["total"] for r in series["series"]) == 2
+        assert "1 reciprocal" in client.get("/dyad", params={"a": "DEU", "b": "POL", "background": "all"}).text
+        dyads = {(d["source"], d["target"]): d for d in client.get("/api/dyads").json()["items"]}
+        assert dyads["POL", "DEU"]["reciprocal"] == 1
+        counterpart = client.get("/api/actor", params={"a": "POL", "background": "all"}).json()["counterparts"]
+        assert [(c["actor"], c["from"], c["reciprocal"], c["events"]) for c in counterpart] == [("DEU", 1, 1, 2)]
+        network = client.get("/network").text
+        assert "a=POL&amp;b=DEU&amp;directed=true" in network  # an edge lists its events, reciprocal ones too

@@ -612,7 +612,8 @@ def export(table: str, fmt: str, output: str | None, raw: bool, db: str, a, b, d
 @click.option("--by", type=click.Choice(["day", "week", "month"]), default="week", show_default=True)
 @click.option("--since", callback=_date, metavar="YYYY-MM-DD")
 @click.option("--until", callback=_date, metavar="YYYY-MM-DD")
-@click.option("--directed", is_flag=True, help="Only A as source and B as target.")
+@click.option("--directed", is_flag=True,
+              help="Only A as source and B as target (and the reciprocal events of both: 'A and B agreed').")
 @click.option("--raw", is_flag=True, help="Count every report (event mention) instead of merged events.")
 @click.option("--background/--no-background", default=None,
               help="Only background events (earlier facts an article recalls), or none of them (the default).")
@@ -628,6 +629,10 @@ def trends(dyad: str, by: str, since, until, directed: bool, raw: bool, backgrou
            with_background: bool, full_range: bool, min_confidence: float | None, plot: str | None, fmt: str,
            db: str) -> None:
     """Events between two actors over time: counts per PLOVER type and quad class.
+
+    A reciprocal event, coded with all its parties as sources and no target ("Germany and
+    Poland signed an agreement", "talks between A and B"), is between each two of its parties:
+    it counts in its own column (reciprocal), apart from A → B and B → A.
 
     By default reports of one event in several articles count once (merged events); --raw
     counts every report. Background events (earlier facts an article recalls) are left out

@@ -91,9 +91,11 @@ FIELDS: tuple[Field, ...] = (
           ("events", "quotes", "actors")),
     Field("source", "actor", f"The source (who acts): {ACTOR_HELP}.", ("events",)),
     Field("target", "actor", f"The target (who is acted on): {ACTOR_HELP}.", ("events",)),
-    Field("a", "actor", "Dyad: one actor (needs b); events between a and b.", ("events",)),
+    Field("a", "actor", "Dyad: one actor (needs b); events between a and b (a source and a target,"
+          " or two parties of a reciprocal event with no target: 'a and b signed an agreement').", ("events",)),
     Field("b", "actor", "Dyad: the other actor (needs a).", ("events",)),
-    Field("directed", "flag", "Dyad: only a as source and b as target (needs a and b).", ("events",), default=False),
+    Field("directed", "flag", "Dyad: only a as source and b as target, and the reciprocal events of both"
+          " (needs a and b).", ("events",), default=False),
     Field("country", "choice", {"events": "ISO3 country of source or target (or IGO).",
                                 "quotes": "ISO3 country of the speaker (or IGO).",
                                 "actors": "ISO3 country of the actor (or IGO)."},

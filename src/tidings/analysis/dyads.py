@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tidings.analysis.queries import QUAD_CLASSES, dyad_join, fill_periods, next_period, period_sql
+from tidings.analysis.queries import (
+    DYAD_RECIPROCAL, QUAD_CLASSES, dyad_join, fill_periods, next_period, period_sql,
+)
 from tidings.records import PLOVER_TYPES
 from tidings.store.filters import EventFilter, as_date
 
@@ -26,7 +28,7 @@ MERGE_DAYS = 2  # reports of one event may be dated this many days apart (tiding
 
 def empty_row(period: str) -> dict[str, Any]:
     """A period with no events: every count column at zero."""
-    return {"period": period, "total": 0, "a_to_b": 0, "b_to_a": 0,
+    return {"period": period, "total": 0, "a_to_b": 0, "b_to_a": 0, "reciprocal": 0,
             **{q: 0 for q in QUAD_COLUMNS}, "cooperation": 0, "conflict": 0,
             **{t: 0 for t in PLOVER_TYPES}}
 
@@ -39,10 +41,13 @@ def dyad_series(store, a: str, b: str, by: str = "week", since: str | date | Non
 
     One row per period, oldest first, empty periods included (from `since`, or the first
     event, to `until`, or the last event): `period` (first day, ISO), `total`, `a_to_b`,
-    `b_to_a`, one column per quad class (`verbal_cooperation`, `material_cooperation`,
-    `verbal_conflict`, `material_conflict`), `cooperation` and `conflict` (their sums), and
-    one column per PLOVER type. Either direction counts unless `directed` (then only `a` as
-    source, `b` as target). `merged`: count reports of the same event from several
+    `b_to_a`, `reciprocal` (acts of both on each other, coded with all parties as sources and
+    no target: "Germany and Poland signed an agreement", "talks between A and B"; total =
+    a_to_b + b_to_a + reciprocal), one column per quad class (`verbal_cooperation`,
+    `material_cooperation`, `verbal_conflict`, `material_conflict`), `cooperation` and
+    `conflict` (their sums), and one column per PLOVER type. Either direction counts unless
+    `directed` (then only `a` as source, `b` as target, and the reciprocal events of both:
+    either party acts on the other). `merged`: count reports of the same event from several
     articles once (same type, overlapping source/target countries, dates within
     MERGE_DAYS, compatible places and factuality: tidings.dedup.events.same_event), at the
     period of its earliest report. `background`: False leaves out background events (earlier
@@ -72,13 +77,15 @@ def _dyad_counts(store, a: str, b: str, base: EventFilter, by: str, directed: bo
     where.add("e.day IS NOT NULL")
     join, join_params = dyad_join(store, a, b, directed)
     return store.backend.rows(
-        f"SELECT {period_sql(by)} AS period, e.type, d.forward, count(*) AS n FROM events e {join}"
-        f" {where.sql()} GROUP BY 1, 2, 3 ORDER BY 1, {store.backend.codepoint('e.type')}, 3",
+        f"SELECT {period_sql(by)} AS period, e.type, d.forward, {DYAD_RECIPROCAL} AS reciprocal, count(*) AS n"
+        f" FROM events e {join}"
+        f" {where.sql()} GROUP BY 1, 2, 3, 4 ORDER BY 1, {store.backend.codepoint('e.type')}, 3, 4",
         join_params + where.params)
 
 
 def _dyad_rows(store, a: str, b: str, base: EventFilter, by: str, directed: bool) -> list[dict]:
-    """One row per dated event between a and b: id, period, type, whether a acts on b."""
+    """One row per dated event between a and b: id, period, type, whether a acts on b, whether
+    it is reciprocal."""
     from tidings.store.filters import event_where
 
     where = event_where(base, store.codes)
@@ -86,15 +93,15 @@ def _dyad_rows(store, a: str, b: str, base: EventFilter, by: str, directed: bool
     join, join_params = dyad_join(store, a, b, directed)
     return store.backend.rows(
         f"SELECT e.article_id, e.ordinal, {period_sql(by)} AS period, e.day, e.type, e.factuality,"
-        f" e.location_country, d.forward FROM events e {join} {where.sql()}"
+        f" e.location_country, d.forward, {DYAD_RECIPROCAL} AS reciprocal FROM events e {join} {where.sql()}"
         f" ORDER BY e.day, {store.backend.codepoint('e.article_id')}, e.ordinal", join_params + where.params)
 
 
 def _count(row: dict[str, Any], count: dict, quad: str | None) -> None:
-    """Add `count` (period, type, forward, n: n events, 1 when absent) to the period's row."""
+    """Add `count` (period, type, forward, reciprocal, n: n events, 1 when absent) to the period's row."""
     n = count.get("n", 1)
     row["total"] += n
-    row["a_to_b" if count["forward"] else "b_to_a"] += n
+    row["reciprocal" if count.get("reciprocal") else "a_to_b" if count["forward"] else "b_to_a"] += n
     if quad:
         row[quad.replace(" ", "_")] += n
         row["cooperation" if "cooperation" in quad else "conflict"] += n

@@ -59,11 +59,27 @@ def period_sql(by: str) -> str:
     return f"CAST(date_trunc('{check_period(by)}', e.day) AS DATE)"
 
 
-_PAIRS = ("FROM events e"
-          " JOIN event_participants s ON s.article_id = e.article_id AND s.event_ordinal = e.ordinal"
-          " AND s.role = 'source'"
-          " JOIN event_participants t ON t.article_id = e.article_id AND t.event_ordinal = e.ordinal"
-          " AND t.role = 'target'")
+# The pairs of an event: the one definition every dyad query shares (top dyads, networks,
+# counterparts, dyad event lists and series). Participant alias `s` is one side and `t` the
+# other: each source with each target; and, for a reciprocal event (no target: "Germany and
+# Poland signed an agreement", "talks between Macron and Putin", where all parties are sources,
+# as PLOVER codes them), each source with each other source that is a different actor (country,
+# sector, name or, without one, text), in both orders: either party acts on the other. A
+# single-party event without a target ("Germans protested") has no pair, nor have the co-sources
+# of an act on a target. "No target" is `NO_TARGET` (tidings.store.rows keeps '' for an event
+# whose targets name no actor), the same test `dyad_codes_condition` makes without the join.
+# In parts: `_CANDIDATES` joins `s` to its possible other sides (participants only), which are
+# pairs where `_PAIRED` holds (it reads the event `e`: `dyad_join` tests it after grouping).
+NO_TARGET = "e.target_codes IS NULL"
+_CANDIDATES = ("event_participants s JOIN event_participants t"
+               " ON t.article_id = s.article_id AND t.event_ordinal = s.event_ordinal"
+               " AND (t.role = 'target' OR (t.role = 'source' AND (t.country IS DISTINCT FROM s.country"
+               " OR t.sector IS DISTINCT FROM s.sector"
+               " OR coalesce(t.name, t.text) IS DISTINCT FROM coalesce(s.name, s.text))))")
+_PAIRED = f"(t.role = 'target' OR {NO_TARGET})"
+_PAIRS = (f"FROM events e JOIN {_CANDIDATES} ON s.article_id = e.article_id AND s.event_ordinal = e.ordinal"
+          f" AND s.role = 'source' AND {_PAIRED}")
+RECIPROCAL = "(t.role = 'source')"  # SQL over _PAIRS: the pair is two parties of a reciprocal event
 
 
 def _quad_counts() -> str:
@@ -74,16 +90,19 @@ def _quad_counts() -> str:
 
 def top_dyads(store, f: EventFilter | None = None, limit: int = 10, coded: bool = False) -> list[dict[str, Any]]:
     """The most active (source, target) pairs of actor keys among events matching `f`,
-    with counts per quad class; self-pairs left out. An event counts once per pair.
+    with counts per quad class; self-pairs left out. An event counts once per pair; a reciprocal
+    event ("DEU and POL signed an agreement": no target) counts in both directions, DEU → POL
+    and POL → DEU, and `reciprocal` says how many of a pair's events are such.
     `coded`: only participants resolved to a country code (or IGO)."""
     f = f or EventFilter(limit=None)
     where = event_where(f, store.codes)
     if coded:
         where.add("s.country IS NOT NULL AND t.country IS NOT NULL")
     return store.backend.rows(
-        f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class,"
+        f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class, {RECIPROCAL} AS reciprocal,"
         f" {actor_key('s')} AS source, {actor_key('t')} AS target {_PAIRS} {where.sql()})"
-        f" SELECT source, target, count(*) AS events, {_quad_counts()} FROM pairs WHERE source <> target"
+        f" SELECT source, target, count(*) AS events, {_quad_counts()},"
+        " count(*) FILTER (WHERE reciprocal) AS reciprocal FROM pairs WHERE source <> target"
         " AND source IS NOT NULL AND target IS NOT NULL"
         f" GROUP BY source, target ORDER BY events DESC, {store.backend.codepoint('source')},"
         f" {store.backend.codepoint('target')} LIMIT ?", where.params + [int(limit)])
@@ -91,8 +110,8 @@ def top_dyads(store, f: EventFilter | None = None, limit: int = 10, coded: bool 
 
 def network(store, f: EventFilter | None = None, limit: int = 60, coded: bool = False) -> dict[str, Any]:
     """Who acts on whom among events matching `f`: the `limit` heaviest edges
-    (source key → target key, with counts per quad class) and their nodes (`coded`: only
-    actors resolved to a country code or IGO)."""
+    (source key → target key, with counts per quad class; a reciprocal event gives an edge each
+    way, see `top_dyads`) and their nodes (`coded`: only actors resolved to a country code or IGO)."""
     edges = top_dyads(store, f, limit=limit, coded=coded)
     nodes: dict[str, dict[str, Any]] = {}
     for edge in edges:
@@ -179,23 +198,28 @@ def next_period(day: date, by: str) -> date:
 
 
 def counterparts(store, actor: str, f: EventFilter | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    """Who `actor` acts on (as source: `to`) and who acts on it (as target: `from`): one row
-    per counterpart key with counts by direction and quad class."""
+    """Who `actor` acts on (as source: `to`), who acts on it (as target: `from`) and who it acts
+    with in reciprocal events ("Germany and Poland signed an agreement": `reciprocal`): one row
+    per counterpart key with counts by direction and quad class (`events`: their sum)."""
     f = replace(f or EventFilter(limit=None), actor=None, source=None, target=None)
     rows: dict[str, dict[str, Any]] = {}
-    for mine, other, direction in (("s", "t", "to"), ("t", "s", "from")):
+    # the actor as `s` (the other is a target, or a fellow party of a reciprocal event), then as a target
+    for mine, other, role, direction in (("s", "t", None, "to"), ("t", "s", "target", "from")):
         where = event_where(f, store.codes)
         match_sql, match_params = _matches(store, actor, mine)
         where.add(match_sql, *match_params)
+        if role:
+            where.add("t.role = ?", role)
         found = store.backend.rows(
-            f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class, {actor_key(other)} AS actor"
+            f"WITH pairs AS (SELECT DISTINCT e.article_id, e.ordinal, e.quad_class, {actor_key(other)} AS actor,"
+            f" CASE WHEN {RECIPROCAL} THEN 'reciprocal' ELSE '{direction}' END AS direction"
             f" {_PAIRS} {where.sql()})"
-            f" SELECT actor, count(*) AS events, {_quad_counts()} FROM pairs WHERE actor IS NOT NULL GROUP BY actor",
-            where.params)
+            f" SELECT actor, direction, count(*) AS events, {_quad_counts()} FROM pairs WHERE actor IS NOT NULL"
+            " GROUP BY actor, direction", where.params)
         for row in found:
-            entry = rows.setdefault(row["actor"], {"actor": row["actor"], "to": 0, "from": 0, "events": 0,
-                                                   **{q.replace(" ", "_"): 0 for q in QUAD_CLASSES}})
-            entry[direction] += row["events"]
+            entry = rows.setdefault(row["actor"], {"actor": row["actor"], "to": 0, "from": 0, "reciprocal": 0,
+                                                   "events": 0, **{q.replace(" ", "_"): 0 for q in QUAD_CLASSES}})
+            entry[row["direction"]] += row["events"]
             entry["events"] += row["events"]
             for quad in QUAD_CLASSES:
                 name = quad.replace(" ", "_")
@@ -213,8 +237,12 @@ def _matches(store, value: str, alias: str) -> tuple[str, list[Any]]:
 
 
 def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
-    """A subquery of the events between `a` and `b`: (article_id, event_ordinal, forward),
-    forward = 1 when `a` is a source and `b` a target of the event (else `b` acts on `a`)."""
+    """A subquery of the events that may be between `a` and `b` (a candidate pair of the event,
+    see `_PAIRS`, is `a` and `b`): (article_id, event_ordinal, forward, targeted). forward = 1
+    when `a` is a source and `b` a target (else `b` acts on `a`); targeted = 1 when a source and
+    a target match (else only two sources do: the event is between `a` and `b` only if it has no
+    target, which `dyad_join` checks on the event; the join of `events` is left out here: it
+    would cost a third of the time)."""
     a_s, a_s_params = _matches(store, a, "s")
     b_t, b_t_params = _matches(store, b, "t")
     forward = f"{a_s} AND {b_t}"
@@ -226,23 +254,29 @@ def dyad_ids(store, a: str, b: str, directed: bool = False) -> tuple[str, list[A
         condition = f"(({forward}) OR ({b_s} AND {a_t}))"
         condition_params = params + b_s_params + a_t_params
     sql = ("SELECT s.article_id, s.event_ordinal,"
-           f" max(CASE WHEN {forward} THEN 1 ELSE 0 END) AS forward"
-           " FROM event_participants s JOIN event_participants t"
-           " ON t.article_id = s.article_id AND t.event_ordinal = s.event_ordinal AND t.role = 'target'"
-           f" WHERE s.role = 'source' AND {condition} GROUP BY s.article_id, s.event_ordinal")
+           f" max(CASE WHEN t.role = 'target' AND {forward} THEN 1 ELSE 0 END) AS forward,"
+           " max(CASE WHEN t.role = 'target' THEN 1 ELSE 0 END) AS targeted"
+           f" FROM {_CANDIDATES} WHERE s.role = 'source' AND {condition} GROUP BY s.article_id, s.event_ordinal")
     return sql, params + condition_params
 
 
 def dyad_codes_condition(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]] | None:
     """SQL (alias e) for "an event between `a` and `b`" read from the events' source_codes and
-    target_codes columns (no join: fast), when both actors are codes (RUS, RUS:GOV, GOV); None
-    when either is a name, which needs the participants (`dyad_join`). The same events as
-    `dyad_ids`: a source matches one actor and a target the other."""
+    target_codes columns (no join: fast), when both actors are codes (RUS, RUS:GOV, GOV) that no
+    one participant can match both of (RUS and UKR, RUS:GOV and RUS:MIL, GOV and MIL); None when
+    either is a name, which needs the participants (`dyad_join`), or when one participant could
+    be both (RUS and GOV: only the participants tell whether a reciprocal event's RUS and GOV
+    parties are two actors). The same events as `dyad_ids`: a source matches one actor and a
+    target the other, or the event has no target and its sources match both."""
     from tidings.store.codes import parse_actor
     from tidings.store.filters import side_match
 
     specs = [parse_actor(value, store.codes) for value in (a, b)]
-    if any(spec.name or not (spec.country or spec.sector) for spec in specs):
+    if any(spec.name or spec.names or not (spec.country or spec.sector) for spec in specs):
+        return None
+    first, second = specs
+    if not ((first.country and second.country and first.country != second.country)
+            or (first.sector and second.sector and first.sector != second.sector)):
         return None
 
     def one_way(source, target) -> Where:
@@ -251,19 +285,29 @@ def dyad_codes_condition(store, a: str, b: str, directed: bool = False) -> tuple
         side_match(target.country, target.sector, ("target",), where)
         return where
 
-    ways = [one_way(specs[0], specs[1])] + ([] if directed else [one_way(specs[1], specs[0])])
+    reciprocal = Where()
+    reciprocal.add(NO_TARGET)
+    for spec in specs:
+        side_match(spec.country, spec.sector, ("source",), reciprocal)
+    ways = [one_way(first, second)] + ([] if directed else [one_way(second, first)]) + [reciprocal]
     sql = " OR ".join("(" + " AND ".join(w.conditions) + ")" for w in ways)
     return f"({sql})", [p for w in ways for p in w.params]
 
 
 def dyad_join(store, a: str, b: str, directed: bool = False) -> tuple[str, list[Any]]:
-    """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set."""
+    """SQL `JOIN (…) d ON …` keeping only events between `a` and `b` (alias e); d.forward is set
+    (1: `a` acts on `b`), and `DYAD_RECIPROCAL` tells a reciprocal event (the pair is two of its parties)."""
     sql, params = dyad_ids(store, a, b, directed)
-    return f"JOIN ({sql}) d ON d.article_id = e.article_id AND d.event_ordinal = e.ordinal", params
+    return (f"JOIN ({sql}) d ON d.article_id = e.article_id AND d.event_ordinal = e.ordinal"
+            f" AND (d.targeted = 1 OR {NO_TARGET})"), params
+
+
+DYAD_RECIPROCAL = f"CASE WHEN {NO_TARGET} THEN 1 ELSE 0 END"  # over dyad_join: a reciprocal event
 
 
 def dyad_events(store, a: str, b: str, f: EventFilter | None = None, directed: bool = False) -> list[dict]:
-    """The events between `a` and `b` (either direction unless `directed`), filtered and paged
+    """The events between `a` and `b` (either direction unless `directed`; a reciprocal event
+    whose parties include both, "a and b signed an agreement", in any case), filtered and paged
     by `f` like Store.events, with the same columns (and, with `f.merged`, one row per merged event)."""
     from tidings.store.store import MERGED_COLUMNS, MERGED_FIRST_MENTION, MERGED_JOIN, event_orders
 

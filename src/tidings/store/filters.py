@@ -19,8 +19,10 @@ class EventFilter:
     """Which events to list.
 
     actor: source or target, as a code ("RUS", "RUSGOV", "RUS:GOV", "GOV", "IGO NATO"), a known
-    name or alias ("US", "UN", "NATO": exact) or whole words of the name/mention ("Lavrov"); source/target: the same, for one side only (a dyad
-    is source + target). country/sector: of source or target. type, mode, factuality,
+    name or alias ("US", "UN", "NATO": exact) or whole words of the name/mention ("Lavrov"); source/target: the same, for one side only (roles: a
+    reciprocal event, "Germany and Poland signed an agreement", has all its parties as sources
+    and no target; the events between two actors, reciprocal ones included, are a dyad:
+    tidings.analysis.dyad_events). country/sector: of source or target. type, mode, factuality,
     quad_class: exact (case-insensitive for type). since/until: event date (the article's
     publication date when the event has none), inclusive, YYYY-MM-DD. article: article id or
     id prefix. search: text the sentence contains (case-insensitive). order: "date" (default),

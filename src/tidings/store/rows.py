@@ -238,7 +238,12 @@ def _add_event(columns: Columns, result: ArticleResult, ordinal: int, event: Eve
         "source_label": safe_text(source_label), "source_names": safe_text(source_names),
         "target_label": safe_text(target_label), "target_names": safe_text(target_names),
         "quad_class": codes.quad_class(event.type),
-        "source_codes": side_codes(sources), "target_codes": side_codes(targets),
+        # '' (not NULL) when the event had targets but none names an actor ("sanctioned them",
+        # "them" unresolved): NULL is kept for an event with no target at all, a reciprocal act
+        # whose parties are all sources ("Germany and Poland signed an agreement"), which dyads
+        # pair source with source (tidings.analysis.queries._PAIRS)
+        "source_codes": side_codes(sources),
+        "target_codes": side_codes(targets) or ("" if event.target else None),
         "confidence": event.confidence,
     }
     if location:

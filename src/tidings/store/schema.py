@@ -15,7 +15,9 @@ Tables (one row per …):
   events               event (type, mode, trigger, sentence, date, location, factuality,
                        attribution, rule, derived quad class and source/target labels, and
                        source_codes/target_codes: "/USA:GOV//RUS:/" (one "/country:sector/" per
-                       participant) so that actor-code filters need no join), and group_id:
+                       participant) so that actor-code filters need no join; target_codes is
+                       NULL for an event with no target, '' when its targets name no actor: rows stored
+                       before that distinction have NULL for both until re-processed), and group_id:
                        the event_groups row of the event it reports (NULL until grouped), and
                        confidence: the verifier's probability (0-1) that a careful coder would
                        code the event (NULL for rows stored before version 7 until re-processed),

@@ -606,7 +606,7 @@ def _add_table_api(app: FastAPI, state: _State) -> None:
              response_model_exclude_unset=True)
     def api_events(request: Request, q: Annotated[EventQuery, Depends(event_query)], format: Format = "json"):
         """Events matching the filters: a page of them, or with format=csv/jsonl all of them from
-        `offset`. With `a` and `b`: only events between those two actors (`directed`: a → b)."""
+        `offset`. With `a` and `b`: only events between those two actors (`directed`: a → b, and the reciprocal events of both)."""
         return events_api(request, q, format)
 
     @app.get("/api/events.csv", tags=["events"], response_class=StreamingResponse, responses=_CSV_ONLY)

@@ -120,6 +120,8 @@ class DyadRow(QuadCounts):
     source: str
     target: str
     events: int
+    reciprocal: int = Field(0, description="of these, reciprocal events (all parties sources, no target: 'A and B"
+                                           " signed an agreement'), which count in both directions")
 
 
 class PeriodRow(QuadCounts):
@@ -131,7 +133,9 @@ class CounterpartRow(QuadCounts):
     actor: str
     to: int = Field(description="events where the actor acts on this counterpart")
     from_: int = Field(alias="from", description="events where this counterpart acts on the actor")
-    events: int
+    reciprocal: int = Field(0, description="reciprocal events of both (all parties sources, no target: 'A and B"
+                                           " signed an agreement')")
+    events: int = Field(description="to + from + reciprocal")
 
 
 class _Page(BaseModel):

@@ -161,7 +161,10 @@ def add_pages(app: FastAPI, state: _State) -> None:
         params = _filter_params(f, skip=("limit", "offset", "order"))
         picture = svg.network_svg(
             net, node_link=lambda key: url_with("/actor", {"a": key}),
-            edge_link=lambda s, t: url_with("/events", {**params, "source": s, "target": t}))
+            # the directed dyad: an edge counts the reciprocal events of both too ("A and B agreed")
+            edge_link=lambda s, t: url_with("/events", {**{k: v for k, v in params.items()
+                                                           if k not in ("actor", "source", "target")},
+                                                        "a": s, "b": t, "directed": "true"}))
         return render("network.html", request, picture=picture, net=net, f=f, params=params, limit=limit,
                       all_actors=all_actors, choices=choices, latest=latest)
 

@@ -146,8 +146,9 @@ def network_svg(net: dict[str, Any], node_link: Callable[[str], str], edge_link:
         conflict = edge["verbal_conflict"] + edge["material_conflict"]
         colour = "#1f6fb2" if coop > conflict else "#c0392b" if conflict > coop else "#888888"
         stroke = 1 + 5 * edge["events"] / heaviest
+        mutual = f", {edge['reciprocal']} of them reciprocal" if edge.get("reciprocal") else ""
         tip = (f"{edge['source']} → {edge['target']}: {edge['events']} events"
-               f" ({coop} cooperation, {conflict} conflict)")
+               f" ({coop} cooperation, {conflict} conflict{mutual})")
         x2s, y2s = _shorten(x1, y1, x2, y2, 14)
         parts.append(f'<a href="{_attr(edge_link(edge["source"], edge["target"]))}" class="edge">'
                      f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2s:.1f}" y2="{y2s:.1f}" stroke="{colour}"'
