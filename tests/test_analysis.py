@@ -260,7 +260,8 @@ RECIPROCAL_ARTICLES = [
                           ("CONSULT", [MERKEL, SCHOLZ], [], "2022-03-09")]),  # two German actors: a pair
     ("r2", "2022-03-14", [("ACCUSE", [DEU], [POL], "2022-03-14"),           # directed: DEU → POL
                           ("SANCTION", [DEU, FRA], [PUTIN], "2022-03-15"),  # a joint act on a target: no DEU-FRA pair
-                          ("THREATEN", [DEU, POL], [THEM], "2022-03-15")]),  # a target naming no actor: not reciprocal
+                          ("THREATEN", [DEU, POL], [THEM], "2022-03-15"),  # a target naming no actor: not reciprocal
+                          ("REJECT", [DEU, POL], [], "2022-03-16")]),       # a joint act of a type not reciprocal: no pair
 ]
 
 
@@ -333,8 +334,10 @@ def test_a_reciprocal_event_is_between_its_parties_either_way(reciprocal_store):
     assert _types(dyad_events(reciprocal_store, "Putin", "Macron", every, directed=True)) == ["CONSULT"]
     assert _types(dyad_events(reciprocal_store, "FRA:GOV", "RUS:GOV", every)) == ["CONSULT"]
     assert _types(dyad_events(reciprocal_store, "Merkel", "Scholz", every)) == ["CONSULT"]
-    # co-sources of an act on a target are no pair; a target that names no actor is still a target
+    # co-sources of an act on a target are no pair; a target that names no actor is still a target;
+    # a joint rejection ("Germany and Poland rejected the plan") is no act of one on the other
     assert dyad_events(reciprocal_store, "DEU", "FRA", every) == []
+    assert "REJECT" not in _types(dyad_events(reciprocal_store, "DEU", "POL", every))
     assert _types(dyad_events(reciprocal_store, "FRA", "RUS", every, directed=True)) == ["CONSULT", "SANCTION"]
     assert _types(dyad_events(reciprocal_store, "RUS", "FRA", every, directed=True)) == ["CONSULT"]
 
@@ -394,7 +397,7 @@ def test_an_event_whose_targets_name_no_actor_keeps_a_target_code(reciprocal_sto
     codes = reciprocal_store.backend.rows(
         "SELECT type, target_codes FROM events WHERE article_id = 'r2' ORDER BY ordinal")
     assert [(r["type"], r["target_codes"]) for r in codes] == [
-        ("ACCUSE", "/POL:/"), ("SANCTION", "/RUS:GOV/"), ("THREATEN", "")]
+        ("ACCUSE", "/POL:/"), ("SANCTION", "/RUS:GOV/"), ("THREATEN", ""), ("REJECT", None)]
     agreement = reciprocal_store.backend.scalar(
         "SELECT target_codes FROM events WHERE article_id = 'r1' AND ordinal = 0")
     assert agreement is None

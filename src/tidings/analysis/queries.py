@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from tidings.geo import with_coordinates
 from tidings.store.filters import EventFilter, Where, actor_match, event_where, paging
@@ -66,11 +69,19 @@ def period_sql(by: str) -> str:
 # as PLOVER codes them), each source with each other source that is a different actor (country,
 # sector, name or, without one, text), in both orders: either party acts on the other. A
 # single-party event without a target ("Germans protested") has no pair, nor have the co-sources
-# of an act on a target. "No target" is `NO_TARGET` (tidings.store.rows keeps '' for an event
+# of an act on a target, nor the parties of a joint act of a type that is not reciprocal
+# ("Russia and China rejected the resolution"; store/data/plover.yaml reciprocal_types).
+# "No target" is `NO_TARGET` (tidings.store.rows keeps '' for an event
 # whose targets name no actor), the same test `dyad_codes_condition` makes without the join.
 # In parts: `_CANDIDATES` joins `s` to its possible other sides (participants only), which are
 # pairs where `_PAIRED` holds (it reads the event `e`: `dyad_join` tests it after grouping).
-NO_TARGET = "e.target_codes IS NULL"
+def _reciprocal_types() -> str:
+    data = yaml.safe_load(resources.files("tidings.store").joinpath("data/plover.yaml").read_text("utf-8"))
+    types = [t for t in data["reciprocal_types"] if t.isalpha() and t.isupper()]  # inlined into SQL
+    return ", ".join(f"'{t}'" for t in types)
+
+
+NO_TARGET = f"(e.target_codes IS NULL AND e.type IN ({_reciprocal_types()}))"
 _CANDIDATES = ("event_participants s JOIN event_participants t"
                " ON t.article_id = s.article_id AND t.event_ordinal = s.event_ordinal"
                " AND (t.role = 'target' OR (t.role = 'source' AND (t.country IS DISTINCT FROM s.country"
