@@ -85,3 +85,24 @@ def test_hackers_targeting_systems_is_a_cyber_operation_and_a_verbal_attack_stay
     assert event.mode == "cyber"
     events = code("Trump attacked Clinton in a series of tweets on Friday.")
     assert not [e for e in events if e.type == "COERCE"], types(events)
+
+
+def _code_all(nlp_events, event_coder, actor_resolver, quoter, text):
+    doc = nlp_events(text)
+    mentions = actor_resolver.find_mentions(doc, published="2021-05-10")
+    return event_coder.code(doc, mentions, published="2021-05-10", quotes=quoter.extract(doc, mentions),
+                            min_confidence=0.0)
+
+
+def test_an_unplaced_actor_takes_the_home_country_of_a_one_country_story(nlp_events, event_coder, actor_resolver,
+                                                                         quoter):
+    story = ("Senator Elizabeth Warren and Governor Gavin Newsom criticised the Pentagon on Monday. "
+             "President Joe Biden met Speaker Nancy Pelosi and Senator Chuck Schumer in Washington. "
+             "A campaign spokeswoman disputed their account.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, story), "REJECT")
+    assert [p.country for p in event.source] == ["USA"]
+    mixed = ("President Joe Biden met President Xi Jinping in Geneva. "
+             "Secretary Antony Blinken spoke with Foreign Minister Wang Yi. "
+             "A campaign spokeswoman disputed their account.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REJECT")
+    assert [p.country for p in event.source] == [None]

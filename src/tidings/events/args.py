@@ -9,6 +9,8 @@ clauses, appositions and conjuncts) otherwise.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
+from dataclasses import replace
 
 from tidings.records import Mention, Participant, participant_from_mention
 
@@ -23,6 +25,13 @@ OBJECT_CONTROL = frozenset({"call", "urge", "ask", "order", "tell", "force", "al
 ACTOR_ENTS = frozenset({"GPE", "ORG", "PERSON", "NORP"})
 NON_ACTOR_ENTS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
+# ArgFinder.home: the share of the article's placed actor mentions its home country must hold,
+# and the weight of placed mentions an article needs before it has a home at all
+HOME_SHARE = 0.5
+HOME_MIN_WEIGHT = 3.0
+# Names that are no actor of a country of their own (places, works, laws, events, products)
+NOT_ACTOR_NAMES = NON_ACTOR_ENTS | frozenset({"GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT",
+                                               "LANGUAGE"})
 
 
 def children(token, *deps: str) -> list:
@@ -189,6 +198,7 @@ class ArgFinder:
         self.speech_act_types: frozenset[str] = frozenset()  # set by the coder
         self.quotes: list = []  # the document's quotes with a speaker, by end offset (set by the coder)
         self._starts = [m.start for m in self.mentions]
+        self.home = _home_country(self.mentions)
 
     def subject(self, verb):
         return subject(verb, 0, self.document_nouns)
@@ -511,6 +521,36 @@ class ArgFinder:
         return found
 
     def participant(self, token) -> list[Participant]:
+        found = self._participant(token)
+        if self.home is None or all(p.country for p in found):
+            return found
+        return [p if p.country else self._at_home(p, token) for p in found]
+
+    def _at_home(self, part: Participant, token) -> Participant:
+        """A participant with no country takes the article's home country when it names an actor
+        (a person, an organisation, a group noun), not a pronoun with no antecedent nor a thing:
+        "Big Machine have denied it" in an American story → USA (see `_home_country`)."""
+        from tidings.events.screen import screen_data
+
+        data = screen_data()
+        words = part.text.lower().split()
+        if any(w in data["foreign_words"] for w in words):
+            return part
+        mention = self.mention_at_offset(part.start)
+        actor = mention.actor if mention is not None else None
+        if actor is not None and actor.country == "IGO":
+            return part
+        head = token if part.start <= token.idx < part.end else None
+        named = False
+        if mention is not None and actor is not None and actor.name:
+            named = mention.label in ("PERSON", "ORG") or bool(actor.sector) or mention.refers_to is not None
+        if not named and head is not None:
+            named = head.ent_type_ in ("PERSON", "ORG") \
+                or (head.pos_ == "PROPN" and head.ent_type_ not in NOT_ACTOR_NAMES) \
+                or head.lemma_.lower() in data["actor_nouns"]
+        return replace(part, country=self.home) if named else part
+
+    def _participant(self, token) -> list[Participant]:
         if token.i < dateline_end(token.sent):
             return []  # "SEOUL (Reuters) -": a dateline is a place, never a participant
         mention = self.mention_at(token)  # a resolved pronoun has its own mention (with refers_to)
@@ -666,3 +706,23 @@ def np_span(token) -> tuple[int, int]:
     while start < end - 1 and doc[start].is_punct:
         start += 1
     return start, end
+
+
+def _home_country(mentions: list[Mention]) -> str | None:
+    """The article's home country: the country that holds HOME_SHARE (half) of its placed actor
+    mentions (an actor with a sector counts 1, a bare place or nationality half). Countries the
+    actor stage itself took from the article context are left out, so that they do not vote for
+    themselves. A story about American politics is at home in the USA; one about US-China trade
+    talks has no home."""
+    score: Counter = Counter()
+    for mention in mentions:
+        actor = mention.actor
+        if actor is None or not actor.country or actor.country == "IGO" or mention.refers_to is not None \
+                or (actor.how or "").endswith(("+context", "+article")):
+            continue
+        score[actor.country] += 1 if actor.sector else 0.5
+    total = sum(score.values())
+    if not score or total < HOME_MIN_WEIGHT:
+        return None
+    country, weight = score.most_common(1)[0]
+    return country if weight >= HOME_SHARE * total else None
