@@ -106,3 +106,11 @@ def test_an_unplaced_actor_takes_the_home_country_of_a_one_country_story(nlp_eve
              "A campaign spokeswoman disputed their account.")
     event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REJECT")
     assert [p.country for p in event.source] == [None]
+
+
+def test_a_denied_claim_about_the_source_is_no_other_actors(code):
+    event = only(code("Senator Elizabeth Warren disputed the notion that she had misled the committee."), "REJECT")
+    assert [p.country for p in event.source] == ["USA"]
+    assert [p.country for p in event.target] == [None]  # the notion is about Warren: no target country
+    event = only(code("Senator Elizabeth Warren rejected the claim by President Vladimir Putin."), "REJECT")
+    assert "RUS" in [p.country for p in event.target]
