@@ -114,3 +114,17 @@ def test_a_denied_claim_about_the_source_is_no_other_actors(code):
     assert [p.country for p in event.target] == [None]  # the notion is about Warren: no target country
     event = only(code("Senator Elizabeth Warren rejected the claim by President Vladimir Putin."), "REJECT")
     assert "RUS" in [p.country for p in event.target]
+
+
+def test_an_unresolved_pronoun_takes_the_home_country_only_of_a_clearly_one_country_story(
+        nlp_events, event_coder, actor_resolver, quoter):
+    story = ("Senator Elizabeth Warren and Governor Gavin Newsom criticised the Pentagon on Monday. "
+             "President Joe Biden met Speaker Nancy Pelosi and Senator Chuck Schumer in Washington. "
+             "\"We must stop them,\" the governor said.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, story), "REQUEST")
+    assert [p.country for p in event.target] == ["USA"]
+    mixed = ("President Joe Biden met President Xi Jinping and Premier Li Keqiang in Geneva. "
+             "Secretary Antony Blinken spoke with Foreign Minister Wang Yi and Senator Chuck Schumer. "
+             "\"We must stop them,\" the governor said.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REQUEST")
+    assert [p.country for p in event.target] == [None]

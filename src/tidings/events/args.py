@@ -29,6 +29,12 @@ NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 # and the weight of placed mentions an article needs before it has a home at all
 HOME_SHARE = 0.5
 HOME_MIN_WEIGHT = 3.0
+# Pronouns the coreference left unresolved that still name an actor of the story ("'We need
+# teachers,' the governor said", "she accused them of lying"): at home
+# only in an article its home country holds PRONOUN_HOME_SHARE of (a pronoun may be anyone's)
+PRONOUN_HOME_SHARE = 0.75
+HOME_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me", "it",
+                           "their", "his", "its", "our", "my"})
 # Names that are no actor of a country of their own (places, works, laws, events, products)
 NOT_ACTOR_NAMES = NON_ACTOR_ENTS | frozenset({"GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT",
                                                "LANGUAGE"})
@@ -198,7 +204,7 @@ class ArgFinder:
         self.speech_act_types: frozenset[str] = frozenset()  # set by the coder
         self.quotes: list = []  # the document's quotes with a speaker, by end offset (set by the coder)
         self._starts = [m.start for m in self.mentions]
-        self.home = _home_country(self.mentions)
+        self.home, self.home_share = _home_country(self.mentions)
 
     def subject(self, verb):
         return subject(verb, 0, self.document_nouns)
@@ -546,6 +552,7 @@ class ArgFinder:
             named = mention.label in ("PERSON", "ORG") or bool(actor.sector) or mention.refers_to is not None
         if not named and head is not None:
             named = head.ent_type_ in ("PERSON", "ORG") \
+                or (head.pos_ == "PRON" and head.lower_ in HOME_PRONOUNS and self.home_share >= PRONOUN_HOME_SHARE) \
                 or (head.pos_ == "PROPN" and head.ent_type_ not in NOT_ACTOR_NAMES) \
                 or head.lemma_.lower() in data["actor_nouns"]
         return replace(part, country=self.home) if named else part
@@ -708,12 +715,12 @@ def np_span(token) -> tuple[int, int]:
     return start, end
 
 
-def _home_country(mentions: list[Mention]) -> str | None:
+def _home_country(mentions: list[Mention]) -> tuple[str | None, float]:
     """The article's home country: the country that holds HOME_SHARE (half) of its placed actor
     mentions (an actor with a sector counts 1, a bare place or nationality half). Countries the
     actor stage itself took from the article context are left out, so that they do not vote for
     themselves. A story about American politics is at home in the USA; one about US-China trade
-    talks has no home."""
+    talks has no home. Returns the country (or None) and its share."""
     score: Counter = Counter()
     for mention in mentions:
         actor = mention.actor
@@ -723,6 +730,6 @@ def _home_country(mentions: list[Mention]) -> str | None:
         score[actor.country] += 1 if actor.sector else 0.5
     total = sum(score.values())
     if not score or total < HOME_MIN_WEIGHT:
-        return None
+        return None, 0.0
     country, weight = score.most_common(1)[0]
-    return country if weight >= HOME_SHARE * total else None
+    return (country, weight / total) if weight >= HOME_SHARE * total else (None, 0.0)
