@@ -128,3 +128,13 @@ def test_an_unresolved_pronoun_takes_the_home_country_only_of_a_clearly_one_coun
              "\"We must stop them,\" the governor said.")
     event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REQUEST")
     assert [p.country for p in event.target] == [None]
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Fighting continues in the eastern provinces of Ethiopia as Eritrea backs the government.", "ETH"),
+    ("Over Libya, Turkey backed the government as the United States and France watched.", "LBY"),
+    ("As the United States, Egypt backed the government.", None),  # a role, no place
+])
+def test_a_generic_government_is_the_one_of_the_place_its_sentence_names(code, text, country):
+    event = only(code(text), "SUPPORT")
+    assert [p.country for p in event.target] == [country]

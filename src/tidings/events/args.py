@@ -35,6 +35,10 @@ HOME_MIN_WEIGHT = 3.0
 PRONOUN_HOME_SHARE = 0.75
 HOME_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me", "it",
                            "their", "his", "its", "our", "my"})
+# Sectors of the state a generic phrase may name ("the government"): see ArgFinder.placed
+STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
+# Prepositions of a place ("in Sudan", "over Syria"), not of a role ("as the United States")
+LOCATIVE_PREPS = frozenset({"in", "at", "over", "across", "inside", "throughout", "within", "near", "around"})
 # Names that are no actor of a country of their own (places, works, laws, events, products)
 NOT_ACTOR_NAMES = NON_ACTOR_ENTS | frozenset({"GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT",
                                                "LANGUAGE"})
@@ -557,6 +561,28 @@ class ArgFinder:
                 or head.lemma_.lower() in data["actor_nouns"]
         return replace(part, country=self.home) if named else part
 
+    def placed(self, part: Participant, sentence, others: set[str | None]) -> Participant:
+        """A generic state actor with no country ("the government", "the army") takes the country
+        of the one place its sentence names in a prepositional phrase, when that is no country of
+        the `others` (the event's other side): "atrocities continue in the Darfur region of Sudan
+        as China and Russia support the government" → Sudan's government."""
+        if part.country or part.sector not in STATE_SECTORS:
+            return part
+        mention = self.mention_at_offset(part.start)
+        if mention is None or mention.label != "NOUN":
+            return part
+        countries = set()
+        for ent in self.places:
+            if not (sentence.start <= ent.start < sentence.end) or ent.root.dep_ != "pobj" \
+                    or not _locative(ent.root.head):
+                continue
+            place = self.mention_at(ent.root)
+            if place is not None and place.actor is not None and place.actor.country \
+                    and place.actor.country != "IGO":
+                countries.add(place.actor.country)
+        countries -= others
+        return replace(part, country=countries.pop()) if len(countries) == 1 else part
+
     def _participant(self, token) -> list[Participant]:
         if token.i < dateline_end(token.sent):
             return []  # "SEOUL (Reuters) -": a dateline is a place, never a participant
@@ -733,3 +759,12 @@ def _home_country(mentions: list[Mention]) -> tuple[str | None, float]:
         return None, 0.0
     country, weight = score.most_common(1)[0]
     return (country, weight / total) if weight >= HOME_SHARE * total else (None, 0.0)
+
+
+def _locative(prep) -> bool:
+    """'in Sudan', 'over Syria', 'the Darfur region of Sudan' (of a place word or name)."""
+    if prep.lower_ in LOCATIVE_PREPS:
+        return True
+    head = prep.head
+    return prep.lower_ == "of" and head.pos_ in ("NOUN", "PROPN") \
+        and (head.ent_type_ in ("LOC", "GPE") or (head.head.lower_ in LOCATIVE_PREPS and head.dep_ == "pobj"))

@@ -245,6 +245,9 @@ class EventCoder:
                 and token.head.head.lemma_.lower() in self.lexicon.reversal_nouns:
             return []  # "the suspension of aid": the suspension is the event
         target_parts = _without_self(target_parts, source_parts, finder, denial=trigger.type == "REJECT")
+        if source_parts:
+            others = {p.country for p in source_parts}
+            target_parts = [finder.placed(p, sentence, others) for p in target_parts]
         kind, mode, rule = trigger.type, trigger.mode, trigger.id
         punished = self._punished(trigger, targets, finder)
         if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
