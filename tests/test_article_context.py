@@ -161,3 +161,11 @@ def test_a_generic_judge_belongs_where_the_court_sits_not_to_the_defendant(nlp, 
     found = _found(nlp, resolver, text)
     judge = [m for m in found.get("judge", []) + found.get("A judge", [])]
     assert judge and judge[0].actor.country == "GBR", [(m.text, m.actor) for ms in found.values() for m in ms]
+
+
+def test_a_super_pac_is_a_political_organisation_of_the_story(nlp, resolver):
+    text = ("Senator Ted Cruz won the Texas primary on Tuesday. Governor Greg Abbott congratulated him in Austin. "
+            "Super PACs that sided with Cruz spent millions on ads.")
+    found = _found(nlp, resolver, text)
+    pacs = found.get("Super PACs") or found.get("PACs")
+    assert pacs and _code(pacs[0]) == ("USA", "NGO"), sorted(found)

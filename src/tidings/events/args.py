@@ -538,8 +538,8 @@ class ArgFinder:
 
     def _at_home(self, part: Participant, token) -> Participant:
         """A participant with no country takes the article's home country when it names an actor
-        (a person, an organisation, a group noun), not a pronoun with no antecedent nor a thing:
-        "Big Machine have denied it" in an American story → USA (see `_home_country`)."""
+        (a person, an organisation, a group noun), not a thing: "Big Machine have denied it" in an
+        American story → USA (see `_home_country`)."""
         from tidings.events.screen import screen_data
 
         data = screen_data()
@@ -551,6 +551,9 @@ class ArgFinder:
         if actor is not None and actor.country == "IGO":
             return part
         head = token if part.start <= token.idx < part.end else None
+        if head is None:  # "super PACs that sided with Cruz": the relative word stands for the phrase
+            span = self.doc.char_span(part.start, part.end, alignment_mode="expand")
+            head = span.root if span is not None else None
         named = False
         if mention is not None and actor is not None and actor.name:
             named = mention.label in ("PERSON", "ORG") or bool(actor.sector) or mention.refers_to is not None
