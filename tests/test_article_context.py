@@ -153,3 +153,19 @@ def test_foreign_actors_never_take_the_article_country(nlp, resolver):
     found = _found(nlp, resolver, text)
     assert _code(found["interior ministry"][0]) == ("KEN", "GOV")
     assert found["foreign journalists"][0].actor.country is None
+
+
+def test_a_generic_judge_belongs_where_the_court_sits_not_to_the_defendant(nlp, resolver):
+    text = ("Julian Assange appeared by video link on Monday. Assange, an Australian, spoke briefly. "
+            "A judge rejected Assange's request at Westminster Magistrates' Court in London.")
+    found = _found(nlp, resolver, text)
+    judge = [m for m in found.get("judge", []) + found.get("A judge", [])]
+    assert judge and judge[0].actor.country == "GBR", [(m.text, m.actor) for ms in found.values() for m in ms]
+
+
+def test_a_super_pac_is_a_political_organisation_of_the_story(nlp, resolver):
+    text = ("Senator Ted Cruz won the Texas primary on Tuesday. Governor Greg Abbott congratulated him in Austin. "
+            "Super PACs that sided with Cruz spent millions on ads.")
+    found = _found(nlp, resolver, text)
+    pacs = found.get("Super PACs") or found.get("PACs")
+    assert pacs and _code(pacs[0]) == ("USA", "NGO"), sorted(found)

@@ -85,3 +85,56 @@ def test_hackers_targeting_systems_is_a_cyber_operation_and_a_verbal_attack_stay
     assert event.mode == "cyber"
     events = code("Trump attacked Clinton in a series of tweets on Friday.")
     assert not [e for e in events if e.type == "COERCE"], types(events)
+
+
+def _code_all(nlp_events, event_coder, actor_resolver, quoter, text):
+    doc = nlp_events(text)
+    mentions = actor_resolver.find_mentions(doc, published="2021-05-10")
+    return event_coder.code(doc, mentions, published="2021-05-10", quotes=quoter.extract(doc, mentions),
+                            min_confidence=0.0)
+
+
+def test_an_unplaced_actor_takes_the_home_country_of_a_one_country_story(nlp_events, event_coder, actor_resolver,
+                                                                         quoter):
+    story = ("Senator Elizabeth Warren and Governor Gavin Newsom criticised the Pentagon on Monday. "
+             "President Joe Biden met Speaker Nancy Pelosi and Senator Chuck Schumer in Washington. "
+             "A campaign spokeswoman disputed their account.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, story), "REJECT")
+    assert [p.country for p in event.source] == ["USA"]
+    mixed = ("President Joe Biden met President Xi Jinping in Geneva. "
+             "Secretary Antony Blinken spoke with Foreign Minister Wang Yi. "
+             "A campaign spokeswoman disputed their account.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REJECT")
+    assert [p.country for p in event.source] == [None]
+
+
+def test_a_denied_claim_about_the_source_is_no_other_actors(code):
+    event = only(code("Senator Elizabeth Warren disputed the notion that she had misled the committee."), "REJECT")
+    assert [p.country for p in event.source] == ["USA"]
+    assert [p.country for p in event.target] == [None]  # the notion is about Warren: no target country
+    event = only(code("Senator Elizabeth Warren rejected the claim by President Vladimir Putin."), "REJECT")
+    assert "RUS" in [p.country for p in event.target]
+
+
+def test_an_unresolved_pronoun_takes_the_home_country_only_of_a_clearly_one_country_story(
+        nlp_events, event_coder, actor_resolver, quoter):
+    story = ("Senator Elizabeth Warren and Governor Gavin Newsom criticised the Pentagon on Monday. "
+             "President Joe Biden met Speaker Nancy Pelosi and Senator Chuck Schumer in Washington. "
+             "\"We must stop them,\" the governor said.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, story), "REQUEST")
+    assert [p.country for p in event.target] == ["USA"]
+    mixed = ("President Joe Biden met President Xi Jinping and Premier Li Keqiang in Geneva. "
+             "Secretary Antony Blinken spoke with Foreign Minister Wang Yi and Senator Chuck Schumer. "
+             "\"We must stop them,\" the governor said.")
+    event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REQUEST")
+    assert [p.country for p in event.target] == [None]
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Fighting continues in the eastern provinces of Ethiopia as Eritrea backs the government.", "ETH"),
+    ("Over Libya, Turkey backed the government as the United States and France watched.", "LBY"),
+    ("As the United States, Egypt backed the government.", None),  # a role, no place
+])
+def test_a_generic_government_is_the_one_of_the_place_its_sentence_names(code, text, country):
+    event = only(code(text), "SUPPORT")
+    assert [p.country for p in event.target] == [country]

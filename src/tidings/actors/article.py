@@ -963,10 +963,13 @@ def _fill_countries(state: State) -> None:
     _share_person_readings(state)
     focus = state.focus
     article = Counter()  # the article's actors and places as mentions (weights of _dominant)
+    territory = Counter()  # the same without people (for courts and police: see _dominant)
     for f in state.found:
         r = f.reading
         if r and r.country and r.country != "IGO":
             article[r.country] += 1 if r.sector else 0.5
+            if not _is_person(f):
+                territory[r.country] += 1 if r.sector else 0.5
             if r.kind not in COUNTRY_KINDS:
                 focus.add(r.country, "actor")
     if focus.dateline:
@@ -980,7 +983,8 @@ def _fill_countries(state: State) -> None:
         if r is None or r.country is not None or not r.sector or r.how in ("ner", "coref") or _foreign(state, f):
             continue
         generic = r.sector in lex.context_sectors or _is_person(f)
-        country = _dominant(state, f, article if generic else None)
+        territorial = r.sector in lex.territorial_sectors and not _is_person(f)
+        country = _dominant(state, f, (territory if territorial else article) if generic else None, territorial)
         if country is None and generic:
             country = focus.clear()
         if country:
@@ -1019,14 +1023,17 @@ def _is_person(f: Found) -> bool:
     return f.label == "PERSON" or (isinstance(f.entity_key, tuple) and f.entity_key[:1] == ("person",))
 
 
-def _dominant(state: State, f: Found, article: Counter | None) -> str | None:
+def _dominant(state: State, f: Found, article: Counter | None, territorial: bool = False) -> str | None:
     """The clearly dominant country of the sentence (with a quarter of the article's weight when
-    `article` is given: for state and armed actors and described people, not for civilians)."""
+    `article` is given: for state and armed actors and described people, not for civilians).
+    A `territorial` actor (a generic court, judge or police: article.yaml territorial_sectors) belongs where it
+    sits, so people, whose nationality says nothing of the court that tries them, do not count:
+    "a judge rejected Assange's appeal at a court in London" → GBR, not Assange's AUS."""
     sent_start, sent_end = _sentence(state, f.start)
     score = Counter({c: n * 0.25 for c, n in article.items()}) if article is not None else Counter()
     for other in state.found:
         r = other.reading
-        if other is f or r is None or not r.country or r.country == "IGO":
+        if other is f or r is None or not r.country or r.country == "IGO" or (territorial and _is_person(other)):
             continue
         if sent_start <= other.start < sent_end:
             score[r.country] += 1 if r.sector else 0.5

@@ -37,6 +37,7 @@ class ArticleLexicon:
     igo_nouns: dict[str, str] = field(default_factory=dict)
     product_heads: frozenset[str] = frozenset()
     foreign_words: frozenset[str] = frozenset()
+    territorial_sectors: frozenset[str] = frozenset()
 
     def weight(self, clue: str) -> float:
         return float(self.focus_weights.get(clue, 1.0))
@@ -60,6 +61,7 @@ def lexicon_from_data(data: dict[str, Any] | None, key=lambda s: s.lower()) -> A
         igo_nouns={key(str(k)): str(v) for k, v in (data.get("igo_nouns") or {}).items()},
         product_heads=words("product_heads"),
         foreign_words=words("foreign_words"),
+        territorial_sectors=frozenset(data.get("territorial_sectors") or ()),
     )
 
 

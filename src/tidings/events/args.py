@@ -9,6 +9,8 @@ clauses, appositions and conjuncts) otherwise.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
+from dataclasses import replace
 
 from tidings.records import Mention, Participant, participant_from_mention
 
@@ -23,6 +25,23 @@ OBJECT_CONTROL = frozenset({"call", "urge", "ask", "order", "tell", "force", "al
 ACTOR_ENTS = frozenset({"GPE", "ORG", "PERSON", "NORP"})
 NON_ACTOR_ENTS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
+# ArgFinder.home: the share of the article's placed actor mentions its home country must hold,
+# and the weight of placed mentions an article needs before it has a home at all
+HOME_SHARE = 0.5
+HOME_MIN_WEIGHT = 3.0
+# Pronouns the coreference left unresolved that still name an actor of the story ("'We need
+# teachers,' the governor said", "she accused them of lying"): at home
+# only in an article its home country holds PRONOUN_HOME_SHARE of (a pronoun may be anyone's)
+PRONOUN_HOME_SHARE = 0.75
+HOME_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me", "it",
+                           "their", "his", "its", "our", "my"})
+# Sectors of the state a generic phrase may name ("the government"): see ArgFinder.placed
+STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
+# Prepositions of a place ("in Sudan", "over Syria"), not of a role ("as the United States")
+LOCATIVE_PREPS = frozenset({"in", "at", "over", "across", "inside", "throughout", "within", "near", "around"})
+# Names that are no actor of a country of their own (places, works, laws, events, products)
+NOT_ACTOR_NAMES = NON_ACTOR_ENTS | frozenset({"GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT",
+                                               "LANGUAGE"})
 
 
 def children(token, *deps: str) -> list:
@@ -189,6 +208,7 @@ class ArgFinder:
         self.speech_act_types: frozenset[str] = frozenset()  # set by the coder
         self.quotes: list = []  # the document's quotes with a speaker, by end offset (set by the coder)
         self._starts = [m.start for m in self.mentions]
+        self.home, self.home_share = _home_country(self.mentions)
 
     def subject(self, verb):
         return subject(verb, 0, self.document_nouns)
@@ -511,6 +531,62 @@ class ArgFinder:
         return found
 
     def participant(self, token) -> list[Participant]:
+        found = self._participant(token)
+        if self.home is None or all(p.country for p in found):
+            return found
+        return [p if p.country else self._at_home(p, token) for p in found]
+
+    def _at_home(self, part: Participant, token) -> Participant:
+        """A participant with no country takes the article's home country when it names an actor
+        (a person, an organisation, a group noun), not a thing: "Big Machine have denied it" in an
+        American story → USA (see `_home_country`)."""
+        from tidings.events.screen import screen_data
+
+        data = screen_data()
+        words = part.text.lower().split()
+        if any(w in data["foreign_words"] for w in words):
+            return part
+        mention = self.mention_at_offset(part.start)
+        actor = mention.actor if mention is not None else None
+        if actor is not None and actor.country == "IGO":
+            return part
+        head = token if part.start <= token.idx < part.end else None
+        if head is None:  # "super PACs that sided with Cruz": the relative word stands for the phrase
+            span = self.doc.char_span(part.start, part.end, alignment_mode="expand")
+            head = span.root if span is not None else None
+        named = False
+        if mention is not None and actor is not None and actor.name:
+            named = mention.label in ("PERSON", "ORG") or bool(actor.sector) or mention.refers_to is not None
+        if not named and head is not None:
+            named = head.ent_type_ in ("PERSON", "ORG") \
+                or (head.pos_ == "PRON" and head.lower_ in HOME_PRONOUNS and self.home_share >= PRONOUN_HOME_SHARE) \
+                or (head.pos_ == "PROPN" and head.ent_type_ not in NOT_ACTOR_NAMES) \
+                or head.lemma_.lower() in data["actor_nouns"]
+        return replace(part, country=self.home) if named else part
+
+    def placed(self, part: Participant, sentence, others: set[str | None]) -> Participant:
+        """A generic state actor with no country ("the government", "the army") takes the country
+        of the one place its sentence names in a prepositional phrase, when that is no country of
+        the `others` (the event's other side): "atrocities continue in the Darfur region of Sudan
+        as China and Russia support the government" → Sudan's government."""
+        if part.country or part.sector not in STATE_SECTORS:
+            return part
+        mention = self.mention_at_offset(part.start)
+        if mention is None or mention.label != "NOUN":
+            return part
+        countries = set()
+        for ent in self.places:
+            if not (sentence.start <= ent.start < sentence.end) or ent.root.dep_ != "pobj" \
+                    or not _locative(ent.root.head):
+                continue
+            place = self.mention_at(ent.root)
+            if place is not None and place.actor is not None and place.actor.country \
+                    and place.actor.country != "IGO":
+                countries.add(place.actor.country)
+        countries -= others
+        return replace(part, country=countries.pop()) if len(countries) == 1 else part
+
+    def _participant(self, token) -> list[Participant]:
         if token.i < dateline_end(token.sent):
             return []  # "SEOUL (Reuters) -": a dateline is a place, never a participant
         mention = self.mention_at(token)  # a resolved pronoun has its own mention (with refers_to)
@@ -666,3 +742,32 @@ def np_span(token) -> tuple[int, int]:
     while start < end - 1 and doc[start].is_punct:
         start += 1
     return start, end
+
+
+def _home_country(mentions: list[Mention]) -> tuple[str | None, float]:
+    """The article's home country: the country that holds HOME_SHARE (half) of its placed actor
+    mentions (an actor with a sector counts 1, a bare place or nationality half). Countries the
+    actor stage itself took from the article context are left out, so that they do not vote for
+    themselves. A story about American politics is at home in the USA; one about US-China trade
+    talks has no home. Returns the country (or None) and its share."""
+    score: Counter = Counter()
+    for mention in mentions:
+        actor = mention.actor
+        if actor is None or not actor.country or actor.country == "IGO" or mention.refers_to is not None \
+                or (actor.how or "").endswith(("+context", "+article")):
+            continue
+        score[actor.country] += 1 if actor.sector else 0.5
+    total = sum(score.values())
+    if not score or total < HOME_MIN_WEIGHT:
+        return None, 0.0
+    country, weight = score.most_common(1)[0]
+    return (country, weight / total) if weight >= HOME_SHARE * total else (None, 0.0)
+
+
+def _locative(prep) -> bool:
+    """'in Sudan', 'over Syria', 'the Darfur region of Sudan' (of a place word or name)."""
+    if prep.lower_ in LOCATIVE_PREPS:
+        return True
+    head = prep.head
+    return prep.lower_ == "of" and head.pos_ in ("NOUN", "PROPN") \
+        and (head.ent_type_ in ("LOC", "GPE") or (head.head.lower_ in LOCATIVE_PREPS and head.dep_ == "pobj"))

@@ -14,7 +14,7 @@ from tidings.events.args import NON_ACTOR_ENTS, ArgFinder, children, governor, i
 from tidings.events.dates import DateMention, DateSettings, find_dates, is_background, parse_iso, period_bounds
 from tidings.events.factuality import factuality
 from tidings.events.lexicon import REQUIREMENTS, Lexicon, Trigger
-from tidings.events.screen import armed, best_kind, intended, is_idiom, is_reflexive, screen_data
+from tidings.events.screen import armed, best_kind, head_kind, intended, is_idiom, is_reflexive, screen_data
 from tidings.events.location import PLACE_LABELS, Gazetteer, find_location
 from tidings.events.evaluative import MAX_SENTENCE_CHARS, Evaluation, Sentences, Statement, evaluations, \
     obligations, same_actor
@@ -244,7 +244,10 @@ class EventCoder:
         if is_noun and token.dep_ == "pobj" and token.head.lower_ == "of" \
                 and token.head.head.lemma_.lower() in self.lexicon.reversal_nouns:
             return []  # "the suspension of aid": the suspension is the event
-        target_parts = _without_self(target_parts, source_parts, finder)
+        target_parts = _without_self(target_parts, source_parts, finder, denial=trigger.type == "REJECT")
+        if source_parts:
+            others = {p.country for p in source_parts}
+            target_parts = [finder.placed(p, sentence, others) for p in target_parts]
         kind, mode, rule = trigger.type, trigger.mode, trigger.id
         punished = self._punished(trigger, targets, finder)
         if punished:  # "called for sanctions against Moscow": disapproval of Moscow (PLOVER ACCUSE)
@@ -528,16 +531,51 @@ def _whole_mention(part: Participant, finder: ArgFinder) -> bool:
     return mention is not None and mention.start <= part.start and mention.end >= part.end
 
 
-def _without_self(targets: list[Participant], sources: list[Participant], finder: ArgFinder) -> list[Participant]:
+def _without_self(targets: list[Participant], sources: list[Participant], finder: ArgFinder,
+                  denial: bool = False) -> list[Participant]:
     """Targets that are not the source again. A pronoun the coreference took for the source
-    ("Cruz mocked his talk") most likely has a wrong antecedent: it stays, as its words only."""
+    ("Cruz mocked his talk") most likely has a wrong antecedent: it stays, as its words only.
+    In a `denial` (REJECT), a claim about the source is no other actor's ("Volker disputed the
+    notion that he had been a participant"): see `_coded_by_source`."""
     out = []
     for part in targets:
-        if not _self_dyad(part, sources, finder):
+        if _self_dyad(part, sources, finder):
+            if part.refers_to is not None:
+                out.append(Participant(part.text, part.start, part.end))
+        elif denial and _coded_by_source(part, sources, finder):
+            out.append(Participant(part.text, part.start, part.end, sector=part.sector))
+        else:
             out.append(part)
-        elif part.refers_to is not None:
-            out.append(Participant(part.text, part.start, part.end))
     return out
+
+
+def _coded_by_source(part: Participant, sources: list[Participant], finder: ArgFinder) -> bool:
+    """A target phrase that is no actor mention itself but took its codes from the source named
+    inside it: "Volker disputed the notion that he had been a participant", "she denied her
+    involvement" — the notion and the involvement are about the source, no other actor's. The
+    phrase stays a target with no country (its sector still says whose kind of thing it is).
+    Only for denials: elsewhere a pronoun the coreference took for the source is as often
+    another actor of the same country ("Cruz mocked his talk", meaning Trump's)."""
+    if not (part.country or part.sector) or not sources or _whole_mention(part, finder):
+        return False
+    span = finder.doc.char_span(part.start, part.end, alignment_mode="expand")
+    if span is None or head_kind(span.root, finder) not in ("none", "place"):
+        return False  # "his wife", "his supporters", "his former opponent": people of their own
+    coding = next((m for m in finder.mentions if part.start <= m.start < part.end and m.actor is not None
+                   and (m.actor.country, m.actor.sector) == (part.country, part.sector)), None)
+    if coding is None:  # (the mention the phrase took its codes from: ArgFinder.participant)
+        return False
+    spans = [(s.start, s.end) for s in sources] + [(s.refers_to.start, s.refers_to.end) for s in sources
+                                                     if s.refers_to is not None]
+    names = {s.name for s in sources if s.name}
+
+    def is_source(m) -> bool:
+        if m.actor.name and m.actor.name in names:
+            return True
+        ref = m.refers_to
+        return ref is not None and any(ref.start < e and s < ref.end for s, e in spans)
+
+    return is_source(coding)
 
 
 def _same(a: Participant, b: Participant) -> bool:
