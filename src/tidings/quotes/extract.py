@@ -76,6 +76,7 @@ def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: 
     for f in indirect:
         f.hidden = covered.by_quote(f)
     _hide_nested(indirect, lex.nested_cue_rules)
+    _inherit_speaker(indirect, lex.inherit_cue_rules)
     return sorted(direct + indirect, key=lambda f: (f.start, f.end))
 
 
@@ -91,6 +92,30 @@ def _hide_nested(indirect: list[Found], nested_rules: tuple[str, ...]) -> None:
                 reach, widest = f.end, (f.start, f.end)
         elif not f.hidden and reach >= f.end and widest != (f.start, f.end):
             f.hidden = True
+
+
+def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
+    """`Rendell noted that Reagan appeared unsteady`, `Police said a device was found`: an
+    appearance, a finding or a stance inside what someone else is reported to have said is
+    that speaker's account, so it takes the speaker of the innermost attribution (of another
+    rule) whose content holds it."""
+    outers = sorted((f.start, k) for k, f in enumerate(indirect)
+                    if not f.rule.startswith(rules) and f.speaker is not None and not f.hidden)
+    starts = [start for start, _ in outers]
+    longest = max((indirect[k].end - indirect[k].start for _, k in outers), default=0)
+    for f in indirect:
+        if not f.rule.startswith(rules):
+            continue
+        best: Found | None = None
+        i = bisect.bisect_right(starts, f.start) - 1
+        while i >= 0 and f.start - starts[i] <= longest:
+            o = indirect[outers[i][1]]
+            if f.end <= o.end and (o.end - o.start) > (f.end - f.start) \
+                    and (best is None or o.end - o.start < best.end - best.start):
+                best = o
+            i -= 1
+        if best is not None:
+            f.speaker = best.speaker
 
 
 class _Sentences:
@@ -249,7 +274,7 @@ def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
 
 
 def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
-    head = _speaker_token(cue)
+    head = _speaker_token(cue, resolver.lex.carrier_nouns)
     if head is not None and qindex.inside(head.idx):
         head = _name_after_quote(cue, qindex)
     return resolver.resolve(head) if head is not None else None
@@ -268,7 +293,7 @@ def _name_after_quote(cue: Cue, qindex: _QuoteIndex) -> Token | None:
     return names[0] if names else None
 
 
-def _speaker_token(cue: Cue) -> Token | None:
+def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | None:
     token = cue.token
     if cue.cls == "phrase":
         return _phrase_object(cue)
@@ -294,15 +319,27 @@ def _speaker_token(cue: Cue) -> Token | None:
                 return None  # "was criticized", "there is …"
             if step > 0 and subject.lower_ in EXPLETIVES:
                 return None  # "It's hard to imagine …"
+            if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
+                return _carrier_owner(token.head, carriers) or subject
             return subject
         if token.dep_ == "acl" and token.tag_ == "VBN":
             return None  # "ads announced Wednesday": the noun is what was announced
         if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
-            return token.head  # "the super PAC supporting Jeb Bush"
+            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush"
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
         token = token.head
     return None
+
+
+def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
+    """`The council issued a statement calling …`, `He released a letter that says …`: a
+    statement, letter or ad put out by someone speaks for them (the subject of the verb the
+    noun is the object of)."""
+    if noun.lemma_.lower() not in carriers or noun.dep_ != "dobj":
+        return None
+    subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
+    return subjects[0] if subjects else None
 
 
 def _noun_owner(noun: Token) -> Token | None:

@@ -41,6 +41,8 @@ class CueLexicon:
     min_unattributed_words: int
     introducing_verbs: frozenset[str] = frozenset()
     nested_cue_rules: tuple[str, ...] = ()
+    inherit_cue_rules: tuple[str, ...] = ()
+    carrier_nouns: frozenset[str] = frozenset()
     signature_dashes: str = ""
     xcomp_content: frozenset[str] = frozenset()
     dobj_content: frozenset[str] = frozenset()
@@ -142,6 +144,8 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         min_unattributed_words=int(raw["min_unattributed_words"]),
         introducing_verbs=frozenset(raw.get("introducing_verbs", [])),
         nested_cue_rules=tuple(raw.get("nested_cue_rules", [])),
+        inherit_cue_rules=tuple(raw.get("inherit_cue_rules", [])),
+        carrier_nouns=frozenset(raw.get("carrier_nouns", [])),
         signature_dashes="".join(raw.get("signature_dashes", [])),
         xcomp_content=frozenset(raw.get("xcomp_content", [])),
         dobj_content=frozenset(raw.get("dobj_content", [])),
