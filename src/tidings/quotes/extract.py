@@ -274,7 +274,7 @@ def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
 
 
 def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
-    head = _speaker_token(cue, resolver.lex.carrier_nouns)
+    head = _speaker_token(cue, resolver.lex.carrier_nouns, resolver.lex.speaking_lemmas)
     if head is not None and qindex.inside(head.idx):
         head = _name_after_quote(cue, qindex)
     return resolver.resolve(head) if head is not None else None
@@ -293,14 +293,18 @@ def _name_after_quote(cue: Cue, qindex: _QuoteIndex) -> Token | None:
     return names[0] if names else None
 
 
-def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | None:
+def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: frozenset[str] = frozenset()) -> Token | None:
     token = cue.token
     if cue.cls == "phrase":
         return _phrase_object(cue)
     if cue.cls == "colon":
         return token.doc[token.i - 1]
-    if cue.cls in ("raising", "adverb"):
-        return None
+    if cue.cls == "raising":
+        return _raised_subject(token, verbs)
+    if cue.cls == "adverb":  # "He apparently believed the polls": the believer, as for a raising verb
+        head = token.head
+        subjects = [c for c in head.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]
+        return subjects[0] if subjects and head.lemma_.lower() in verbs else None
     if cue.cls == "noun":
         return _noun_owner(token)
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not any(
@@ -332,6 +336,24 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | 
     return None
 
 
+def _raised_subject(verb: Token, speaking: frozenset[str]) -> Token | None:
+    """`Stumpf appeared to blame low-level workers`, `Anderson seemed to think …`: a raising
+    verb over a saying or thinking verb reports what its subject (apparently) said or thought;
+    over anything else (`Clinton appeared unsteady`) nobody is the source."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]
+    if not subjects:
+        return None
+    token = verb
+    for _ in range(3):
+        xcomps = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+        if not xcomps:
+            return None
+        token = xcomps[0]
+        if token.lemma_.lower() in speaking:
+            return subjects[0]
+    return None
+
+
 def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
     """`The council issued a statement calling …`, `He released a letter that says …`: a
     statement, letter or ad put out by someone speaks for them (the subject of the verb the
@@ -356,8 +378,13 @@ def _noun_owner(noun: Token) -> Token | None:
             pobj = [c for c in child.children if c.dep_ == "pobj"]
             if pobj:
                 return pobj[0]
+    verb = None
     if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
         verb = noun.head
+    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ not in ("by", "from") \
+            and noun.head.head.pos_ in ("VERB", "AUX"):
+        verb = noun.head.head  # "Trump responded with attacks on …", "took offense at suggestions that …"
+    if verb is not None:
         for _ in range(3):
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
             if subjects:

@@ -43,6 +43,7 @@ class CueLexicon:
     nested_cue_rules: tuple[str, ...] = ()
     inherit_cue_rules: tuple[str, ...] = ()
     carrier_nouns: frozenset[str] = frozenset()
+    speaking_lemmas: frozenset[str] = frozenset()  # lemmas of the speech, write, cognition and stance cue verbs
     signature_dashes: str = ""
     xcomp_content: frozenset[str] = frozenset()
     dobj_content: frozenset[str] = frozenset()
@@ -96,6 +97,7 @@ class CueLexicon:
 
 
 TWO_CHAR_MARKS = ("''", "``")
+SPEAKING_CLASSES = ("speech", "write", "cognition", "stance")  # verbs whose subject holds the content
 
 
 def _marks_re(chars: frozenset[str]) -> re.Pattern:
@@ -125,6 +127,8 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
     pronouns = raw["pronouns"]
     return CueLexicon(
         verbs=verbs,
+        speaking_lemmas=frozenset(lemma for group in raw["verbs"] if group["class"] in SPEAKING_CLASSES
+                                  for lemma in group["lemmas"]),
         phrases=_phrase_ids(raw["phrases"]),
         statement_frames=_phrase_ids(raw["statement_frames"]),
         speaker_nouns=speaker_nouns,
