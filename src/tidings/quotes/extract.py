@@ -325,7 +325,7 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
                 return None  # "It's hard to imagine …"
             if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
                 return _carrier_owner(token.head, carriers) or subject
-            return subject
+            return _past_dateline(subject)
         if token.dep_ == "acl" and token.tag_ == "VBN":
             return None  # "ads announced Wednesday": the noun is what was announced
         if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
@@ -336,11 +336,22 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
     return None
 
 
+def _past_dateline(subject: Token) -> Token:
+    """`WASHINGTON -- President Obama, …, said`: the parser makes the dateline the subject and
+    the speaker its appositive."""
+    if subject.is_upper and len(subject.text) > 1:
+        after = [c for c in subject.children if c.dep_ == "appos" and c.i > subject.i]
+        if after and any(c.text in DASHES for c in subject.doc[subject.i + 1:after[0].i]):
+            return after[0]
+    return subject
+
+
 def _raised_subject(verb: Token, speaking: frozenset[str]) -> Token | None:
     """`Stumpf appeared to blame low-level workers`, `Anderson seemed to think …`: a raising
     verb over a saying or thinking verb reports what its subject (apparently) said or thought;
     over anything else (`Clinton appeared unsteady`) nobody is the source."""
-    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]
+    holder = verb.head if verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children) else verb
+    subjects = [c for c in holder.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]  # "X agreed and seemed to think"
     if not subjects:
         return None
     token = verb
