@@ -196,7 +196,7 @@ def _cue_candidates(doc: Doc, lex: CueLexicon) -> list[int]:
             continue
         if pos == "VERB" or pos == "NOUN":
             lemma = lex.form_lemmas.get(lower) or name(lemma_id).lower()
-            words = (lex.raising, lex.verbs) if pos == "VERB" else (lex.noun_cues,)
+            words = (lex.raising, lex.verbs, lex.as_clause_verbs) if pos == "VERB" else (lex.noun_cues,)
             if any(lemma in w for w in words):
                 out.append(i)
         elif (pos == "ADV" and lower in lex.adverb_cues) or (pos == "ADJ" and lower in lex.adjective_cues):
@@ -252,8 +252,16 @@ def _verb_cue(token: Token, lex: CueLexicon) -> Cue | None:
         return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.raising_id, "raising")
     verb = lex.verbs.get(lemma)
     if verb is None:
+        if lemma in lex.as_clause_verbs and _as_clause(token):  # "As Ms. Simonyan put it, …"
+            return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.as_clause_id, "speech")
         return None
     return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), verb.id, verb.cls)
+
+
+def _as_clause(token: Token) -> bool:
+    """`as X put it`, `as police have said`: an adverbial as-clause of a clause it reports."""
+    return token.dep_ == "advcl" and token.head.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "mark" and c.lower_ == "as" for c in token.children)
 
 
 def _raising_frame(token: Token) -> bool:
@@ -460,6 +468,8 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
     comps = [c for c in token.children if c.dep_ == "ccomp"]
     if comps:
         return _complement_span(token, comps[0], sents.of(token))
+    if cue.cls in ("speech", "write") and _as_clause(token):
+        return _clause_without(token.head, subtree(token))  # "As X noted, C." → C
     passive = _passive_content(token, lex)
     if passive is not None:
         return passive

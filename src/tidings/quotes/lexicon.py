@@ -43,6 +43,8 @@ class CueLexicon:
     nested_cue_rules: tuple[str, ...] = ()
     inherit_cue_rules: tuple[str, ...] = ()
     carrier_nouns: frozenset[str] = frozenset()
+    as_clause_verbs: frozenset[str] = frozenset()
+    as_clause_id: str = "cue.as_clause"
     speaking_lemmas: frozenset[str] = frozenset()  # lemmas of the speech, write, cognition and stance cue verbs
     signature_dashes: str = ""
     xcomp_content: frozenset[str] = frozenset()
@@ -150,6 +152,8 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         nested_cue_rules=tuple(raw.get("nested_cue_rules", [])),
         inherit_cue_rules=tuple(raw.get("inherit_cue_rules", [])),
         carrier_nouns=frozenset(raw.get("carrier_nouns", [])),
+        as_clause_verbs=frozenset(raw.get("as_clause_verbs", {}).get("lemmas", [])),
+        as_clause_id=raw.get("as_clause_verbs", {}).get("id", "cue.as_clause"),
         signature_dashes="".join(raw.get("signature_dashes", [])),
         xcomp_content=frozenset(raw.get("xcomp_content", [])),
         dobj_content=frozenset(raw.get("dobj_content", [])),
