@@ -284,7 +284,8 @@ def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
 def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
     head = _speaker_token(cue, resolver.lex.carrier_nouns, resolver.lex.speaking_lemmas)
     if head is not None and qindex.inside(head.idx):
-        head = _name_after_quote(cue, qindex)
+        outside = [c for c in head.head.children if c.dep_ == head.dep_ and c.i > head.i and not qindex.inside(c.idx)]
+        head = outside[0] if outside else _name_after_quote(cue, qindex)  # `“… Congress,” Rep. X (D-Md.) said`
     return resolver.resolve(head) if head is not None else None
 
 
