@@ -757,7 +757,8 @@ class _Earlier:
     the indirect ones in their order), the last."""
 
     def __init__(self, indirect: list[Found]) -> None:
-        keyed = sorted((f.end, k) for k, f in enumerate(indirect) if _has_participant(f))
+        keyed = sorted((f.end, k) for k, f in enumerate(indirect) if _has_participant(f)
+                       and f.cue is not None and f.cue.cls not in NO_FRAME_CLASSES)
         self.indirect = [indirect[k] for _, k in keyed]
         self.indirect_ends = [end for end, _ in keyed]
         self.direct: list[Found] = []
