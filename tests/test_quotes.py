@@ -521,3 +521,55 @@ def test_she_said_skips_an_earlier_male_speaker(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "We agree on sanctions")
     assert quote.speaker.text == "Kaja Kallas"  # (undated: her latest office, EU, names the actor)
+
+
+# -- speaker choice (nested, carriers, raising, datelines) ------------------------------------
+def test_an_appearance_inside_what_someone_said_is_that_speakers(nlp_quotes, quoter, run):
+    text = "Mayor Ellen Park said the old bridge appeared unsafe for heavy trucks."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    raised = [q for q in quotes if q.rule == "cue.raising"]
+    assert raised and all("Park" in speaker_name(q) for q in raised), [(q.text, q.rule) for q in quotes]
+
+
+def test_a_statement_someone_issued_speaks_for_them(nlp_quotes, quoter, run):
+    text = "The teachers union issued a statement criticizing the new contract for its low wages."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the new contract")
+    assert "union" in speaker_name(quote)
+
+
+def test_a_noun_cue_in_a_verbs_prepositional_phrase_belongs_to_its_subject(nlp_quotes, quoter, run):
+    text = "Governor Tom Hale responded with attacks on the newspaper and its editors."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the newspaper")
+    assert quote.rule == "cue.noun" and "Hale" in speaker_name(quote)
+
+
+def test_a_raising_verb_over_a_saying_verb_has_the_subject_as_speaker(nlp_quotes, quoter, run):
+    text = "Senator Ann Ruiz appeared to blame the airline for the delays at the airport."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    raised = [q for q in quotes if q.rule == "cue.raising"]
+    assert raised and "Ruiz" in speaker_name(raised[0])
+
+
+def test_a_dateline_is_not_the_speaker(nlp_quotes, quoter, run):
+    text = ("BOSTON -- Mayor Ellen Park, opening the new library on Monday, said it would serve "
+            "every neighborhood in the city.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "every neighborhood")
+    assert "Park" in speaker_name(quote)
+
+
+def test_an_as_clause_reports_the_clause_it_modifies(nlp_quotes, quoter, run):
+    text = "As Governor Tom Hale put it, the budget is a promise to the next generation of farmers."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the budget is a promise")
+    assert quote.rule == "cue.as_clause" and "Hale" in speaker_name(quote)
+
+
+def test_she_continued_frames_a_quote(nlp_quotes, quoter, run):
+    text = ("Mayor Ellen Park spoke about the library. Senator Ann Ruiz spoke about the port. "
+            "\"The port will be rebuilt by the spring,\" Ruiz continued.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "The port will be rebuilt")
+    assert "Ruiz" in speaker_name(quote) and "continued" in quote.cue.text

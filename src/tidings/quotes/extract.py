@@ -110,8 +110,7 @@ def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
         i = bisect.bisect_right(starts, f.start) - 1
         while i >= 0 and f.start - starts[i] <= longest:
             o = indirect[outers[i][1]]
-            if f.end <= o.end and (o.end - o.start) > (f.end - f.start) \
-                    and (best is None or o.end - o.start < best.end - best.start):
+            if f.end <= o.end and (best is None or o.end - o.start < best.end - best.start):
                 best = o
             i -= 1
         if best is not None:
