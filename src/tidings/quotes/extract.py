@@ -281,7 +281,8 @@ def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
 
 
 def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
-    head = _speaker_token(cue, resolver.lex.carrier_nouns, resolver.lex.speaking_lemmas)
+    lex = resolver.lex
+    head = _speaker_token(cue, lex.carrier_nouns, lex.speaking_lemmas, lex.receiving_verbs)
     if head is not None and qindex.inside(head.idx):
         outside = [c for c in head.head.children if c.dep_ == head.dep_ and c.i > head.i and not qindex.inside(c.idx)]
         head = outside[0] if outside else _name_after_quote(cue, qindex)  # `“… Congress,” Rep. X (D-Md.) said`
@@ -301,7 +302,8 @@ def _name_after_quote(cue: Cue, qindex: _QuoteIndex) -> Token | None:
     return names[0] if names else None
 
 
-def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: frozenset[str] = frozenset()) -> Token | None:
+def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: frozenset[str] = frozenset(),
+                   receiving: frozenset[str] = frozenset()) -> Token | None:
     token = cue.token
     if cue.cls == "phrase":
         return _phrase_object(cue)
@@ -314,7 +316,7 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
         subjects = [c for c in head.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]
         return subjects[0] if subjects and head.lemma_.lower() in verbs else None
     if cue.cls == "noun":
-        return _noun_owner(token)
+        return _noun_owner(token, receiving)
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not any(
             c.dep_ in ("aux", "nsubj", "agent") for c in token.children):
         return None  # "Asked about the plan, she said …": the participle's subject is not the source
@@ -383,7 +385,7 @@ def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
     return subjects[0] if subjects else None
 
 
-def _noun_owner(noun: Token) -> Token | None:
+def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token | None:
     """Who holds a noun cue: `his claim`, `the Trump endorsement`, `criticism from X`, or the
     subject of the verb it is the object of (`X voiced concern that …`, `X made the decision`)."""
     for child in noun.children:
@@ -400,9 +402,11 @@ def _noun_owner(noun: Token) -> Token | None:
     verb = None
     if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
         verb = noun.head
-    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ not in ("by", "from") \
+    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ not in ("by", "from", "under", "to") \
             and noun.head.head.pos_ in ("VERB", "AUX"):
         verb = noun.head.head  # "Trump responded with attacks on …", "took offense at suggestions that …"
+    if verb is not None and verb.lemma_.lower() in receiving:
+        return None  # "Trump has faced questions about …", "came under criticism for …": others hold them
     if verb is not None:
         for _ in range(3):
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]

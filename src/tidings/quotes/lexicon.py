@@ -44,6 +44,7 @@ class CueLexicon:
     inherit_cue_rules: tuple[str, ...] = ()
     carrier_nouns: frozenset[str] = frozenset()
     as_clause_verbs: frozenset[str] = frozenset()
+    receiving_verbs: frozenset[str] = frozenset()
     as_clause_id: str = "cue.as_clause"
     speaking_lemmas: frozenset[str] = frozenset()  # lemmas of the speech, write, cognition and stance cue verbs
     signature_dashes: str = ""
@@ -152,6 +153,7 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         nested_cue_rules=tuple(raw.get("nested_cue_rules", [])),
         inherit_cue_rules=tuple(raw.get("inherit_cue_rules", [])),
         carrier_nouns=frozenset(raw.get("carrier_nouns", [])),
+        receiving_verbs=frozenset(raw.get("receiving_verbs", [])),
         as_clause_verbs=frozenset(raw.get("as_clause_verbs", {}).get("lemmas", [])),
         as_clause_id=raw.get("as_clause_verbs", {}).get("id", "cue.as_clause"),
         signature_dashes="".join(raw.get("signature_dashes", [])),
