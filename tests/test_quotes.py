@@ -573,3 +573,10 @@ def test_she_continued_frames_a_quote(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "The port will be rebuilt")
     assert "Ruiz" in speaker_name(quote) and "continued" in quote.cue.text
+
+
+def test_a_cue_deep_in_prepositional_phrases_finds_the_clause_subject(nlp_quotes, quoter, run):
+    text = "Governor Tom Hale was in the lead in advocating new limits on fishing in the bay."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "new limits")
+    assert "Hale" in speaker_name(quote)

@@ -16,7 +16,8 @@ from tidings.records import Mention, Span
 
 CUE_POS = frozenset({"VERB", "PUNCT", "NOUN", "ADV", "ADJ"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep")  # "…, before insisting that"
+CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep", "pobj", "advmod", "dobj")
+# ("…, before insisting that", "stopped short of calling", "were in the lead in advocating", "have no way of knowing")
 EXPLETIVES = ("it", "this", "that", "there")
 EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
 NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance", "raising", "adverb", "adjective")
@@ -320,7 +321,7 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not any(
             c.dep_ in ("aux", "nsubj", "agent") for c in token.children):
         return None  # "Asked about the plan, she said …": the participle's subject is not the source
-    for step in range(4):
+    for step in range(6):
         agent = [c for c in token.children if c.dep_ == "agent"]
         if agent:
             pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
