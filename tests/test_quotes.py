@@ -580,3 +580,13 @@ def test_a_cue_deep_in_prepositional_phrases_finds_the_clause_subject(nlp_quotes
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "new limits")
     assert "Hale" in speaker_name(quote)
+
+
+def test_it_acting_through_a_verb_is_a_speaker_but_not_through_a_copula(nlp_quotes, quoter, run):
+    text = ("The teachers union released its annual report on Monday. But it is steering clear of "
+            "criticizing the mayor for the school closures.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the mayor")
+    assert quote.speaker is not None and quote.speaker.text.lower() != "the mayor"
+    _, _, quotes = run(nlp_quotes, quoter, "It is hard to imagine a better plan for the port.")
+    assert all(q.speaker is None for q in quotes if "better plan" in q.text)

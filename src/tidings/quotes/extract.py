@@ -19,6 +19,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep", "pobj", "advmod", "dobj")
 # ("…, before insisting that", "stopped short of calling", "were in the lead in advocating", "have no way of knowing")
 EXPLETIVES = ("it", "this", "that", "there")
+NON_AGENT_VERBS = ("be", "seem", "appear", "remain")  # an expletive subject of these does not act
 EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
 NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance", "raising", "adverb", "adjective")
 CLAUSE_EDGE_DEPS = ("conj", "cc", "advcl", "mark", "punct", "parataxis", "prep")
@@ -332,8 +333,8 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             subject = subjects[0]
             if subject.dep_ == "nsubjpass" or subject.dep_ == "expl":
                 return None  # "was criticized", "there is …"
-            if step > 0 and subject.lower_ in EXPLETIVES:
-                return None  # "It's hard to imagine …"
+            if step > 0 and subject.lower_ in EXPLETIVES and token.lemma_ in NON_AGENT_VERBS:
+                return None  # "It's hard to imagine …" (but "it is steering clear of criticizing …": it does)
             if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
                 return _carrier_owner(token.head, carriers) or subject
             return _past_dateline(subject)
