@@ -590,3 +590,10 @@ def test_it_acting_through_a_verb_is_a_speaker_but_not_through_a_copula(nlp_quot
     assert quote.speaker is not None and quote.speaker.text.lower() != "the mayor"
     _, _, quotes = run(nlp_quotes, quoter, "It is hard to imagine a better plan for the port.")
     assert all(q.speaker is None for q in quotes if "better plan" in q.text)
+
+
+def test_according_to_a_statement_by_someone_is_their_account(nlp_quotes, quoter, run):
+    text = "The old port will close in May, according to a statement by the harbor authority."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "will close")
+    assert "authority" in speaker_name(quote) and "statement" not in quote.speaker.text

@@ -308,7 +308,7 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
                    receiving: frozenset[str] = frozenset()) -> Token | None:
     token = cue.token
     if cue.cls == "phrase":
-        return _phrase_object(cue)
+        return _phrase_object(cue, carriers)
     if cue.cls == "colon":
         return token.doc[token.i - 1]
     if cue.cls == "raising":
@@ -428,11 +428,28 @@ def _left_nominal(verb: Token) -> Token | None:
     return None
 
 
-def _phrase_object(cue: Cue) -> Token | None:
+def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | None:
+    """`according to X`: X; `according to a speech Mrs. Clinton gave`, `according to a
+    statement by the council`, `according to his letter`: who gave the speech, statement or letter."""
     doc = cue.token.doc
     last = doc[cue.token.i + len(cue.span.text.split()) - 1]
     objs = [c for c in last.children if c.dep_ in ("pobj", "dobj")]
-    return objs[0] if objs else None
+    if not objs:
+        return None
+    obj = objs[0]
+    if obj.lemma_.lower() in carriers:
+        for child in obj.children:
+            if child.dep_ == "poss":
+                return child
+            if child.dep_ in ("relcl", "acl"):
+                subjects = [c for c in child.children if c.dep_ == "nsubj" and c.tag_ not in ("WDT", "WP")]
+                if subjects:
+                    return subjects[0]
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                pobjs = [c for c in child.children if c.dep_ == "pobj"]
+                if pobjs:
+                    return pobjs[0]
+    return obj
 
 
 # -- indirect ------------------------------------------------------------------------------
