@@ -597,3 +597,10 @@ def test_according_to_a_statement_by_someone_is_their_account(nlp_quotes, quoter
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "will close")
     assert "authority" in speaker_name(quote) and "statement" not in quote.speaker.text
+
+
+def test_a_national_adjective_holds_a_noun_cue(nlp_quotes, quoter, run):
+    text = "Canadian opposition to the new pipeline has grown since the spring."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the new pipeline")
+    assert quote.rule == "cue.noun" and "Canadian" in quote.speaker.text

@@ -396,6 +396,8 @@ def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token |
             return subjects[0] if subjects else child  # "he reiterated his claim": the subject
         if child.dep_ == "poss" or (child.dep_ == "compound" and child.ent_type_ in ("PERSON", "ORG", "NORP")):
             return child
+        if child.dep_ == "amod" and child.ent_type_ in ("NORP", "GPE", "ORG"):
+            return child  # "American commitments to …", "the European reluctance to …"
     for child in noun.rights:
         if child.dep_ == "prep" and child.lower_ in ("by", "from"):
             pobj = [c for c in child.children if c.dep_ == "pobj"]
