@@ -604,3 +604,11 @@ def test_a_national_adjective_holds_a_noun_cue(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "the new pipeline")
     assert quote.rule == "cue.noun" and "Canadian" in quote.speaker.text
+
+
+def test_a_subject_the_parser_hung_on_an_earlier_noun_still_speaks(nlp_quotes, quoter, run):
+    text = "Critics say the council mishandled the audit and Republicans accused the mayor of hiding the figures."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    accused = [q for q in quotes if q.cue is not None and q.cue.text == "accused"]
+    assert accused and accused[0].speaker is not None and "Republicans" in accused[0].speaker.text, \
+        [(q.text, q.cue, q.speaker) for q in quotes]

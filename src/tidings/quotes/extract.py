@@ -344,6 +344,8 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush"
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
+        if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
+            return _hung_subject(token)
         token = token.head
     return None
 
@@ -427,6 +429,16 @@ def _left_nominal(verb: Token) -> Token | None:
     for child in reversed(list(verb.lefts)):
         if child.pos_ in ("NOUN", "PROPN", "PRON", "NUM") and child.dep_ not in ("dobj", "pobj", "npadvmod"):
             return child
+    return _hung_subject(verb)
+
+
+def _hung_subject(verb: Token) -> Token | None:
+    """`… mishandled the investigation and Democrats accused the GOP`: the verb's subject,
+    which the parser hung on the noun before it as a conjunct."""
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if before is not None and before.dep_ == "conj" and before.pos_ in ("PROPN", "NOUN") \
+            and before.head.i < before.i and before.head.pos_ in ("NOUN", "PROPN"):
+        return before
     return None
 
 
