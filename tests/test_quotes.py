@@ -612,3 +612,10 @@ def test_a_subject_the_parser_hung_on_an_earlier_noun_still_speaks(nlp_quotes, q
     accused = [q for q in quotes if q.cue is not None and q.cue.text == "accused"]
     assert accused and accused[0].speaker is not None and "Republicans" in accused[0].speaker.text, \
         [(q.text, q.cue, q.speaker) for q in quotes]
+
+
+def test_the_passive_subject_of_the_main_clause_said_what_its_participle_reports(nlp_quotes, quoter, run):
+    text = "After saying the old bridge was safe, the city engineer was fired by the council."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the old bridge was safe")
+    assert "engineer" in speaker_name(quote)

@@ -323,16 +323,16 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             c.dep_ in ("aux", "nsubj", "agent") for c in token.children):
         return None  # "Asked about the plan, she said …": the participle's subject is not the source
     for step in range(6):
+        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         agent = [c for c in token.children if c.dep_ == "agent"]
-        if agent:
+        if agent and not (step > 0 and subjects):  # climbed: the main clause's subject, not its agent
             pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
             if pobj:
                 return pobj[0]
-        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         if subjects:
             subject = subjects[0]
-            if subject.dep_ == "nsubjpass" or subject.dep_ == "expl":
-                return None  # "was criticized", "there is …"
+            if subject.dep_ == "expl" or (subject.dep_ == "nsubjpass" and step == 0):
+                return None  # "was criticized", "there is …" (but "After saying …, she was taken": she said)
             if step > 0 and subject.lower_ in EXPLETIVES and token.lemma_ in NON_AGENT_VERBS:
                 return None  # "It's hard to imagine …" (but "it is steering clear of criticizing …": it does)
             if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
