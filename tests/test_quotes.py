@@ -619,3 +619,10 @@ def test_the_passive_subject_of_the_main_clause_said_what_its_participle_reports
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "the old bridge was safe")
     assert "engineer" in speaker_name(quote)
+
+
+def test_a_participle_on_a_pronoun_or_number_is_said_by_it(nlp_quotes, quoter, run):
+    text = "The forum drew hundreds of posts, including one saying that the mayor should resign at once."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the mayor should resign")
+    assert quote.speaker is not None and quote.speaker.text == "one"

@@ -340,8 +340,8 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             return _past_dateline(subject)
         if token.dep_ == "acl" and token.tag_ == "VBN":
             return None  # "ads announced Wednesday": the noun is what was announced
-        if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
-            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush"
+        if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush", "one saying …"
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
         if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
