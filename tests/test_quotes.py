@@ -626,3 +626,10 @@ def test_a_participle_on_a_pronoun_or_number_is_said_by_it(nlp_quotes, quoter, r
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "the mayor should resign")
     assert quote.speaker is not None and quote.speaker.text == "one"
+
+
+def test_it_is_clear_that_is_an_attribution_without_a_speaker(nlp_quotes, quoter, run):
+    text = "It was clear that the mayor wants to keep the old port open through the winter."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "keep the old port open")
+    assert quote.rule == "cue.adjective" and quote.speaker is None, [(q.text, q.rule) for q in quotes]
