@@ -96,6 +96,9 @@ def _hide_nested(indirect: list[Found], nested_rules: tuple[str, ...]) -> None:
             f.hidden = True
 
 
+INHERIT_REACH = 32  # attributions starting before an item looked at for its outer one (bounded: linear time)
+
+
 def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
     """`Rendell noted that Reagan appeared unsteady`, `Police said a device was found`: an
     appearance, a finding or a stance inside what someone else is reported to have said is
@@ -110,7 +113,8 @@ def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
             continue
         best: Found | None = None
         i = bisect.bisect_right(starts, f.start) - 1
-        while i >= 0 and f.start - starts[i] <= longest:
+        lowest = max(-1, i - INHERIT_REACH)
+        while i > lowest and f.start - starts[i] <= longest:
             o = indirect[outers[i][1]]
             if f.end <= o.end and (best is None or o.end - o.start < best.end - best.start):
                 best = o
