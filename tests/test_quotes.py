@@ -576,15 +576,15 @@ def test_she_continued_frames_a_quote(nlp_quotes, quoter, run):
 
 
 def test_a_cue_deep_in_prepositional_phrases_finds_the_clause_subject(nlp_quotes, quoter, run):
-    text = "Governor Tom Hale was in the lead in advocating new limits on fishing in the bay."
+    text = "Governor Tom Hale was first in line in backing new limits on fishing in the bay."
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "new limits")
     assert "Hale" in speaker_name(quote)
 
 
 def test_it_acting_through_a_verb_is_a_speaker_but_not_through_a_copula(nlp_quotes, quoter, run):
-    text = ("The teachers union released its annual report on Monday. But it is steering clear of "
-            "criticizing the mayor for the school closures.")
+    text = ("The teachers union released its annual report on Monday. But it is staying away from "
+            "praising the mayor for the school closures.")
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "the mayor")
     assert quote.speaker is not None and quote.speaker.text.lower() != "the mayor"
@@ -622,9 +622,9 @@ def test_the_passive_subject_of_the_main_clause_said_what_its_participle_reports
 
 
 def test_a_participle_on_a_pronoun_or_number_is_said_by_it(nlp_quotes, quoter, run):
-    text = "The forum drew hundreds of posts, including one saying that the mayor should resign at once."
+    text = "The forum drew hundreds of posts, including one claiming that the harbor would flood by May."
     _, _, quotes = run(nlp_quotes, quoter, text)
-    quote = indirect_containing(quotes, "the mayor should resign")
+    quote = indirect_containing(quotes, "the harbor would flood")
     assert quote.speaker is not None and quote.speaker.text == "one"
 
 

@@ -17,7 +17,7 @@ from tidings.records import Mention, Span
 CUE_POS = frozenset({"VERB", "PUNCT", "NOUN", "ADV", "ADJ"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep", "pobj", "advmod", "dobj")
-# ("…, before insisting that", "stopped short of calling", "were in the lead in advocating", "have no way of knowing")
+# ("…, before insisting that", "stopped short of praising", "was first in line in backing", "had no means of learning")
 EXPLETIVES = ("it", "this", "that", "there")
 NON_AGENT_VERBS = ("be", "seem", "appear", "remain")  # an expletive subject of these does not act
 EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
@@ -100,7 +100,7 @@ INHERIT_REACH = 32  # attributions starting before an item looked at for its out
 
 
 def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
-    """`Rendell noted that Reagan appeared unsteady`, `Police said a device was found`: an
+    """`The coach noted that the striker appeared tired`, `Police said a knife was found`: an
     appearance, a finding or a stance inside what someone else is reported to have said is
     that speaker's account, so it takes the speaker of the innermost attribution (of another
     rule) whose content holds it."""
@@ -257,7 +257,7 @@ def _verb_cue(token: Token, lex: CueLexicon) -> Cue | None:
         return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.raising_id, "raising")
     verb = lex.verbs.get(lemma)
     if verb is None:
-        if lemma in lex.as_clause_verbs and _as_clause(token):  # "As Ms. Simonyan put it, …"
+        if lemma in lex.as_clause_verbs and _as_clause(token):  # "As the mayor put it, …"
             return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.as_clause_id, "speech")
         return None
     return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), verb.id, verb.cls)
@@ -291,7 +291,7 @@ def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteInde
     head = _speaker_token(cue, lex.carrier_nouns, lex.speaking_lemmas, lex.receiving_verbs)
     if head is not None and qindex.inside(head.idx):
         outside = [c for c in head.head.children if c.dep_ == head.dep_ and c.i > head.i and not qindex.inside(c.idx)]
-        head = outside[0] if outside else _name_after_quote(cue, qindex)  # `“… Congress,” Rep. X (D-Md.) said`
+        head = outside[0] if outside else _name_after_quote(cue, qindex)  # `“… the port,” Rep. X (D-Maine) said`
     return resolver.resolve(head) if head is not None else None
 
 
@@ -338,14 +338,14 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             if subject.dep_ == "expl" or (subject.dep_ == "nsubjpass" and step == 0):
                 return None  # "was criticized", "there is …" (but "After saying …, she was taken": she said)
             if step > 0 and subject.lower_ in EXPLETIVES and token.lemma_ in NON_AGENT_VERBS:
-                return None  # "It's hard to imagine …" (but "it is steering clear of criticizing …": it does)
+                return None  # "It's hard to imagine …" (but "it is staying away from praising …": it does)
             if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
                 return _carrier_owner(token.head, carriers) or subject
             return _past_dateline(subject)
         if token.dep_ == "acl" and token.tag_ == "VBN":
             return None  # "ads announced Wednesday": the noun is what was announced
         if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
-            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush", "one saying …"
+            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush", "one saying …", "those arguing …"
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
         if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
@@ -355,7 +355,7 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
 
 
 def _past_dateline(subject: Token) -> Token:
-    """`WASHINGTON -- President Obama, …, said`: the parser makes the dateline the subject and
+    """`BOSTON -- Mayor Ellen Park, …, said`: the parser makes the dateline the subject and
     the speaker its appositive."""
     if subject.is_upper and len(subject.text) > 1:
         after = [c for c in subject.children if c.dep_ == "appos" and c.i > subject.i]
@@ -365,9 +365,9 @@ def _past_dateline(subject: Token) -> Token:
 
 
 def _raised_subject(verb: Token, speaking: frozenset[str]) -> Token | None:
-    """`Stumpf appeared to blame low-level workers`, `Anderson seemed to think …`: a raising
+    """`The banker appeared to blame his staff`, `the coach seemed to think …`: a raising
     verb over a saying or thinking verb reports what its subject (apparently) said or thought;
-    over anything else (`Clinton appeared unsteady`) nobody is the source."""
+    over anything else (`the mayor appeared tired`) nobody is the source."""
     holder = verb.head if verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children) else verb
     subjects = [c for c in holder.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]  # "X agreed and seemed to think"
     if not subjects:
@@ -403,7 +403,7 @@ def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token |
         if child.dep_ == "poss" or (child.dep_ == "compound" and child.ent_type_ in ("PERSON", "ORG", "NORP")):
             return child
         if child.dep_ == "amod" and child.ent_type_ in ("NORP", "GPE", "ORG"):
-            return child  # "American commitments to …", "the European reluctance to …"
+            return child  # "Canadian opposition to …", "the French reluctance to …"
     for child in noun.rights:
         if child.dep_ == "prep" and child.lower_ in ("by", "from"):
             pobj = [c for c in child.children if c.dep_ == "pobj"]
@@ -414,9 +414,9 @@ def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token |
         verb = noun.head
     elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ not in ("by", "from", "under", "to") \
             and noun.head.head.pos_ in ("VERB", "AUX"):
-        verb = noun.head.head  # "Trump responded with attacks on …", "took offense at suggestions that …"
+        verb = noun.head.head  # "the governor responded with attacks on …", "bristled at claims that …"
     if verb is not None and verb.lemma_.lower() in receiving:
-        return None  # "Trump has faced questions about …", "came under criticism for …": others hold them
+        return None  # "the mayor has faced questions about …", "came under criticism for …": others hold them
     if verb is not None:
         for _ in range(3):
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
@@ -437,7 +437,7 @@ def _left_nominal(verb: Token) -> Token | None:
 
 
 def _hung_subject(verb: Token) -> Token | None:
-    """`… mishandled the investigation and Democrats accused the GOP`: the verb's subject,
+    """`… mishandled the audit and Republicans accused the mayor`: the verb's subject,
     which the parser hung on the noun before it as a conjunct."""
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
     if before is not None and before.dep_ == "conj" and before.pos_ in ("PROPN", "NOUN") \
@@ -447,7 +447,7 @@ def _hung_subject(verb: Token) -> Token | None:
 
 
 def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | None:
-    """`according to X`: X; `according to a speech Mrs. Clinton gave`, `according to a
+    """`according to X`: X; `according to a speech the mayor gave`, `according to a
     statement by the council`, `according to his letter`: who gave the speech, statement or letter."""
     doc = cue.token.doc
     last = doc[cue.token.i + len(cue.span.text.split()) - 1]
