@@ -521,3 +521,115 @@ def test_she_said_skips_an_earlier_male_speaker(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "We agree on sanctions")
     assert quote.speaker.text == "Kaja Kallas"  # (undated: her latest office, EU, names the actor)
+
+
+# -- speaker choice (nested, carriers, raising, datelines) ------------------------------------
+def test_an_appearance_inside_what_someone_said_is_that_speakers(nlp_quotes, quoter, run):
+    text = "Mayor Ellen Park said the old bridge appeared unsafe for heavy trucks."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    raised = [q for q in quotes if q.rule == "cue.raising"]
+    assert raised and all("Park" in speaker_name(q) for q in raised), [(q.text, q.rule) for q in quotes]
+
+
+def test_a_statement_someone_issued_speaks_for_them(nlp_quotes, quoter, run):
+    text = "The teachers union issued a statement criticizing the new contract for its low wages."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the new contract")
+    assert "union" in speaker_name(quote)
+
+
+def test_a_noun_cue_in_a_verbs_prepositional_phrase_belongs_to_its_subject(nlp_quotes, quoter, run):
+    text = "Governor Tom Hale responded with attacks on the newspaper and its editors."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the newspaper")
+    assert quote.rule == "cue.noun" and "Hale" in speaker_name(quote)
+
+
+def test_a_raising_verb_over_a_saying_verb_has_the_subject_as_speaker(nlp_quotes, quoter, run):
+    text = "Senator Ann Ruiz appeared to blame the airline for the delays at the airport."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    raised = [q for q in quotes if q.rule == "cue.raising"]
+    assert raised and "Ruiz" in speaker_name(raised[0])
+
+
+def test_a_dateline_is_not_the_speaker(nlp_quotes, quoter, run):
+    text = ("BOSTON -- Mayor Ellen Park, opening the new library on Monday, said it would serve "
+            "every neighborhood in the city.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "every neighborhood")
+    assert "Park" in speaker_name(quote)
+
+
+def test_an_as_clause_reports_the_clause_it_modifies(nlp_quotes, quoter, run):
+    text = "As Governor Tom Hale put it, the budget is a promise to the next generation of farmers."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the budget is a promise")
+    assert quote.rule == "cue.as_clause" and "Hale" in speaker_name(quote)
+
+
+def test_she_continued_frames_a_quote(nlp_quotes, quoter, run):
+    text = ("Mayor Ellen Park spoke about the library. Senator Ann Ruiz spoke about the port. "
+            "\"The port will be rebuilt by the spring,\" Ruiz continued.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "The port will be rebuilt")
+    assert "Ruiz" in speaker_name(quote) and "continued" in quote.cue.text
+
+
+def test_a_cue_deep_in_prepositional_phrases_finds_the_clause_subject(nlp_quotes, quoter, run):
+    text = "Governor Tom Hale was first in line in backing new limits on fishing in the bay."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "new limits")
+    assert "Hale" in speaker_name(quote)
+
+
+def test_it_acting_through_a_verb_is_a_speaker_but_not_through_a_copula(nlp_quotes, quoter, run):
+    text = ("The teachers union released its annual report on Monday. But it is staying away from "
+            "praising the mayor for the school closures.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the mayor")
+    assert quote.speaker is not None and quote.speaker.text.lower() != "the mayor"
+    _, _, quotes = run(nlp_quotes, quoter, "It is hard to imagine a better plan for the port.")
+    assert all(q.speaker is None for q in quotes if "better plan" in q.text)
+
+
+def test_according_to_a_statement_by_someone_is_their_account(nlp_quotes, quoter, run):
+    text = "The old port will close in May, according to a statement by the harbor authority."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "will close")
+    assert "authority" in speaker_name(quote) and "statement" not in quote.speaker.text
+
+
+def test_a_national_adjective_holds_a_noun_cue(nlp_quotes, quoter, run):
+    text = "Canadian opposition to the new pipeline has grown since the spring."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the new pipeline")
+    assert quote.rule == "cue.noun" and "Canadian" in quote.speaker.text
+
+
+def test_a_subject_the_parser_hung_on_an_earlier_noun_still_speaks(nlp_quotes, quoter, run):
+    text = "Critics say the council mishandled the audit and Republicans accused the mayor of hiding the figures."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    accused = [q for q in quotes if q.cue is not None and q.cue.text == "accused"]
+    assert accused and accused[0].speaker is not None and "Republicans" in accused[0].speaker.text, \
+        [(q.text, q.cue, q.speaker) for q in quotes]
+
+
+def test_the_passive_subject_of_the_main_clause_said_what_its_participle_reports(nlp_quotes, quoter, run):
+    text = "After saying the old bridge was safe, the city engineer was fired by the council."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the old bridge was safe")
+    assert "engineer" in speaker_name(quote)
+
+
+def test_a_participle_on_a_pronoun_or_number_is_said_by_it(nlp_quotes, quoter, run):
+    text = "The forum drew hundreds of posts, including one claiming that the harbor would flood by May."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "the harbor would flood")
+    assert quote.speaker is not None and quote.speaker.text == "one"
+
+
+def test_it_is_clear_that_is_an_attribution_without_a_speaker(nlp_quotes, quoter, run):
+    text = "It was clear that the mayor wants to keep the old port open through the winter."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = indirect_containing(quotes, "keep the old port open")
+    assert quote.rule == "cue.adjective" and quote.speaker is None, [(q.text, q.rule) for q in quotes]

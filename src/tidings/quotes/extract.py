@@ -16,8 +16,10 @@ from tidings.records import Mention, Span
 
 CUE_POS = frozenset({"VERB", "PUNCT", "NOUN", "ADV", "ADJ"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep")  # "…, before insisting that"
+CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "acomp", "dep", "prep", "pobj", "advmod", "dobj")
+# ("…, before insisting that", "stopped short of praising", "was first in line in backing", "had no means of learning")
 EXPLETIVES = ("it", "this", "that", "there")
+NON_AGENT_VERBS = ("be", "seem", "appear", "remain")  # an expletive subject of these does not act
 EDGE_PUNCT = set(".,;:!?—–-“”\"‘’'«»() ")
 NO_FRAME_CLASSES = ("evidence", "cognition", "intention", "noun", "stance", "raising", "adverb", "adjective")
 CLAUSE_EDGE_DEPS = ("conj", "cc", "advcl", "mark", "punct", "parataxis", "prep")
@@ -76,6 +78,7 @@ def find_attributions(doc: Doc, mentions: list[Mention], lex: CueLexicon, text: 
     for f in indirect:
         f.hidden = covered.by_quote(f)
     _hide_nested(indirect, lex.nested_cue_rules)
+    _inherit_speaker(indirect, lex.inherit_cue_rules)
     return sorted(direct + indirect, key=lambda f: (f.start, f.end))
 
 
@@ -91,6 +94,33 @@ def _hide_nested(indirect: list[Found], nested_rules: tuple[str, ...]) -> None:
                 reach, widest = f.end, (f.start, f.end)
         elif not f.hidden and reach >= f.end and widest != (f.start, f.end):
             f.hidden = True
+
+
+INHERIT_REACH = 32  # attributions starting before an item looked at for its outer one (bounded: linear time)
+
+
+def _inherit_speaker(indirect: list[Found], rules: tuple[str, ...]) -> None:
+    """`The coach noted that the striker appeared tired`, `Police said a knife was found`: an
+    appearance, a finding or a stance inside what someone else is reported to have said is
+    that speaker's account, so it takes the speaker of the innermost attribution (of another
+    rule) whose content holds it."""
+    outers = sorted((f.start, k) for k, f in enumerate(indirect)
+                    if not f.rule.startswith(rules) and f.speaker is not None and not f.hidden)
+    starts = [start for start, _ in outers]
+    longest = max((indirect[k].end - indirect[k].start for _, k in outers), default=0)
+    for f in indirect:
+        if not f.rule.startswith(rules):
+            continue
+        best: Found | None = None
+        i = bisect.bisect_right(starts, f.start) - 1
+        lowest = max(-1, i - INHERIT_REACH)
+        while i > lowest and f.start - starts[i] <= longest:
+            o = indirect[outers[i][1]]
+            if f.end <= o.end and (best is None or o.end - o.start < best.end - best.start):
+                best = o
+            i -= 1
+        if best is not None:
+            f.speaker = best.speaker
 
 
 class _Sentences:
@@ -171,7 +201,7 @@ def _cue_candidates(doc: Doc, lex: CueLexicon) -> list[int]:
             continue
         if pos == "VERB" or pos == "NOUN":
             lemma = lex.form_lemmas.get(lower) or name(lemma_id).lower()
-            words = (lex.raising, lex.verbs) if pos == "VERB" else (lex.noun_cues,)
+            words = (lex.raising, lex.verbs, lex.as_clause_verbs) if pos == "VERB" else (lex.noun_cues,)
             if any(lemma in w for w in words):
                 out.append(i)
         elif (pos == "ADV" and lower in lex.adverb_cues) or (pos == "ADJ" and lower in lex.adjective_cues):
@@ -227,8 +257,16 @@ def _verb_cue(token: Token, lex: CueLexicon) -> Cue | None:
         return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.raising_id, "raising")
     verb = lex.verbs.get(lemma)
     if verb is None:
+        if lemma in lex.as_clause_verbs and _as_clause(token):  # "As the mayor put it, …"
+            return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), lex.as_clause_id, "speech")
         return None
     return Cue(token, Span(token.text, token.idx, token.idx + len(token.text)), verb.id, verb.cls)
+
+
+def _as_clause(token: Token) -> bool:
+    """`as X put it`, `as police have said`: an adverbial as-clause of a clause it reports."""
+    return token.dep_ == "advcl" and token.head.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "mark" and c.lower_ == "as" for c in token.children)
 
 
 def _raising_frame(token: Token) -> bool:
@@ -249,9 +287,11 @@ def _phrase_cue(doc: Doc, token: Token, lex: CueLexicon) -> Cue | None:
 
 
 def _resolve_cue_speaker(cue: Cue, resolver: SpeakerResolver, qindex: _QuoteIndex) -> Speaker | None:
-    head = _speaker_token(cue)
+    lex = resolver.lex
+    head = _speaker_token(cue, lex.carrier_nouns, lex.speaking_lemmas, lex.receiving_verbs)
     if head is not None and qindex.inside(head.idx):
-        head = _name_after_quote(cue, qindex)
+        outside = [c for c in head.head.children if c.dep_ == head.dep_ and c.i > head.i and not qindex.inside(c.idx)]
+        head = outside[0] if outside else _name_after_quote(cue, qindex)  # `“… the port,” Rep. X (D-Maine) said`
     return resolver.resolve(head) if head is not None else None
 
 
@@ -268,44 +308,92 @@ def _name_after_quote(cue: Cue, qindex: _QuoteIndex) -> Token | None:
     return names[0] if names else None
 
 
-def _speaker_token(cue: Cue) -> Token | None:
+def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: frozenset[str] = frozenset(),
+                   receiving: frozenset[str] = frozenset()) -> Token | None:
     token = cue.token
     if cue.cls == "phrase":
-        return _phrase_object(cue)
+        return _phrase_object(cue, carriers)
     if cue.cls == "colon":
         return token.doc[token.i - 1]
-    if cue.cls in ("raising", "adverb"):
-        return None
+    if cue.cls == "raising":
+        return _raised_subject(token, verbs)
+    if cue.cls == "adverb":  # "He apparently believed the polls": the believer, as for a raising verb
+        head = token.head
+        subjects = [c for c in head.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]
+        return subjects[0] if subjects and head.lemma_.lower() in verbs else None
     if cue.cls == "noun":
-        return _noun_owner(token)
+        return _noun_owner(token, receiving)
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not any(
             c.dep_ in ("aux", "nsubj", "agent") for c in token.children):
         return None  # "Asked about the plan, she said …": the participle's subject is not the source
-    for step in range(4):
+    for step in range(6):
+        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         agent = [c for c in token.children if c.dep_ == "agent"]
-        if agent:
+        if agent and not (step > 0 and subjects):  # climbed: the main clause's subject, not its agent
             pobj = [c for c in agent[0].children if c.dep_ == "pobj"]
             if pobj:
                 return pobj[0]
-        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         if subjects:
             subject = subjects[0]
-            if subject.dep_ == "nsubjpass" or subject.dep_ == "expl":
-                return None  # "was criticized", "there is …"
-            if step > 0 and subject.lower_ in EXPLETIVES:
-                return None  # "It's hard to imagine …"
-            return subject
+            if subject.dep_ == "expl" or (subject.dep_ == "nsubjpass" and step == 0):
+                return None  # "was criticized", "there is …" (but "After saying …, she was taken": she said)
+            if step > 0 and subject.lower_ in EXPLETIVES and token.lemma_ in NON_AGENT_VERBS:
+                return None  # "It's hard to imagine …" (but "it is staying away from praising …": it does)
+            if token.dep_ == "relcl" and subject.tag_ in ("WDT", "WP"):
+                return _carrier_owner(token.head, carriers) or subject
+            return _past_dateline(subject)
         if token.dep_ == "acl" and token.tag_ == "VBN":
             return None  # "ads announced Wednesday": the noun is what was announced
-        if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN"):
-            return token.head  # "the super PAC supporting Jeb Bush"
+        if token.dep_ in ("acl", "relcl") and token.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+            return _carrier_owner(token.head, carriers) or token.head  # "the super PAC supporting Jeb Bush", "one saying …", "those arguing …"
         if token.dep_ not in CLIMB_DEPS or token.head.i == token.i:
             return _left_nominal(token)
+        if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
+            return _hung_subject(token)
         token = token.head
     return None
 
 
-def _noun_owner(noun: Token) -> Token | None:
+def _past_dateline(subject: Token) -> Token:
+    """`BOSTON -- Mayor Ellen Park, …, said`: the parser makes the dateline the subject and
+    the speaker its appositive."""
+    if subject.is_upper and len(subject.text) > 1:
+        after = [c for c in subject.children if c.dep_ == "appos" and c.i > subject.i]
+        if after and any(c.text in DASHES for c in subject.doc[subject.i + 1:after[0].i]):
+            return after[0]
+    return subject
+
+
+def _raised_subject(verb: Token, speaking: frozenset[str]) -> Token | None:
+    """`The banker appeared to blame his staff`, `the coach seemed to think …`: a raising
+    verb over a saying or thinking verb reports what its subject (apparently) said or thought;
+    over anything else (`the mayor appeared tired`) nobody is the source."""
+    holder = verb.head if verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children) else verb
+    subjects = [c for c in holder.children if c.dep_ == "nsubj" and c.lower_ not in EXPLETIVES]  # "X agreed and seemed to think"
+    if not subjects:
+        return None
+    token = verb
+    for _ in range(3):
+        xcomps = [c for c in token.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+        if not xcomps:
+            return None
+        token = xcomps[0]
+        if token.lemma_.lower() in speaking:
+            return subjects[0]
+    return None
+
+
+def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
+    """`The council issued a statement calling …`, `He released a letter that says …`: a
+    statement, letter or ad put out by someone speaks for them (the subject of the verb the
+    noun is the object of)."""
+    if noun.lemma_.lower() not in carriers or noun.dep_ != "dobj":
+        return None
+    subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
+    return subjects[0] if subjects else None
+
+
+def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token | None:
     """Who holds a noun cue: `his claim`, `the Trump endorsement`, `criticism from X`, or the
     subject of the verb it is the object of (`X voiced concern that …`, `X made the decision`)."""
     for child in noun.children:
@@ -314,13 +402,22 @@ def _noun_owner(noun: Token) -> Token | None:
             return subjects[0] if subjects else child  # "he reiterated his claim": the subject
         if child.dep_ == "poss" or (child.dep_ == "compound" and child.ent_type_ in ("PERSON", "ORG", "NORP")):
             return child
+        if child.dep_ == "amod" and child.ent_type_ in ("NORP", "GPE", "ORG"):
+            return child  # "Canadian opposition to …", "the French reluctance to …"
     for child in noun.rights:
         if child.dep_ == "prep" and child.lower_ in ("by", "from"):
             pobj = [c for c in child.children if c.dep_ == "pobj"]
             if pobj:
                 return pobj[0]
+    verb = None
     if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
         verb = noun.head
+    elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.lower_ not in ("by", "from", "under", "to") \
+            and noun.head.head.pos_ in ("VERB", "AUX"):
+        verb = noun.head.head  # "the governor responded with attacks on …", "bristled at claims that …"
+    if verb is not None and verb.lemma_.lower() in receiving:
+        return None  # "the mayor has faced questions about …", "came under criticism for …": others hold them
+    if verb is not None:
         for _ in range(3):
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
             if subjects:
@@ -336,14 +433,41 @@ def _left_nominal(verb: Token) -> Token | None:
     for child in reversed(list(verb.lefts)):
         if child.pos_ in ("NOUN", "PROPN", "PRON", "NUM") and child.dep_ not in ("dobj", "pobj", "npadvmod"):
             return child
+    return _hung_subject(verb)
+
+
+def _hung_subject(verb: Token) -> Token | None:
+    """`… mishandled the audit and Republicans accused the mayor`: the verb's subject,
+    which the parser hung on the noun before it as a conjunct."""
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if before is not None and before.dep_ == "conj" and before.pos_ in ("PROPN", "NOUN") \
+            and before.head.i < before.i and before.head.pos_ in ("NOUN", "PROPN"):
+        return before
     return None
 
 
-def _phrase_object(cue: Cue) -> Token | None:
+def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | None:
+    """`according to X`: X; `according to a speech the mayor gave`, `according to a
+    statement by the council`, `according to his letter`: who gave the speech, statement or letter."""
     doc = cue.token.doc
     last = doc[cue.token.i + len(cue.span.text.split()) - 1]
     objs = [c for c in last.children if c.dep_ in ("pobj", "dobj")]
-    return objs[0] if objs else None
+    if not objs:
+        return None
+    obj = objs[0]
+    if obj.lemma_.lower() in carriers:
+        for child in obj.children:
+            if child.dep_ == "poss":
+                return child
+            if child.dep_ in ("relcl", "acl"):
+                subjects = [c for c in child.children if c.dep_ == "nsubj" and c.tag_ not in ("WDT", "WP")]
+                if subjects:
+                    return subjects[0]
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                pobjs = [c for c in child.children if c.dep_ == "pobj"]
+                if pobjs:
+                    return pobjs[0]
+    return obj
 
 
 # -- indirect ------------------------------------------------------------------------------
@@ -385,6 +509,8 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
     comps = [c for c in token.children if c.dep_ == "ccomp"]
     if comps:
         return _complement_span(token, comps[0], sents.of(token))
+    if cue.cls in ("speech", "write") and _as_clause(token):
+        return _clause_without(token.head, subtree(token))  # "As X noted, C." → C
     passive = _passive_content(token, lex)
     if passive is not None:
         return passive
@@ -671,7 +797,8 @@ class _Earlier:
     the indirect ones in their order), the last."""
 
     def __init__(self, indirect: list[Found]) -> None:
-        keyed = sorted((f.end, k) for k, f in enumerate(indirect) if _has_participant(f))
+        keyed = sorted((f.end, k) for k, f in enumerate(indirect) if _has_participant(f)
+                       and f.cue is not None and f.cue.cls not in NO_FRAME_CLASSES)
         self.indirect = [indirect[k] for _, k in keyed]
         self.indirect_ends = [end for end, _ in keyed]
         self.direct: list[Found] = []

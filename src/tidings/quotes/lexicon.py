@@ -41,6 +41,12 @@ class CueLexicon:
     min_unattributed_words: int
     introducing_verbs: frozenset[str] = frozenset()
     nested_cue_rules: tuple[str, ...] = ()
+    inherit_cue_rules: tuple[str, ...] = ()
+    carrier_nouns: frozenset[str] = frozenset()
+    as_clause_verbs: frozenset[str] = frozenset()
+    receiving_verbs: frozenset[str] = frozenset()
+    as_clause_id: str = "cue.as_clause"
+    speaking_lemmas: frozenset[str] = frozenset()  # lemmas of the speech, write, cognition and stance cue verbs
     signature_dashes: str = ""
     xcomp_content: frozenset[str] = frozenset()
     dobj_content: frozenset[str] = frozenset()
@@ -94,6 +100,7 @@ class CueLexicon:
 
 
 TWO_CHAR_MARKS = ("''", "``")
+SPEAKING_CLASSES = ("speech", "write", "cognition", "stance")  # verbs whose subject holds the content
 
 
 def _marks_re(chars: frozenset[str]) -> re.Pattern:
@@ -123,6 +130,8 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
     pronouns = raw["pronouns"]
     return CueLexicon(
         verbs=verbs,
+        speaking_lemmas=frozenset(lemma for group in raw["verbs"] if group["class"] in SPEAKING_CLASSES
+                                  for lemma in group["lemmas"]),
         phrases=_phrase_ids(raw["phrases"]),
         statement_frames=_phrase_ids(raw["statement_frames"]),
         speaker_nouns=speaker_nouns,
@@ -142,6 +151,11 @@ def _build(raw: dict[str, Any]) -> CueLexicon:
         min_unattributed_words=int(raw["min_unattributed_words"]),
         introducing_verbs=frozenset(raw.get("introducing_verbs", [])),
         nested_cue_rules=tuple(raw.get("nested_cue_rules", [])),
+        inherit_cue_rules=tuple(raw.get("inherit_cue_rules", [])),
+        carrier_nouns=frozenset(raw.get("carrier_nouns", [])),
+        receiving_verbs=frozenset(raw.get("receiving_verbs", [])),
+        as_clause_verbs=frozenset(raw.get("as_clause_verbs", {}).get("lemmas", [])),
+        as_clause_id=raw.get("as_clause_verbs", {}).get("id", "cue.as_clause"),
         signature_dashes="".join(raw.get("signature_dashes", [])),
         xcomp_content=frozenset(raw.get("xcomp_content", [])),
         dobj_content=frozenset(raw.get("dobj_content", [])),
