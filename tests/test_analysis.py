@@ -4,9 +4,6 @@ events are written out here so every count can be checked by hand."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 
 from tidings.analysis import (
@@ -15,7 +12,8 @@ from tidings.analysis import (
 from tidings.records import ArticleResult, Event, Participant, Span
 from tidings.store import EventFilter, open_store
 
-PG_ENV = "TIDINGS_TEST_POSTGRES"
+from pg_util import store_location
+
 
 RUS = ("Russia", "RUS", None)
 RUS_GOV = ("Sergei Lavrov", "RUS", "GOV")
@@ -74,28 +72,9 @@ def _result(article_id: str, published: str | None, events: list[tuple]) -> Arti
 
 @pytest.fixture(params=["duckdb", "postgresql"])
 def analysis_store(request, tmp_path):
-    if request.param == "duckdb":
-        db = str(tmp_path / "analysis.duckdb")
-        cleanup = None
-    else:
-        base = os.environ.get(PG_ENV)
-        if not base:
-            pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
-        import psycopg
-
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"CREATE SCHEMA {schema}")
-        db = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-
-        def cleanup():
-            with psycopg.connect(base, autocommit=True) as con:
-                con.execute(f"DROP SCHEMA {schema} CASCADE")
-    with open_store(db) as store:
+    with store_location(request.param, tmp_path, "analysis") as db, open_store(db) as store:
         store.save([_result(*article) for article in ARTICLES])
         yield store
-    if cleanup:
-        cleanup()
 
 
 def _by_period(rows: list[dict]) -> dict[str, dict]:
@@ -292,30 +271,9 @@ def _reciprocal_result(article_id: str, published: str, events: list[tuple]) -> 
 
 @pytest.fixture(params=["duckdb", "postgresql"])
 def reciprocal_store(request, tmp_path):
-    db, cleanup = _store_url(request.param, tmp_path)
-    with open_store(db) as store:
+    with store_location(request.param, tmp_path, "reciprocal") as db, open_store(db) as store:
         store.save([_reciprocal_result(*article) for article in RECIPROCAL_ARTICLES])
         yield store
-    if cleanup:
-        cleanup()
-
-
-def _store_url(kind: str, tmp_path):
-    if kind == "duckdb":
-        return str(tmp_path / "reciprocal.duckdb"), None
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
-
-    def cleanup():
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}", cleanup
 
 
 def _types(rows: list[dict]) -> list[str]:

@@ -4,10 +4,8 @@ become one group, on real DuckDB (and PostgreSQL when TIDINGS_TEST_POSTGRES hold
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,33 +16,17 @@ from tidings.dedup.store_index import cluster_articles
 from tidings.records import ArticleResult, Event, Participant, Span
 from tidings.store import EventFilter, open_store
 
+from pg_util import store_location
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-PG_ENV = "TIDINGS_TEST_POSTGRES"
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])
 def merge_store(request, tmp_path):
-    """An open store: a DuckDB file, or a fresh PostgreSQL schema (as tests/test_store.py does)."""
-    if request.param == "duckdb":
-        with open_store(str(tmp_path / "merge.duckdb")) as store:
-            yield store
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
-    try:
-        url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-        with open_store(url) as store:
-            yield store
-    finally:
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
+    """An open store: a DuckDB file, or a fresh PostgreSQL schema (tests/pg_util.py)."""
+    with store_location(request.param, tmp_path, "merge") as db, open_store(db) as store:
+        yield store
 
 
 CONSULT_TEXT = ("Canadian Prime Minister Justin Trudeau met United States President Joe Biden in Washington "
