@@ -214,6 +214,13 @@ def test_future_acts_and_the_promise_they_express(code):
     assert only(code("Turkey plans to deploy troops to Libya."), "MOBILIZE").factuality == "future"
 
 
+def test_tariffs_and_embargoes_curtail_trade_sanction_while_sanctions_coerce(code):
+    event = only(code("The United States imposed new tariffs on Mexico."), "SANCTION")
+    assert event.mode == "discontinue"
+    assert [p.country for p in event.target] == ["MEX"]
+    assert only(code("The European Union imposed new sanctions on Belarus."), "COERCE").mode == "restrict"
+
+
 def test_refusal_is_coded_as_reject(code):
     events = code("Washington said it will not lift the embargo on Cuba.")
     assert only(events, "CONCEDE").factuality == "negated"
