@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import replace
 
+from tidings.events.screen import screen_data
 from tidings.records import Mention, Participant, participant_from_mention
 
 SUBJ_DEPS = ("nsubj", "csubj")
@@ -29,16 +30,10 @@ NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 # and the weight of placed mentions an article needs before it has a home at all
 HOME_SHARE = 0.5
 HOME_MIN_WEIGHT = 3.0
-# Pronouns the coreference left unresolved that still name an actor of the story ("'We need
-# teachers,' the governor said", "she accused them of lying"): at home
-# only in an article its home country holds PRONOUN_HOME_SHARE of (a pronoun may be anyone's)
+# An unresolved pronoun (data/screen.yaml home_pronouns) is at home only in an article its home
+# country holds this share of: a pronoun may be anyone's. (The state sectors and place prepositions
+# of ArgFinder.placed are screen.yaml state_sectors and locative_prepositions.)
 PRONOUN_HOME_SHARE = 0.75
-HOME_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "you", "him", "her", "them", "us", "me", "it",
-                           "their", "his", "its", "our", "my"})
-# Sectors of the state a generic phrase may name ("the government"): see ArgFinder.placed
-STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY"})
-# Prepositions of a place ("in Sudan", "over Syria"), not of a role ("as the United States")
-LOCATIVE_PREPS = frozenset({"in", "at", "over", "across", "inside", "throughout", "within", "near", "around"})
 # Names that are no actor of a country of their own (places, works, laws, events, products)
 NOT_ACTOR_NAMES = NON_ACTOR_ENTS | frozenset({"GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT",
                                                "LANGUAGE"})
@@ -540,8 +535,6 @@ class ArgFinder:
         """A participant with no country takes the article's home country when it names an actor
         (a person, an organisation, a group noun), not a thing: "Big Machine have denied it" in an
         American story → USA (see `_home_country`)."""
-        from tidings.events.screen import screen_data
-
         data = screen_data()
         words = part.text.lower().split()
         if any(w in data["foreign_words"] for w in words):
@@ -559,7 +552,7 @@ class ArgFinder:
             named = mention.label in ("PERSON", "ORG") or bool(actor.sector) or mention.refers_to is not None
         if not named and head is not None:
             named = head.ent_type_ in ("PERSON", "ORG") \
-                or (head.pos_ == "PRON" and head.lower_ in HOME_PRONOUNS and self.home_share >= PRONOUN_HOME_SHARE) \
+                or (head.pos_ == "PRON" and head.lower_ in data["home_pronouns"] and self.home_share >= PRONOUN_HOME_SHARE) \
                 or (head.pos_ == "PROPN" and head.ent_type_ not in NOT_ACTOR_NAMES) \
                 or head.lemma_.lower() in data["actor_nouns"]
         return replace(part, country=self.home) if named else part
@@ -569,7 +562,7 @@ class ArgFinder:
         of the one place its sentence names in a prepositional phrase, when that is no country of
         the `others` (the event's other side): "atrocities continue in the Darfur region of Sudan
         as China and Russia support the government" → Sudan's government."""
-        if part.country or part.sector not in STATE_SECTORS:
+        if part.country or part.sector not in screen_data()["state_sectors"]:
             return part
         mention = self.mention_at_offset(part.start)
         if mention is None or mention.label != "NOUN":
@@ -766,8 +759,9 @@ def _home_country(mentions: list[Mention]) -> tuple[str | None, float]:
 
 def _locative(prep) -> bool:
     """'in Sudan', 'over Syria', 'the Darfur region of Sudan' (of a place word or name)."""
-    if prep.lower_ in LOCATIVE_PREPS:
+    locative = screen_data()["locative_prepositions"]
+    if prep.lower_ in locative:
         return True
     head = prep.head
     return prep.lower_ == "of" and head.pos_ in ("NOUN", "PROPN") \
-        and (head.ent_type_ in ("LOC", "GPE") or (head.head.lower_ in LOCATIVE_PREPS and head.dep_ == "pobj"))
+        and (head.ent_type_ in ("LOC", "GPE") or (head.head.lower_ in locative and head.dep_ == "pobj"))

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 
+from tidings.events.screen import screen_data
 from tidings.records import PLOVER_TYPES
 from tidings.yamlcache import load_yaml
 
@@ -142,6 +143,9 @@ def _children(token, *deps: str) -> list:
     return [c for c in token.children if c.dep_ in deps]
 
 
+RELATIVE_PRONOUNS = frozenset({"that", "which"})
+
+
 def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
     """An object of `token` (by `deps`) is in a word class; in a relative clause whose object is the
     relative pronoun, the noun it qualifies is the object ("the agreement that the nations reached")."""
@@ -151,9 +155,6 @@ def _obj_in(token, lexicon, name: str, deps=("dobj",)) -> bool:
             not objects or any(c.lower_ in RELATIVE_PRONOUNS for c in objects)):
         objects = objects + [token.head]
     return any(c.lemma_.lower() in words or c.lower_ in words for c in objects)
-
-
-RELATIVE_PRONOUNS = frozenset({"that", "which"})
 
 
 def _admitted_clause(token, lexicon) -> bool:
@@ -169,9 +170,9 @@ def _admitted_clause(token, lexicon) -> bool:
 
 def _coordinated_subject(token, lexicon) -> bool:
     """'the White House and congressional leaders have been discussing': two actors together."""
-    return any(c.dep_ == "conj" and _actor_like(c, lexicon) for s in _children(token, "nsubj")
-               for c in s.children) or any(c.dep_ == "conj" and c.lemma_.lower() in lexicon.words("person_nouns")
-                                           for s in _children(token, "nsubj") for c in s.children)
+    persons = lexicon.words("person_nouns")
+    return any(c.dep_ == "conj" and (_actor_like(c, lexicon) or c.lemma_.lower() in persons)
+               for s in _children(token, "nsubj") for c in s.children)
 
 
 def _insist_demand(token, lexicon) -> bool:
@@ -202,6 +203,14 @@ def _owned_request(token, lexicon) -> bool:
     asked = any(p.lower_ in ("to", "for", "on", "that") and _children(p, "pobj", "pcomp") for p in _children(token, "prep"))
     return asked or any(c.dep_ in ("acl", "relcl") and any(a.lower_ == "to" for a in _children(c, "aux"))
                         for c in token.children)
+
+
+def _cyber_context(token, lexicon) -> bool:
+    """'hackers targeted the voter registration systems', 'breached the network': a computer word in
+    the verb's phrase or its subject (data/triggers.yaml cyber_words)."""
+    words = lexicon.words("cyber_words")
+    return any(c.lemma_.lower() in words or c.lower_ in words for c in token.subtree if c.i != token.i) \
+        or any(c.lemma_.lower() in words for s in _children(token, "nsubj") for c in s.subtree)
 
 
 def _copula_to(token, lexicon) -> bool:
@@ -433,8 +442,6 @@ def _actor_or_owned_object(token, lexicon) -> bool:
                                                     for p in _children(prep, "pobj")]
     if not objs:
         return True
-    from tidings.events.screen import screen_data
-
     groups = screen_data()["actor_nouns"]  # "savaged party funders", "lashed out at teachers"
     for obj in objs:
         if _actor_like(obj, lexicon) or obj.pos_ in ("PRON", "PROPN") or obj.ent_type_ \
@@ -618,9 +625,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "owned_request": _owned_request,
     "insist_demand": _insist_demand,
     "inquiry_context": _inquiry_context,
-    "cyber_context": lambda t, lx: any(c.lemma_.lower() in lx.words("cyber_words") or c.lower_ in lx.words("cyber_words")
-                                       for c in t.subtree if c.i != t.i)
-    or any(c.lemma_.lower() in lx.words("cyber_words") for s in _children(t, "nsubj") for c in s.subtree),
+    "cyber_context": _cyber_context,
     "coordinated_subject": _coordinated_subject,
     "obj_sought": lambda t, lx: _obj_real(t, lx, "ask_objects", ("dobj", "nsubjpass"))
     or _obj_real(t, lx, "permission_nouns", ("dobj", "nsubjpass")),
