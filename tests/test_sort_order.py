@@ -18,6 +18,8 @@ from tidings.records import Actor, ArticleResult, Event, Mention, Participant, Q
 from tidings.store import ActorFilter, EventFilter, QuoteFilter, open_store
 from tidings.analysis import recent_articles
 
+from pg_util import store_location
+
 PG_ENV = "TIDINGS_TEST_POSTGRES"
 # pairs that ICU (and most locales) order otherwise than code points do
 NAMES = ["al-Assad", "Al Jazeera", "ALBA", "Åland", "_x", "alba", "Zeta", "zeta", "Émile", "Ezra"]
@@ -47,14 +49,8 @@ def sort_db(request, tmp_path):
             con.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
                         " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
     except psycopg.Error:  # no ICU, or no right to create databases: the server's own collation
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"CREATE SCHEMA {schema}")
-        try:
-            yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-        finally:
-            with psycopg.connect(base, autocommit=True) as con:
-                con.execute(f"DROP SCHEMA {schema} CASCADE")
+        with store_location("postgresql", tmp_path, "sort") as url:
+            yield url
         return
     try:
         yield _with_database(base, name)

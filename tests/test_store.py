@@ -4,7 +4,6 @@ environment variable TIDINGS_TEST_POSTGRES holds a URL (each test gets its own s
 from __future__ import annotations
 
 import json
-import os
 import re
 import random
 import signal
@@ -35,35 +34,18 @@ from tidings.store.rows import TABLE_COLUMNS
 from tidings.store.schema import MIGRATIONS, steps_for
 from tidings.store.synthetic import SyntheticSettings, synthetic_results
 
-PG_ENV = "TIDINGS_TEST_POSTGRES"
+from pg_util import store_location
+
 BACKENDS = ["duckdb", "postgresql"]
 
 
 # --- fixtures ------------------------------------------------------------------------------
 
-def _pg_schema_url(base: str, schema: str) -> str:
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(params=BACKENDS)
 def store_db(request, tmp_path):
     """A database location string (DuckDB path, or a URL to a fresh PostgreSQL schema)."""
-    if request.param == "duckdb":
-        yield str(tmp_path / "store.duckdb")
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield _pg_schema_url(base, schema)
-    finally:
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
+    with store_location(request.param, tmp_path, "store") as db:
+        yield db
 
 
 @pytest.fixture
