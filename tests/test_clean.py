@@ -161,6 +161,15 @@ def test_lines_within_a_paragraph_are_joined_and_characters_kept(cleaner_clean):
     assert article.title is None
 
 
+def test_long_lines_inside_a_block_are_paragraphs_of_their_own():
+    # one paragraph per line under a headline and a blank line: the lines are not a wrapped paragraph
+    first = "“This is a disgusting day,” said Rep. G.K. Butterfield, head of the Congressional Black Caucus, on Friday."
+    second = "Members of the caucus held a press conference shortly after Trump said he finally believes it."
+    assert split_blocks(f"Headline\n\n{first}\n{second}\n") == ["Headline", first, second]
+    wrapped = "Ottawa has provided about $700 million in assistance to Ukraine\nsince 2014, officials said on Monday."
+    assert split_blocks(f"Headline\n\n{wrapped}") == ["Headline", wrapped.replace("\n", " ")]
+
+
 def test_sentence_first_line_is_not_a_title(cleaner_clean):
     article = cleaner_clean.clean(text_doc("\n\n".join(BODY)))
     assert article.title is None

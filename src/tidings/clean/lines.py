@@ -11,6 +11,7 @@ from tidings.clean.rules import BoilerplateRules, LineRule
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\xa0\u3000]*\n")
 _NEWLINES = re.compile(r"\r\n?")
+WRAP_WIDTH = 100  # hard-wrapped text (mail, plain-text dumps) keeps lines under 80 characters
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
 
@@ -38,8 +39,18 @@ def split_blocks(text: str, stands_alone: Callable[[str], bool] | None = None) -
         blocks = text.split("\n")
     out: list[str] = []
     for block in blocks:
+        if _unwrapped(block):
+            out.extend(block.split("\n"))
+            continue
         out.extend(_split_block(block, stands_alone) if stands_alone and "\n" in block.strip() else [block])
     return [p for p in (join_lines(b) for b in out) if p]
+
+
+def _unwrapped(block: str) -> bool:
+    """A block whose lines are paragraphs, not a paragraph wrapped at a fixed width: a line
+    other than its last runs past WRAP_WIDTH characters (wrapped text keeps every line shorter)."""
+    lines = [line for line in block.strip("\n").split("\n")]
+    return len(lines) > 1 and max(len(line.strip()) for line in lines[:-1]) > WRAP_WIDTH
 
 
 def _split_block(block: str, stands_alone: Callable[[str], bool]) -> list[str]:
