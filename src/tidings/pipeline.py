@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tidings.nlp.casing import restore, sentence_case
 from tidings.records import Article, ArticleResult, Document
 
 log = logging.getLogger(__name__)
@@ -199,14 +200,16 @@ class Pipeline:
         in the place of a text that cannot be parsed (so one text never costs its batch)."""
         if self.nlp.max_length <= self.settings.max_chars:
             self.nlp.max_length = self.settings.max_chars + 1
+        cased = [sentence_case(text) for text in texts]  # Title Case headlines parsed in sentence case
         try:
-            return list(self.nlp.pipe(texts, batch_size=self.settings.batch_size))
+            return [restore(doc, text) for doc, text in
+                    zip(self.nlp.pipe(cased, batch_size=self.settings.batch_size), texts)]
         except Exception:  # noqa: BLE001 - found again, text by text, below
             log.warning("spaCy failed on a batch of %d texts; parsing them one by one", len(texts))
         docs: list = []
-        for text in texts:
+        for text, parsed in zip(texts, cased):
             try:
-                docs.append(self.nlp(text))
+                docs.append(restore(self.nlp(parsed), text))
             except Exception as exc:  # noqa: BLE001 - becomes this document's error
                 docs.append(exc)
         return docs
