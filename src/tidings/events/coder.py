@@ -223,7 +223,7 @@ class EventCoder:
             source_parts, target_parts = source_parts[:1], source_parts[1:]  # "A and B clashed": A → B
         if not source_parts and not target_parts:
             return []
-        if not source_parts and (is_noun or not is_passive(token)):
+        if not source_parts and (is_noun or not is_passive(token)) and not (trigger.agentless and target_parts):
             return []  # no one acts: a mention of an act ("the attacks on X"), not a report of one
         if source_parts and trigger.type.lower() in self.lexicon.words("owner_types") and len(targets) == 1 \
                 and targets[0].lemma_.lower() in self.lexicon.words("owned_things") \

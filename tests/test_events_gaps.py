@@ -1,0 +1,59 @@
+"""Legal process, shooting down, captive swaps, blocked supplies and other acts the lexicon once
+missed, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_events import code, event_coder, actor_resolver, nlp_events, only, quoter, texts  # noqa: F401 (fixtures)
+
+
+def kinds(events):
+    return [(e.type, e.trigger.text, e.rule) for e in events]
+
+
+@pytest.mark.parametrize("text, kind, source, target", [
+    # legal process (PLOVER ACCUSE investigate), with the authority as source when named
+    ("The former mayor faces a charge of conspiracy.", "ACCUSE", None, "mayor"),
+    ("The senator faced investigations for fraud in 2015.", "ACCUSE", None, "senator"),
+    ("The senator is under investigation by the FBI.", "ACCUSE", "FBI", "senator"),
+    ("The FBI decided after a lengthy investigation not to recommend charges against the senator.",
+     "ACCUSE", "FBI", "senator"),
+    ("A judge ruled that the banker should remain in jail.", "COERCE", "judge", "banker"),
+    # dropping an investigation or charges: CONCEDE (article guide)
+    ("Prosecutors dropped the charges against the minister.", "CONCEDE", "Prosecutors", "minister"),
+    ("Prosecutors discontinued the investigation of the minister.", "CONCEDE", "Prosecutors", "minister"),
+    ("The rebels claimed responsibility for shooting down the army helicopter.", "ASSAULT", "rebels", "helicopter"),
+    ("The Taliban swapped two hostages for three of its commanders held by the government.",
+     "RETREAT", "Taliban", "government"),
+    ("The company sent a cease-and-desist letter to the blogger.", "REQUEST", "company", "blogger"),
+    ("China retaliated against the United States with tariffs on soybeans.", "SANCTION", "China", "United States"),
+    ("Israel retaliated against Hamas with airstrikes on Gaza.", "ASSAULT", "Israel", "Hamas"),
+    ("Washington canceled an increase in tariffs on Mexican goods.", "CONCEDE", "Washington", None),
+    ("The militia is blocking civilians from access to food.", "COERCE", "militia", "civilians"),
+    ("The army is blocking the delivery of aid to the rebels.", "COERCE", "army", "rebels"),
+    ("The government put in place restrictions on foreign media.", "COERCE", "government", "media"),
+    ("Germany had admitted 1.4 million refugees.", "AID", "Germany", "refugees"),
+    ("The president discussed the plan with the Ukrainians.", "CONSULT", "president", "Ukrainians"),
+    ("The president took aim at the central bank.", "ACCUSE", "president", "bank"),
+])
+def test_gap_acts_are_coded(code, text, kind, source, target):
+    event = only(code(text), kind)
+    if source is None:
+        assert not event.source, texts(event.source)
+    else:
+        assert source in texts(event.source), (texts(event.source), texts(event.target))
+    if target is not None:
+        assert target in texts(event.target), (texts(event.source), texts(event.target))
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Senators shot down the proposal on Tuesday.", "ASSAULT"),        # figurative: no aircraft
+    ("The senator dismissed the charges as a witch hunt.", "CONCEDE"),  # a denial, not dropping charges
+    ("What charges does the senator face in Texas?", "ACCUSE"),         # a question
+    ("China retaliated against the United States with tariffs on soybeans.", "ASSAULT"),  # no violence
+    ("Republicans blocked the aid bill in the Senate.", "COERCE"),      # a vote, not supplies withheld
+])
+def test_gap_lookalikes_are_not_coded(code, text, kind):
+    events = code(text)
+    assert not [e for e in events if e.type == kind], kinds(events)
