@@ -57,3 +57,37 @@ def test_gap_acts_are_coded(code, text, kind, source, target):
 def test_gap_lookalikes_are_not_coded(code, text, kind):
     events = code(text)
     assert not [e for e in events if e.type == kind], kinds(events)
+
+
+@pytest.mark.parametrize("text, kind, source, target", [
+    ("The senator withheld his endorsement from the nominee.", "REJECT", "senator", "nominee"),
+    ("Hillary Clinton says no to Fox News.", "REJECT", "Clinton", "Fox"),
+    ("The senator worked out an accord with Senator McCain on the bill.", "AGREE", "senator", "McCain"),
+    ("The protester was punched in the face by a Trump supporter.", "ASSAULT", "supporter", "protester"),
+    ("The gunman died in a shootout with police.", "ASSAULT", "gunman", "police"),
+    ("A man died during a clash between protesters and police.", "ASSAULT", "protesters", "police"),
+    ("In 2009, the administration slapped a 35% duty on Chinese truck tires.", "SANCTION", "administration", None),
+    ("The 2011 U.S. military action against Libya failed.", "ASSAULT", "U.S.", "Libya"),
+    ("The city attorney said the campaign violated federal and state law.", "ACCUSE", "attorney", "campaign"),
+])
+def test_more_gap_acts_are_coded(code, text, kind, source, target):
+    event = only(code(text), kind)
+    assert source in texts(event.source), (texts(event.source), texts(event.target))
+    if target is not None:
+        assert target in texts(event.target), (texts(event.source), texts(event.target))
+
+
+def test_a_joint_pledge_is_an_agreement_of_both(code):
+    event = only(code("Trump and Ryan pledged to work together."), "AGREE")
+    assert "Trump" in texts(event.source) and "Ryan" in texts(event.source + event.target)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("The governor kicked off his campaign in Iowa.", "ASSAULT"),
+    ("The candidates had a clash over taxes at the debate.", "ASSAULT"),
+    ("The senator has a duty to his constituents.", "SANCTION"),
+    ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),
+])
+def test_more_lookalikes_are_not_coded(code, text, kind):
+    events = code(text)
+    assert not [e for e in events if e.type == kind], kinds(events)

@@ -727,6 +727,15 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "jointly": lambda t, lx: any(c.dep_ == "advmod" and c.lower_ in lx.words("joint_words")
+                                 for v in [t] + _children(t, "xcomp") for c in v.children),
+    "obj_backing": lambda t, lx: _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),
+    "says_no": lambda t, lx: any(c.lower_ == "no" and c.dep_ in ("dobj", "intj", "ccomp", "npadvmod") for c in t.children)
+    and any(p.lower_ == "to" for p in _children(t, "prep")),
+    "prep_on_deep": lambda t, lx: any(c.lower_ in ("on", "against") for c in t.subtree if c.dep_ == "prep")
+    or bool(_children(t.head, "prep") and any(c.lower_ in ("on", "against") for c in _children(t.head, "prep"))),
+    "obj_law": lambda t, lx: _obj_real(t, lx, "law_nouns", ("dobj",)) and not any(
+        c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in t.children),  # "isn't saying if X violated any laws"
     "violent_clause": _violent_clause,
     "demand_letter": _demand_letter,
     "with_partner": _with_partner,
