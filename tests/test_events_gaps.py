@@ -69,6 +69,9 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("In 2009, the administration slapped a 35% duty on Chinese truck tires.", "SANCTION", "administration", None),
     ("The 2011 U.S. military action against Libya failed.", "ASSAULT", "U.S.", "Libya"),
     ("The city attorney said the campaign violated federal and state law.", "ACCUSE", "attorney", "campaign"),
+    ("The governor's plan drew the ire of the teachers' union.", "ACCUSE", "union", None),
+    ("The billionaire funded a lawsuit by Senator Smith against the Daily Mail.", "ACCUSE", "Smith", "Daily Mail"),
+    ("The senator clashed with the president over the budget.", "ACCUSE", "senator", "president"),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -85,6 +88,7 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
 @pytest.mark.parametrize("text, kind", [
     ("The governor kicked off his campaign in Iowa.", "ASSAULT"),
     ("The candidates had a clash over taxes at the debate.", "ASSAULT"),
+    ("Protesters clashed with police in the capital, throwing stones.", "ACCUSE"),
     ("The senator has a duty to his constituents.", "SANCTION"),
     ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),
 ])

@@ -727,6 +727,11 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "by_against": lambda t, lx: {"by", "against"} <= {p.lower_ for h in ([t, t.head] if t.dep_ == "dobj" else [t])
+                                                      for p in _children(h, "prep", "agent") if _children(p, "pobj")}
+    | {p.lower_ for p in t.subtree if p.dep_ == "prep" and p.lower_ == "against"},
+    "with_actor": lambda t, lx: any(p.lower_ == "with" and _children(p, "pobj") for p in _children(t, "prep")),
+    "unarmed_clause": lambda t, lx: not _violent_clause(t, lx),
     "jointly": lambda t, lx: any(c.dep_ == "advmod" and c.lower_ in lx.words("joint_words")
                                  for v in [t] + _children(t, "xcomp") for c in v.children),
     "obj_backing": lambda t, lx: _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),
