@@ -95,3 +95,16 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
 def test_more_lookalikes_are_not_coded(code, text, kind):
     events = code(text)
     assert not [e for e in events if e.type == kind], kinds(events)
+
+
+def test_a_captive_swap_is_a_release_by_each_side(code):
+    events = [e for e in code("The Taliban swapped two hostages for three of its commanders held by the government.")
+              if e.type == "RETREAT"]
+    pairs = {(texts(e.source), texts(e.target)) for e in events}
+    assert any("Taliban" in s and "government" in t for s, t in pairs), pairs
+    assert any("government" in s and "Taliban" in t for s, t in pairs), pairs
+
+
+def test_a_review_of_contracts_with_someone_is_no_talk(code):
+    events = code("In August the city reviewed its existing contracts with Donald Trump.")
+    assert not [e for e in events if e.type == "CONSULT"], kinds(events)

@@ -278,11 +278,17 @@ class EventCoder:
             if not self.keep_screened:
                 return []
             event.rule += "!screened"
+        found = [candidate]
+        if trigger.mirrored and source_parts and target_parts and not event.rule.endswith("!screened"):
+            # "the Taliban swapped two hostages for commanders held by the government": each side releases
+            mirror = replace(event, source=list(target_parts), target=list(source_parts), rule=f"{trigger.id}+mirror")
+            found.append(_Candidate(mirror, candidate.target_heads, candidate.source_heads, candidate.target_kind,
+                                    candidate.source_kind, token.i))
         stance = self._stance(token, trigger, gov, event)
         if stance is not None:
             stance.source_kind, stance.target_kind = candidate.source_kind, candidate.target_kind
             stance.token = token.i
-        return [stance, candidate] if stance is not None else [candidate]
+        return [stance] + found if stance is not None else found
 
     def _nested(self, token) -> bool:
         """The act a request, accusation or threat is about ("urged Ukraine to investigate Biden",

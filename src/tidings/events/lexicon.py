@@ -42,6 +42,8 @@ class Trigger:
     # the act may be reported with only its target: "Assange faces a charge of conspiracy" (the
     # charging authority unnamed) is ACCUSE with an empty source, as the article guide codes it
     agentless: bool = False
+    # the act is done by each side to the other: "A swapped hostages for prisoners held by B" → A → B and B → A
+    mirrored: bool = False
 
 
 SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
@@ -133,7 +135,7 @@ def _trigger(raw: dict[str, Any], pos: str) -> Trigger:
         compound=tuple(raw.get("compound") or ()), requires=requires,
         source=tuple(raw.get("source") or default_source), target=tuple(raw.get("target") or default_target),
         symmetric=bool(raw.get("symmetric", False)), unarmed=raw.get("unarmed", "keep"),
-        agentless=bool(raw.get("agentless", False)),
+        agentless=bool(raw.get("agentless", False)), mirrored=bool(raw.get("mirrored", False)),
     )
 
 
@@ -452,8 +454,11 @@ def _demand_letter(token, lexicon) -> bool:
 
 
 def _with_partner(token, lexicon) -> bool:
-    """'discussed the delay with the Ukrainians': 'with' on the verb or on its object."""
-    preps = _children(token, "prep") + [p for o in _children(token, "dobj") for p in _children(o, "prep")]
+    """'discussed the delay with the Ukrainians': 'with' on the verb or on its object (the parser
+    often hangs it there) — not 'reviewed the city's contracts with Trump', 'discussed ties with Iran'."""
+    relations = lexicon.words("deal_nouns") | lexicon.words("relation_nouns")
+    preps = _children(token, "prep") + [p for o in _children(token, "dobj") for p in _children(o, "prep")
+                                        if token.lemma_ == "discuss" and o.lemma_.lower() not in relations]
     return any(p.lower_ == "with" and any(_actor_like(o, lexicon) for o in _children(p, "pobj")) for p in preps)
 
 
