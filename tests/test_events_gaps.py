@@ -72,6 +72,12 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("The governor's plan drew the ire of the teachers' union.", "ACCUSE", "union", None),
     ("The billionaire funded a lawsuit by Senator Smith against the Daily Mail.", "ACCUSE", "Smith", "Daily Mail"),
     ("The senator clashed with the president over the budget.", "ACCUSE", "senator", "president"),
+    ("Local politicians also fired back at the governor's comments.", "ACCUSE", "politicians", "governor"),
+    ("The jury took just 15 minutes to find him guilty.", "SANCTION", "jury", "him"),
+    ("In 1989 the army crushed the pro-reform protests in Tiananmen Square.", "ASSAULT", "army", "protests"),
+    ("The Hungarians revolted against their Soviet-dominated regime in 1956.", "PROTEST", "Hungarians", "regime"),
+    ("Russia warned NATO against expansion.", "REQUEST", "Russia", "NATO"),
+    ("\"I made a mistake,\" the senator said.", "CONCEDE", "I", None),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -89,6 +95,8 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
     ("The governor kicked off his campaign in Iowa.", "ASSAULT"),
     ("The candidates had a clash over taxes at the debate.", "ASSAULT"),
     ("Protesters clashed with police in the capital, throwing stones.", "ACCUSE"),
+    ("The senator made a mistake, his rival said.", "CONCEDE"),            # someone else's mistake is no concession
+    ("Local politicians pushed back on the governor's comments.", "ACCUSE"),  # pushing back stays a REJECT
     ("The senator has a duty to his constituents.", "SANCTION"),
     ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),
 ])

@@ -732,6 +732,13 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "guilty_complement": lambda t, lx: any(c.lower_ == "guilty" for c in t.children if c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advmod"))
+    or any(c.lower_ == "guilty" for x in _children(t, "ccomp", "xcomp") for c in x.children if c.dep_ in ("acomp", "oprd")),
+    "obj_protest": lambda t, lx: _obj_in(t, lx, "protest_nouns", ("dobj", "nsubjpass")),
+    "against_act": lambda t, lx: any(p.lower_ == "against" and any(
+        o.lower_ in ("it", "this", "that") or not _actor_like(o, lx) for o in _children(p, "pobj"))
+                                     for p in _children(t, "prep")),
+    "first_person_subject": lambda t, lx: any(c.lower_ in ("i", "we") for c in _children(t, "nsubj")),
     "by_against": lambda t, lx: {"by", "against"} <= {p.lower_ for h in ([t, t.head] if t.dep_ == "dobj" else [t])
                                                       for p in _children(h, "prep", "agent") if _children(p, "pobj")}
     | {p.lower_ for p in t.subtree if p.dep_ == "prep" and p.lower_ == "against"},
