@@ -78,6 +78,7 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("The Hungarians revolted against their Soviet-dominated regime in 1956.", "PROTEST", "Hungarians", "regime"),
     ("Russia warned NATO against expansion.", "REQUEST", "Russia", "NATO"),
     ("\"I made a mistake,\" the senator said.", "CONCEDE", "I", None),
+    ("The prime minister invited the president to a meeting in the capital.", "AGREE", "minister", "president"),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -95,7 +96,8 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
     ("The governor kicked off his campaign in Iowa.", "ASSAULT"),
     ("The candidates had a clash over taxes at the debate.", "ASSAULT"),
     ("Protesters clashed with police in the capital, throwing stones.", "ACCUSE"),
-    ("The senator made a mistake, his rival said.", "CONCEDE"),            # someone else's mistake is no concession
+    ("The senator made a mistake, his rival said.", "CONCEDE"),
+    ("The president invited Ukraine to investigate his rival.", "AGREE"),   # a request, not an invitation            # someone else's mistake is no concession
     ("Local politicians pushed back on the governor's comments.", "ACCUSE"),  # pushing back stays a REJECT
     ("The senator has a duty to his constituents.", "SANCTION"),
     ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),

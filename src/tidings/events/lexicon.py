@@ -732,6 +732,10 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
+        any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
+        or any(p.lower_ == "to" and any(o.lemma_.lower() in lx.words("invitation_words") or o.ent_type_ in ("GPE", "FAC")
+                                        for o in _children(p, "pobj")) for p in _children(t, "prep"))),
     "guilty_complement": lambda t, lx: any(c.lower_ == "guilty" for c in t.children if c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advmod"))
     or any(c.lower_ == "guilty" for x in _children(t, "ccomp", "xcomp") for c in x.children if c.dep_ in ("acomp", "oprd")),
     "obj_protest": lambda t, lx: _obj_in(t, lx, "protest_nouns", ("dobj", "nsubjpass")),
