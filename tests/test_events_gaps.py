@@ -79,6 +79,9 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("Russia warned NATO against expansion.", "REQUEST", "Russia", "NATO"),
     ("\"I made a mistake,\" the senator said.", "CONCEDE", "I", None),
     ("The prime minister invited the president to a meeting in the capital.", "AGREE", "minister", "president"),
+    ("The director recommended that no criminal charges be filed against the senator.", "CONCEDE", "director", "senator"),
+    ("The attorney general announced that she would not pursue an indictment against the mayor.",
+     "CONCEDE", "attorney general", "mayor"),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -97,7 +100,8 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
     ("The candidates had a clash over taxes at the debate.", "ASSAULT"),
     ("Protesters clashed with police in the capital, throwing stones.", "ACCUSE"),
     ("The senator made a mistake, his rival said.", "CONCEDE"),
-    ("The president invited Ukraine to investigate his rival.", "AGREE"),   # a request, not an invitation            # someone else's mistake is no concession
+    ("The president invited Ukraine to investigate his rival.", "AGREE"),   # a request, not an invitation
+    ("The FBI decided to recommend charges against the senator.", "CONCEDE"),  # charges pursued, not forgone            # someone else's mistake is no concession
     ("Local politicians pushed back on the governor's comments.", "ACCUSE"),  # pushing back stays a REJECT
     ("The senator has a duty to his constituents.", "SANCTION"),
     ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),

@@ -462,6 +462,25 @@ def _with_partner(token, lexicon) -> bool:
     return any(p.lower_ == "with" and any(_actor_like(o, lexicon) for o in _children(p, "pobj")) for p in preps)
 
 
+def _forgone_charges(token, lexicon) -> bool:
+    """'decided not to recommend charges against her', 'announced that he would not recommend
+    prosecuting her', 'recommended that no charges be filed': an authority forgoes prosecution
+    (the article guide codes dropping charges CONCEDE; the negated clause itself is no event)."""
+    direct, pursue = lexicon.words("prosecution_verbs"), lexicon.words("pursuit_verbs")
+    inquiries = lexicon.words("inquiry_nouns")
+    for clause in _children(token, "xcomp", "ccomp"):
+        objects = _children(clause, "dobj", "nsubjpass")
+        negated = bool(_children(clause, "neg")) or any(
+            c.dep_ == "det" and c.lower_ == "no" for o in objects for c in o.children)
+        lemma = clause.lemma_.lower()
+        legal = lemma in direct or lemma in pursue and (
+            any(o.lemma_.lower() in inquiries for o in objects)
+            or any(x.lemma_.lower() in direct for x in _children(clause, "xcomp")))
+        if negated and legal:
+            return True
+    return False
+
+
 def _search_for(token, lexicon) -> bool:
     """'searched the consul's residence', 'searched X for evidence': a search of premises, not 'sought'."""
     return _obj_in(token, lexicon, "search_objects") or any(
@@ -732,6 +751,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "forgone_charges": _forgone_charges,
     "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
         any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
         or any(p.lower_ == "to" and any(o.lemma_.lower() in lx.words("invitation_words") or o.ent_type_ in ("GPE", "FAC")
