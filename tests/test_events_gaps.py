@@ -82,6 +82,7 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("The director recommended that no criminal charges be filed against the senator.", "CONCEDE", "director", "senator"),
     ("The attorney general announced that she would not pursue an indictment against the mayor.",
      "CONCEDE", "attorney general", "mayor"),
+    ("The president had a long chat with the prime minister on Monday.", "CONSULT", "president", "prime minister"),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
