@@ -123,3 +123,8 @@ def test_a_captive_swap_is_a_release_by_each_side(code):
 def test_a_review_of_contracts_with_someone_is_no_talk(code):
     events = code("In August the city reviewed its existing contracts with Donald Trump.")
     assert not [e for e in events if e.type == "CONSULT"], kinds(events)
+
+
+def test_a_shelved_inquiry_is_dropped_by_its_owner(code):
+    event = only(code("The Swedish investigation had been shelved in 2017."), "CONCEDE")
+    assert "Swedish" in texts(event.source) and not event.target, (texts(event.source), texts(event.target))
