@@ -83,6 +83,8 @@ def test_gap_lookalikes_are_not_coded(code, text, kind):
     ("The attorney general announced that she would not pursue an indictment against the mayor.",
      "CONCEDE", "attorney general", "mayor"),
     ("The president had a long chat with the prime minister on Monday.", "CONSULT", "president", "prime minister"),
+    ("Some people threw petrol bombs at the police.", "ASSAULT", "people", "police"),
+    ("Police responded to the protesters with tear gas.", "ASSAULT", "Police", "protesters"),
 ])
 def test_more_gap_acts_are_coded(code, text, kind, source, target):
     event = only(code(text), kind)
@@ -102,7 +104,9 @@ def test_a_joint_pledge_is_an_agreement_of_both(code):
     ("Protesters clashed with police in the capital, throwing stones.", "ACCUSE"),
     ("The senator made a mistake, his rival said.", "CONCEDE"),
     ("The president invited Ukraine to investigate his rival.", "AGREE"),   # a request, not an invitation
-    ("The FBI decided to recommend charges against the senator.", "CONCEDE"),  # charges pursued, not forgone            # someone else's mistake is no concession
+    ("The FBI decided to recommend charges against the senator.", "CONCEDE"),  # charges pursued, not forgone
+    ("The party threw a fundraiser for the mayor.", "ASSAULT"),
+    ("The minister responded to the senator with a statement.", "ASSAULT"),            # someone else's mistake is no concession
     ("Local politicians pushed back on the governor's comments.", "ACCUSE"),  # pushing back stays a REJECT
     ("The senator has a duty to his constituents.", "SANCTION"),
     ("The attorney general isn't saying if the foundation violated any laws.", "ACCUSE"),

@@ -751,6 +751,8 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
     "faced": _faced,
+    "with_force": lambda t, lx: any(p.lower_ == "with" and any(o.lemma_.lower() in lx.words("force_words") for o in _children(p, "pobj"))
+                                    for p in _children(t, "prep")),
     "forgone_charges": _forgone_charges,
     "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
         any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
