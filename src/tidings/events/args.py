@@ -253,6 +253,16 @@ class ArgFinder:
         return [f for f in found if f.ent_type_ in ACTOR_ENTS or f.pos_ == "PROPN" or self.mention_at(f)] \
             or [f for f in found if f.pos_ in ("NOUN", "PROPN")]
 
+    def _role_holder(self, t, is_noun):
+        """Whoever holds what the act is about, by a participle on its phrase: "swapped two hostages
+        for three of its commanders held by the government" → the government."""
+        for node in t.subtree:
+            if node.dep_ == "acl" and node.tag_ == "VBN" and node.i != t.i:
+                found = [p for agent in children(node, "agent") for p in pobjs(agent)]
+                if found:
+                    return found[:1]
+        return []
+
     def _role_passive_subj(self, t, is_noun):
         head, passive = self.subject(t)
         return [head] if passive and head is not None else []

@@ -223,7 +223,7 @@ class EventCoder:
             source_parts, target_parts = source_parts[:1], source_parts[1:]  # "A and B clashed": A → B
         if not source_parts and not target_parts:
             return []
-        if not source_parts and (is_noun or not is_passive(token)):
+        if not source_parts and (is_noun or not is_passive(token)) and not (trigger.agentless and target_parts):
             return []  # no one acts: a mention of an act ("the attacks on X"), not a report of one
         if source_parts and trigger.type.lower() in self.lexicon.words("owner_types") and len(targets) == 1 \
                 and targets[0].lemma_.lower() in self.lexicon.words("owned_things") \
@@ -278,11 +278,17 @@ class EventCoder:
             if not self.keep_screened:
                 return []
             event.rule += "!screened"
+        found = [candidate]
+        if trigger.mirrored and source_parts and target_parts and not event.rule.endswith("!screened"):
+            # "the Taliban swapped two hostages for commanders held by the government": each side releases
+            mirror = replace(event, source=list(target_parts), target=list(source_parts), rule=f"{trigger.id}+mirror")
+            found.append(_Candidate(mirror, candidate.target_heads, candidate.source_heads, candidate.target_kind,
+                                    candidate.source_kind, token.i))
         stance = self._stance(token, trigger, gov, event)
         if stance is not None:
             stance.source_kind, stance.target_kind = candidate.source_kind, candidate.target_kind
             stance.token = token.i
-        return [stance, candidate] if stance is not None else [candidate]
+        return [stance] + found if stance is not None else found
 
     def _nested(self, token) -> bool:
         """The act a request, accusation or threat is about ("urged Ukraine to investigate Biden",

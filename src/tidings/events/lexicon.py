@@ -39,6 +39,11 @@ class Trigger:
     target: tuple[str, ...] = ()
     symmetric: bool = False
     unarmed: str | None = "keep"  # type when nothing is armed or violent ("keep": no change; None: drop)
+    # the act may be reported with only its target: "Assange faces a charge of conspiracy" (the
+    # charging authority unnamed) is ACCUSE with an empty source, as the article guide codes it
+    agentless: bool = False
+    # the act is done by each side to the other: "A swapped hostages for prisoners held by B" → A → B and B → A
+    mirrored: bool = False
 
 
 SET_FIELDS = ("light_verbs", "speech_verbs", "symmetric_types", "non_governors", "refusal_types",
@@ -130,6 +135,7 @@ def _trigger(raw: dict[str, Any], pos: str) -> Trigger:
         compound=tuple(raw.get("compound") or ()), requires=requires,
         source=tuple(raw.get("source") or default_source), target=tuple(raw.get("target") or default_target),
         symmetric=bool(raw.get("symmetric", False)), unarmed=raw.get("unarmed", "keep"),
+        agentless=bool(raw.get("agentless", False)), mirrored=bool(raw.get("mirrored", False)),
     )
 
 
@@ -378,6 +384,103 @@ def _obj_goods(token, lexicon) -> bool:
     return False
 
 
+def _faced(token, lexicon) -> bool:
+    """'faces a charge of conspiracy', 'faced investigations for fraud': the subject undergoes a
+    legal process (not 'drew an investigation', whose subject may be what prompted it)."""
+    return token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in lexicon.words("facing_verbs") \
+        and not any(c.tag_ in ("WDT", "WP") for c in token.children)  # "what charges does he face?": a question
+
+
+def _authority_governor(token, lexicon) -> bool:
+    """'the FBI decided after a lengthy investigation …': an inquiry in the clause of an
+    investigating authority is that authority's (not 'the senator said after the investigation')."""
+    if token.dep_ != "pobj" or token.head.lower_ not in ("after", "during", "following", "throughout"):
+        return False
+    verb = token.head.head
+    return verb.pos_ in ("VERB", "AUX") and any(
+        s.lemma_.lower() in lexicon.words("inquiry_authorities") or s.lower_ in lexicon.words("inquiry_authorities")
+        for s in _children(verb, "nsubj"))
+
+
+def _custody_clause(token, lexicon) -> bool:
+    """'a judge ruled that Assange should remain in jail', 'ordered that he be held in custody':
+    the clause keeps someone in detention."""
+    words = lexicon.words("custody_nouns")
+    for clause in _children(token, "ccomp"):
+        for prep in _children(clause, "prep"):
+            if prep.lower_ in ("in", "behind") and any(o.lemma_.lower() in words for o in _children(prep, "pobj")):
+                return True
+    return False
+
+
+def _blocked_supplies(token, lexicon) -> bool:
+    """'blocking the delivery of aid', 'blocked them from access to food', 'blocked fuel shipments':
+    goods or access kept from people (PLOVER COERCE withhold), not 'blocked the aid bill' in a vote."""
+    words = lexicon.words("withheld_supplies")
+    stack = _children(token, "dobj", "nsubjpass", "prep")
+    while stack:
+        node = stack.pop()
+        if node.pos_ == "NOUN" and node.lemma_.lower() in words:
+            return True
+        stack += [c for c in node.children if c.dep_ in ("prep", "pobj", "compound")]
+    return False
+
+
+def _obj_restriction(token, lexicon) -> bool:
+    """'lifted the curfew', 'the last retaliatory tariff was removed', 'canceled an increase in tariffs'."""
+    if _obj_in(token, lexicon, "restriction_nouns", ("dobj", "nsubjpass")):
+        return True
+    words = lexicon.words("restriction_nouns")
+    return any(o.lemma_.lower() in lexicon.words("rise_nouns") and any(
+        p.lemma_.lower() in words for prep in _children(o, "prep") if prep.lower_ in ("in", "on", "of")
+        for p in _children(prep, "pobj")) or any(c.lemma_.lower() in words for c in _children(o, "compound"))
+        for o in _children(token, "dobj", "nsubjpass") if o.lemma_.lower() in lexicon.words("rise_nouns"))
+
+
+def _violent_clause(token, lexicon) -> bool:
+    """The trigger's clause speaks of violence ("retaliated with airstrikes"), whoever the sides are."""
+    from tidings.events.args import clause_tokens
+
+    words = screen_data()["violence_words"]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in clause_tokens(token) if t.i != token.i)
+
+
+def _demand_letter(token, lexicon) -> bool:
+    """'a cease-and-desist letter', 'a demand letter' (the parser splits 'cease-and-desist' into
+    a modifier and its conjunct)."""
+    words = lexicon.words("demand_letter_words")
+    return any(t.lemma_.lower() in words for c in token.children if c.dep_ in ("compound", "amod", "nmod")
+               for t in c.subtree)
+
+
+def _with_partner(token, lexicon) -> bool:
+    """'discussed the delay with the Ukrainians': 'with' on the verb or on its object (the parser
+    often hangs it there) — not 'reviewed the city's contracts with Trump', 'discussed ties with Iran'."""
+    relations = lexicon.words("deal_nouns") | lexicon.words("relation_nouns")
+    preps = _children(token, "prep") + [p for o in _children(token, "dobj") for p in _children(o, "prep")
+                                        if token.lemma_ == "discuss" and o.lemma_.lower() not in relations]
+    return any(p.lower_ == "with" and any(_actor_like(o, lexicon) for o in _children(p, "pobj")) for p in preps)
+
+
+def _forgone_charges(token, lexicon) -> bool:
+    """'decided not to recommend charges against her', 'announced that he would not recommend
+    prosecuting her', 'recommended that no charges be filed': an authority forgoes prosecution
+    (the article guide codes dropping charges CONCEDE; the negated clause itself is no event)."""
+    direct, pursue = lexicon.words("prosecution_verbs"), lexicon.words("pursuit_verbs")
+    inquiries = lexicon.words("inquiry_nouns")
+    for clause in _children(token, "xcomp", "ccomp"):
+        objects = _children(clause, "dobj", "nsubjpass")
+        negated = bool(_children(clause, "neg")) or any(
+            c.dep_ == "det" and c.lower_ == "no" for o in objects for c in o.children)
+        lemma = clause.lemma_.lower()
+        legal = lemma in direct or lemma in pursue and (
+            any(o.lemma_.lower() in inquiries for o in objects)
+            or any(x.lemma_.lower() in direct for x in _children(clause, "xcomp")))
+        if negated and legal:
+            return True
+    return False
+
+
 def _search_for(token, lexicon) -> bool:
     """'searched the consul's residence', 'searched X for evidence': a search of premises, not 'sought'."""
     return _obj_in(token, lexicon, "search_objects") or any(
@@ -601,7 +704,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "ccomp_blame": _ccomp_blame,
     "peacekeepers": _peacekeepers,
     "weapon_obj": _weapon_obj,
-    "obj_restriction": lambda t, lx: _obj_in(t, lx, "restriction_nouns"),
+    "obj_restriction": _obj_restriction,
     "of_cooperation": lambda t, lx: any(p.lemma_.lower() in lx.words("cooperation_nouns")
                                         for prep in _children(t, "prep") if prep.lower_ == "of"
                                         for p in _children(prep, "pobj")),
@@ -647,4 +750,45 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_unreturnable": lambda t, lx: not _obj_in(t, lx, "unreturnable", ("dobj", "nsubjpass")),
     "threat_clause": _threat_clause,
     "obj_allowed": lambda t, lx: _obj_aid(t, lx) or _obj_or_to(t, lx, "permission_nouns"),
+    "faced": _faced,
+    "with_force": lambda t, lx: any(p.lower_ == "with" and any(o.lemma_.lower() in lx.words("force_words") for o in _children(p, "pobj"))
+                                    for p in _children(t, "prep")),
+    "forgone_charges": _forgone_charges,
+    "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
+        any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
+        or any(p.lower_ == "to" and any(o.lemma_.lower() in lx.words("invitation_words") or o.ent_type_ in ("GPE", "FAC")
+                                        for o in _children(p, "pobj")) for p in _children(t, "prep"))),
+    "guilty_complement": lambda t, lx: any(c.lower_ == "guilty" for c in t.children if c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advmod"))
+    or any(c.lower_ == "guilty" for x in _children(t, "ccomp", "xcomp") for c in x.children if c.dep_ in ("acomp", "oprd")),
+    "obj_protest": lambda t, lx: _obj_in(t, lx, "protest_nouns", ("dobj", "nsubjpass")),
+    "against_act": lambda t, lx: any(p.lower_ == "against" and any(
+        o.lower_ in ("it", "this", "that") or not _actor_like(o, lx) for o in _children(p, "pobj"))
+                                     for p in _children(t, "prep")),
+    "first_person_subject": lambda t, lx: any(c.lower_ in ("i", "we") for c in _children(t, "nsubj")),
+    "by_against": lambda t, lx: {"by", "against"} <= {p.lower_ for h in ([t, t.head] if t.dep_ == "dobj" else [t])
+                                                      for p in _children(h, "prep", "agent") if _children(p, "pobj")}
+    | {p.lower_ for p in t.subtree if p.dep_ == "prep" and p.lower_ == "against"},
+    "with_actor": lambda t, lx: any(p.lower_ == "with" and _children(p, "pobj") for p in _children(t, "prep")),
+    "unarmed_clause": lambda t, lx: not _violent_clause(t, lx),
+    "jointly": lambda t, lx: any(c.dep_ == "advmod" and c.lower_ in lx.words("joint_words")
+                                 for v in [t] + _children(t, "xcomp") for c in v.children),
+    "obj_backing": lambda t, lx: _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),
+    "says_no": lambda t, lx: any(c.lower_ == "no" and c.dep_ in ("dobj", "intj", "ccomp", "npadvmod") for c in t.children)
+    and any(p.lower_ == "to" for p in _children(t, "prep")),
+    "prep_on_deep": lambda t, lx: any(c.lower_ in ("on", "against") for c in t.subtree if c.dep_ == "prep")
+    or bool(_children(t.head, "prep") and any(c.lower_ in ("on", "against") for c in _children(t.head, "prep"))),
+    "obj_law": lambda t, lx: _obj_real(t, lx, "law_nouns", ("dobj",)) and not any(
+        c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in t.children),  # "isn't saying if X violated any laws"
+    "violent_clause": _violent_clause,
+    "demand_letter": _demand_letter,
+    "with_partner": _with_partner,
+    "under_inquiry": lambda t, lx: t.dep_ == "pobj" and t.head.lower_ == "under",
+    "authority_governor": _authority_governor,
+    "custody_clause": _custody_clause,
+    "blocked_supplies": _blocked_supplies,
+    "obj_inquiry": lambda t, lx: _obj_in(t, lx, "inquiry_nouns", ("dobj", "nsubjpass")),
+    "obj_aircraft": lambda t, lx: _obj_in(t, lx, "aircraft_nouns", ("dobj", "nsubjpass")),
+    "obj_captives": lambda t, lx: _obj_in(t, lx, "captive_nouns", ("dobj", "nsubjpass")),
+    "obj_refugees": lambda t, lx: _obj_in(t, lx, "refugee_nouns", ("dobj", "nsubjpass")),
+    "obj_aim": lambda t, lx: _obj_in(t, lx, "aim_nouns", ("dobj",)),
 }
