@@ -45,6 +45,7 @@ class Evaluation:
     negative_verbs: frozenset[str]
     phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # polarity → first word → phrases (word tuples)
     framing: frozenset[str]
+    acts: dict[str, frozenset[str]] = None  # act noun lemma → verb lemmas of doing it (see `_doer`)
 
     @property
     def words(self) -> frozenset[str]:
@@ -67,10 +68,11 @@ class Evaluation:
 
         def phrases(side):
             multi = [str(w).lower() for key in ("adjectives", "nouns", "verbs", "phrases")
-                     for w in raw[side].get(key, []) if " " in str(w)]
+                     for w in raw[side].get(key, []) if " " in str(w) or "-" in str(w).strip("-")]
             by_first: dict[str, list[tuple[str, ...]]] = {}
             for phrase in multi:
-                words = tuple(phrase.split())
+                # the parser splits some hyphenated words ("self - serving"): matched as three words too
+                words = tuple(w for word in phrase.split() for w in word.replace("-", " - ").split())
                 by_first.setdefault(words[0], []).append(words)
             return {first: tuple(found) for first, found in by_first.items()}
 
@@ -78,7 +80,9 @@ class Evaluation:
                    positive=words("adjectives", "nouns", side="positive"),
                    negative_verbs=words("verbs", side="negative"),
                    phrases={"negative": phrases("negative"), "positive": phrases("positive")},
-                   framing=frozenset(str(w).lower() for w in raw["negative"].get("framing", [])))
+                   framing=frozenset(str(w).lower() for w in raw["negative"].get("framing", [])),
+                   acts={str(noun).lower(): frozenset(str(v).lower() for v in verbs or [])
+                         for noun, verbs in (raw.get("acts") or {}).items()})
 
 
 @dataclass
@@ -142,6 +146,7 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
         if span is None:
             continue
         seen: set[int] = set()
+        acts_seen: set[tuple[str, int]] = set()
         loose: dict[int, Statement] = {}  # sentence start → first loosely linked statement
         said = said_in.setdefault(id(quote), set())
         for token in span:
@@ -157,7 +162,20 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 continue
             if _negated(token):
                 continue
-            about = _about(token, polarity)
+            token = _anchor(token, lexicon)  # a phrase's head word: "not credible" → credible
+            about = _about(token, polarity, lexicon.acts)
+            if polarity == "negative" and about is not None and _is_act(about, lexicon):
+                # "the phone call was inappropriate", "called the inquiry a sham": said of an act,
+                # the criticism is of whoever did it (`_doer`), or of no one named
+                doer, link = _doer(about, lexicon, sents, quote)
+                if ("act", about.i) in acts_seen or doer is not None and (doer.i in seen or doer.lower_ in NOT_ABOUT):
+                    continue
+                acts_seen.add(("act", about.i))
+                if doer is not None:
+                    seen.add(doer.i)
+                found.append((quote, Statement(token, polarity, doer, link)))
+                said.add(sents.start(token))
+                continue
             if polarity == "negative" and (about.lower_ in THINGS if about is not None
                                            else token.pos_ in ("ADJ", "NOUN") and token.dep_ in ("attr", "acomp")):
                 # "I think that's shameful", "it's a bunch of malarkey": said of an act, the
@@ -286,12 +304,34 @@ def _polarity(token, lexicon: Evaluation) -> str | None:
             return "positive"
     if token.pos_ == "VERB" and lemma in lexicon.negative_verbs:
         return "negative"
+    matched = _phrase(token, lexicon)
+    return matched[0] if matched is not None else None
+
+
+def _phrase(token, lexicon: Evaluation) -> tuple[str, tuple[str, ...]] | None:
+    """(polarity, phrase) of the evaluative phrase starting at the token, if one does."""
+    lemma, lower = token.lemma_.lower(), token.lower_
     for polarity in ("negative", "positive"):
         table = lexicon.phrases[polarity]
         for phrase in table.get(lower, ()) + (table.get(lemma, ()) if lemma != lower else ()):
             if _phrase_at(token, phrase):
-                return polarity
+                return polarity, phrase
     return None
+
+
+def _anchor(token, lexicon: Evaluation):
+    """The word that stands for an evaluation in the parse: the token itself, or for a phrase
+    the word of it whose head lies outside it, a negation last ("not credible" → credible,
+    "not in line with" → in, "self - serving" → serving)."""
+    if {token.lemma_.lower(), token.lower_} & (lexicon.negative | lexicon.positive | lexicon.negative_verbs):
+        return token
+    matched = _phrase(token, lexicon)
+    if matched is None:
+        return token
+    words = token.doc[token.i:token.i + len(matched[1])]
+    outside = [t for t in words if not words.start <= t.head.i < words.end or t.head.i == t.i]
+    outside.sort(key=lambda t: (t.dep_ == "neg", t.i))
+    return outside[0] if outside else token
 
 
 def _phrase_at(token, phrase: tuple[str, ...]) -> bool:
@@ -318,6 +358,9 @@ def _judging(token) -> bool:
 def _predicated(token) -> bool:
     """'X is a great leader', 'X is great': the word predicates of a subject (praise)."""
     node = token.head if token.dep_ == "amod" else token
+    for _ in range(3):  # "was unusual and inappropriate": the first conjunct's role
+        if node.dep_ == "conj" and node.head.i != node.i:
+            node = node.head
     if node.dep_ == "pobj" and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
         return True  # "described him as a liar"
     return node.dep_ in ("attr", "acomp", "oprd") and node.head.lemma_ in COPULAS | NAMING_VERBS
@@ -331,16 +374,22 @@ def _negated(token) -> bool:
                for c in n.children)
 
 
-def _about(token, polarity: str):
-    """The head token of what the evaluative word is said of, climbing to its clause."""
+def _about(token, polarity: str, acts=frozenset()):
+    """The head token of what the evaluative word is said of, climbing to its clause. An act
+    noun of `acts` qualified by the word is what it is said of ("today's illegitimate
+    proceedings") when it has no owner who is an actor."""
     node = token
     if node.dep_ in ("amod", "compound") and node.head.pos_ in ("NOUN", "PROPN"):
         owner = _owner(node.head)
         if owner is not None and polarity == "negative":
             return owner  # "his dangerous race-baiting", "Trump's disgraceful comments"
+        if polarity == "negative" and node.head.pos_ == "NOUN" and node.head.lemma_.lower() in acts:
+            return node.head
         node = node.head
-    if node.pos_ == "VERB":
+    if node.pos_ == "VERB" and node.dep_ not in ("acomp", "attr", "oprd"):  # not "is self-serving"
         return _clause_subject(node)
+    if node.dep_ in ("prep", "advmod", "neg") and node.head.lemma_ in COPULAS:
+        return _clause_subject(node.head)  # "the decision was not in line with …", "he was out of line"
     for _ in range(4):
         if node.dep_ in ("attr", "acomp", "oprd") or node.dep_ in ("dobj",) and node.head.lemma_ in COPULAS:
             verb = node.head
@@ -397,7 +446,7 @@ def _owner(noun):
     """Whose thing a noun is: the possessor ('Trump's comments', 'his record'), else the noun
     itself when it can name an actor (a proper name, a pronoun)."""
     for child in noun.children:
-        if child.dep_ == "poss":
+        if child.dep_ == "poss" and child.ent_type_ not in TIME_ENTS:  # not "today's proceedings"
             return child
     if noun.pos_ in ("PROPN", "PRON") or noun.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
         return noun
@@ -412,3 +461,68 @@ def same_actor(a: Participant, b: Participant) -> bool:
     if a.start < b.end and b.start < a.end:
         return True
     return bool(a.name and b.name and a.name == b.name)
+
+
+TIME_ENTS = frozenset({"DATE", "TIME"})
+ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+PERSONAL = frozenset({"he", "she", "they", "him", "her", "them", "his", "their"})
+DOER_SENTENCES = 12  # how far back an owned mention of the same act is looked for ("Trump's call with Zelensky")
+DOER_VERB_SENTENCES = 2  # how far back a clause doing it is ("Trump phoned Erdogan. … The call was …")
+
+
+def _is_act(token, lexicon: Evaluation) -> bool:
+    """A noun for something done (data/evaluation.yaml `acts`): a call, a decision, an inquiry."""
+    return token.pos_ == "NOUN" and token.ent_type_ not in ACTOR_ENTS and (
+        token.lemma_.lower() in lexicon.acts or token.lower_ in lexicon.acts)
+
+
+def _actor_like(token) -> bool:
+    return token.ent_type_ in ACTOR_ENTS or token.pos_ == "PROPN" or (
+        token.pos_ == "PRON" and token.lower_ in PERSONAL)
+
+
+def _act_owner(noun):
+    """Who did an act, as its noun phrase says: 'Trump's call', 'the governor's decision', 'a
+    call by/from the minister', 'the Trump call'; None when the phrase names no one (whether
+    the one named is an actor the coder checks)."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN", "PRON") and obj.ent_type_ not in TIME_ENTS:
+                    return _owner(obj) or obj
+    return _owner(noun)
+
+
+def _doer(act, lexicon: Evaluation, sents: Sentences, quote: Quote):
+    """(who did the act, link) for a judgement of an act: its own owner ("the call by Trump":
+    link "said"); else, looking back from the act, the owner of an earlier mention of the same
+    act ("Trump's July 25 call with Zelensky … Williams said the call was inappropriate") or the
+    subject of a recent clause doing it ("Trump phoned Erdogan on Monday. … the call was
+    unusual") (link "act"); else (None, "act"): criticism of an act whose doer the text does
+    not name near it. The speaker is never the doer found."""
+    owner = _act_owner(act)
+    if owner is not None:
+        return owner, "said"
+    lemma = act.lemma_.lower()
+    verbs = lexicon.acts.get(lemma) or lexicon.acts.get(act.lower_) or frozenset()
+    speaker = quote.speaker
+    doc = act.doc
+    start, end = sents.start(act), act.i
+    for back in range(DOER_SENTENCES + 1):
+        for i in range(end - 1, start - 1, -1):
+            token = doc[i]
+            found = None
+            if token.pos_ == "NOUN" and token.lemma_.lower() == lemma:
+                found = _act_owner(token)
+            elif back <= DOER_VERB_SENTENCES and token.pos_ == "VERB" and token.lemma_.lower() in verbs:
+                found = _clause_subject(token)
+                if found is not None and not _actor_like(found):
+                    found = None
+            if found is not None and found.lower_ not in NOT_ABOUT and not (
+                    speaker is not None and speaker.start <= found.idx < speaker.end):
+                return found, "act"
+        if start == 0:
+            break
+        end = start
+        start = sents.start(doc[start - 1])
+    return None, "act"

@@ -1,0 +1,55 @@
+"""Criticism said of an act (events/evaluative.py): the speaker accuses whoever did it, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_events import code, event_coder, actor_resolver, nlp_events, only, quoter, texts  # noqa: F401 (fixtures)
+
+
+def accusations(events):
+    return [e for e in events if e.type == "ACCUSE" and e.rule.startswith("eval.negative")]
+
+
+@pytest.mark.parametrize("text, target", [
+    # the act's own owner
+    ("Senator Paula Reyes said the decision by Governor Tom Hale was reckless.", "Hale"),
+    ("Senator Paula Reyes said Governor Hale's remarks were not in line with the law.", "Hale"),
+    # an earlier mention of the same act names its owner
+    ("Governor Tom Hale's veto of the budget surprised lawmakers. Aides worked through the night. "
+     "Senator Paula Reyes said the veto was reckless.", "Hale"),
+    # a recent clause does the act
+    ("Governor Tom Hale vetoed the budget on Friday. Senator Paula Reyes said the veto was reckless.", "Hale"),
+])
+def test_criticism_of_an_act_accuses_whoever_did_it(code, text, target):
+    event = accusations(code(text))[0]
+    assert "Reyes" in texts(event.source) and target in texts(event.target), (texts(event.source), texts(event.target))
+
+
+@pytest.mark.parametrize("text", [
+    '"The decision was reckless and irresponsible," Senator Paula Reyes said.',
+    "The ministry described the inquiry as a farce.",
+    '"Nothing came of yesterday\'s disgraceful hearing," Senator Paula Reyes said.',
+])
+def test_criticism_of_an_act_whose_doer_is_not_named_has_no_target(code, text):
+    event = accusations(code(text))[0]
+    assert event.target == [] and event.rule.endswith("+act"), (event.rule, texts(event.target))
+
+
+def test_the_one_an_act_is_aimed_at_is_not_its_doer(code):
+    events = accusations(code('"The accusations against Governor Hale are baseless," Senator Paula Reyes said.'))
+    assert events and all("Hale" not in texts(e.target) for e in events)
+
+
+def test_an_unjudged_act_is_no_criticism(code):
+    assert accusations(code('"The decision was announced on Friday," Senator Paula Reyes said.')) == []
+
+
+@pytest.mark.parametrize("text", [
+    '"Governor Hale is simply not credible," Senator Paula Reyes said.',  # a phrase with its negation
+    '"The governor\'s plan is self-serving," Senator Paula Reyes said.',   # a hyphenated word split by the parser
+    '"Hale was vague and unfit," Senator Paula Reyes said.',               # the second of two predicates
+])
+def test_predicated_phrases_and_conjuncts_judge_the_subject(code, text):
+    event = only(code(text), "ACCUSE")
+    assert "Reyes" in texts(event.source) and ("Hale" in texts(event.target) or "governor" in texts(event.target))
