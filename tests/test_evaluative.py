@@ -53,3 +53,20 @@ def test_an_unjudged_act_is_no_criticism(code):
 def test_predicated_phrases_and_conjuncts_judge_the_subject(code, text):
     event = only(code(text), "ACCUSE")
     assert "Reyes" in texts(event.source) and ("Hale" in texts(event.target) or "governor" in texts(event.target))
+
+
+@pytest.mark.parametrize("text", [
+    '"Closing the border to refugees is absolute madness," Senator Paula Reyes said.',
+    '"The governor\'s comments struck me as dishonest and petty," Senator Paula Reyes said.',
+])
+def test_a_judged_clause_or_an_impression_is_criticism(code, text):
+    assert accusations(code(text)), text
+
+
+@pytest.mark.parametrize("text", [
+    '"Using a private phone was a mistake," Senator Paula Reyes said.',   # as often said of one's own act
+    "Senator Paula Reyes said what she did with the files was a mistake.",
+    '"Walking home in the rain is miserable," Senator Paula Reyes said.',  # an act done to nothing
+])
+def test_own_mistakes_and_idle_complaints_are_no_criticism(code, text):
+    assert accusations(code(text)) == [], text

@@ -29,6 +29,7 @@ NEGATIONS = frozenset({"not", "n't", "never", "no"})
 COPULAS = frozenset({"be", "become", "remain", "seem", "look", "sound", "appear", "prove"})
 NAMING_VERBS = frozenset({"call", "describe", "label", "brand", "dub", "term", "characterize", "characterise",
                           "portray", "paint", "depict", "deem", "consider", "find", "declare", "pronounce"})
+SEEMING_VERBS = frozenset({"strike"})  # "the remarks struck me as dishonest": said of the subject, not of "me"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # the speaker ("I", "we"), the addressee ("you") and things ("it", "this") are no one spoken of
 NOT_ABOUT = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its",
@@ -46,6 +47,7 @@ class Evaluation:
     phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # polarity → first word → phrases (word tuples)
     framing: frozenset[str]
     acts: dict[str, frozenset[str]] = None  # act noun lemma → verb lemmas of doing it (see `_doer`)
+    admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
 
     @property
     def words(self) -> frozenset[str]:
@@ -82,7 +84,8 @@ class Evaluation:
                    phrases={"negative": phrases("negative"), "positive": phrases("positive")},
                    framing=frozenset(str(w).lower() for w in raw["negative"].get("framing", [])),
                    acts={str(noun).lower(): frozenset(str(v).lower() for v in verbs or [])
-                         for noun, verbs in (raw.get("acts") or {}).items()})
+                         for noun, verbs in (raw.get("acts") or {}).items()},
+                   admissions=frozenset(str(w).lower() for w in raw.get("admissions") or []))
 
 
 @dataclass
@@ -168,6 +171,9 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 # "the phone call was inappropriate", "called the inquiry a sham": said of an act,
                 # the criticism is of whoever did it (`_doer`), or of no one named
                 doer, link = _doer(about, lexicon, sents, quote)
+                if doer is None and token.lemma_.lower() in lexicon.admissions or doer is not None and (
+                        not quote.direct and doer.lower_ in PERSONAL):
+                    continue  # "using two accounts was a mistake", "X said what she did was wrong": maybe the speaker's own
                 if ("act", about.i) in acts_seen or doer is not None and (doer.i in seen or doer.lower_ in NOT_ABOUT):
                     continue
                 acts_seen.add(("act", about.i))
@@ -361,9 +367,18 @@ def _predicated(token) -> bool:
     for _ in range(3):  # "was unusual and inappropriate": the first conjunct's role
         if node.dep_ == "conj" and node.head.i != node.i:
             node = node.head
-    if node.dep_ == "pobj" and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
-        return True  # "described him as a liar"
+    if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS | SEEMING_VERBS:
+        return True  # "described him as a liar", "struck me as dishonest"
+    if _seeming(node):
+        return True
     return node.dep_ in ("attr", "acomp", "oprd") and node.head.lemma_ in COPULAS | NAMING_VERBS
+
+
+def _seeming(node) -> bool:
+    """'… struck me as dishonest' as the parser often reads it: the word an adverbial clause of
+    the verb, with "as" its modifier."""
+    return node.dep_ == "advcl" and node.head.lemma_ in SEEMING_VERBS and any(
+        c.lower_ == "as" for c in node.children)
 
 
 def _negated(token) -> bool:
@@ -398,6 +413,10 @@ def _about(token, polarity: str, acts=frozenset()):
             return _clause_subject(verb)
         if node.dep_ in ("pobj",) and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
             return _named_object(node.head.head)
+        if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and node.head.head.lemma_ in SEEMING_VERBS:
+            return _clause_subject(node.head.head)  # "the references struck me as political in nature"
+        if _seeming(node):
+            return _clause_subject(node.head)
         if node.dep_ in ("conj", "appos") and node.head.i != node.i:
             node = node.head
             continue
@@ -471,7 +490,10 @@ DOER_VERB_SENTENCES = 2  # how far back a clause doing it is ("Trump phoned Erdo
 
 
 def _is_act(token, lexicon: Evaluation) -> bool:
-    """A noun for something done (data/evaluation.yaml `acts`): a call, a decision, an inquiry."""
+    """A noun for something done (data/evaluation.yaml `acts`): a call, a decision, an inquiry;
+    or a clause as a subject ("closing the border is madness", "to call us liars is cynical")."""
+    if token.dep_ == "csubj" and token.pos_ in ("VERB", "AUX"):
+        return any(c.dep_ in ("dobj", "ccomp") for c in token.children)  # an act done to something, not "walking is …"
     return token.pos_ == "NOUN" and token.ent_type_ not in ACTOR_ENTS and (
         token.lemma_.lower() in lexicon.acts or token.lower_ in lexicon.acts)
 
@@ -500,6 +522,9 @@ def _doer(act, lexicon: Evaluation, sents: Sentences, quote: Quote):
     subject of a recent clause doing it ("Trump phoned Erdogan on Monday. … the call was
     unusual") (link "act"); else (None, "act"): criticism of an act whose doer the text does
     not name near it. The speaker is never the doer found."""
+    if act.pos_ in ("VERB", "AUX"):  # a clause: its own subject ("his closing the border"), else no one named
+        doer = next((c for c in act.children if c.dep_ in ("nsubj", "poss") and c.lower_ not in NOT_ABOUT), None)
+        return doer, "said" if doer is not None else "act"
     owner = _act_owner(act)
     if owner is not None:
         return owner, "said"
