@@ -70,3 +70,13 @@ def test_a_judged_clause_or_an_impression_is_criticism(code, text):
 ])
 def test_own_mistakes_and_idle_complaints_are_no_criticism(code, text):
     assert accusations(code(text)) == [], text
+
+
+def test_an_extraposed_clause_judges_its_own_subject(code):
+    event = accusations(code('"It is simply bizarre for the Democrats to claim they will publish the letters," '
+                             'Senator Paula Reyes said.'))[0]
+    assert "Democrats" in texts(event.target) and not event.rule.endswith("+near"), (event.rule, texts(event.target))
+
+
+def test_an_extraposed_clause_with_no_object_is_no_criticism(code):
+    assert accusations(code('"It is dangerous to drive on icy roads at night," Senator Paula Reyes said.')) == []

@@ -167,6 +167,8 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 continue
             token = _anchor(token, lexicon)  # a phrase's head word: "not credible" → credible
             about = _about(token, polarity, lexicon.acts)
+            if polarity == "negative" and about is not None and about.lower_ == "it":
+                about = _extraposed(about) or about  # "it is bizarre for X to claim …": the clause is judged
             if polarity == "negative" and about is not None and _is_act(about, lexicon):
                 # "the phone call was inappropriate", "called the inquiry a sham": said of an act,
                 # the criticism is of whoever did it (`_doer`), or of no one named
@@ -489,11 +491,27 @@ DOER_SENTENCES = 12  # how far back an owned mention of the same act is looked f
 DOER_VERB_SENTENCES = 2  # how far back a clause doing it is ("Trump phoned Erdogan. … The call was …")
 
 
+CLAUSE_DEPS = ("csubj", "advcl", "xcomp", "ccomp")  # a clause judged: the subject, or extraposed (`_extraposed`)
+
+
+def _extraposed(it):
+    """The infinitive clause that 'it' stands for in 'it is outrageous to mislead voters', 'it's
+    bizarre for Democrats to claim …', or None."""
+    if it.dep_ != "nsubj" or it.head.lemma_ not in COPULAS:
+        return None
+    for clause in it.head.children:
+        if clause.dep_ in ("advcl", "xcomp", "ccomp") and clause.pos_ == "VERB" and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+            return clause
+    return None
+
+
 def _is_act(token, lexicon: Evaluation) -> bool:
     """A noun for something done (data/evaluation.yaml `acts`): a call, a decision, an inquiry;
     or a clause as a subject ("closing the border is madness", "to call us liars is cynical")."""
-    if token.dep_ == "csubj" and token.pos_ in ("VERB", "AUX"):
-        return any(c.dep_ in ("dobj", "ccomp") for c in token.children)  # an act done to something, not "walking is …"
+    if token.dep_ in CLAUSE_DEPS and token.pos_ in ("VERB", "AUX"):
+        # an act done to something or by someone named, not "walking is …", "it is dangerous to drive"
+        return any(c.dep_ in ("dobj", "ccomp", "nsubj") for c in token.children)
     return token.pos_ == "NOUN" and token.ent_type_ not in ACTOR_ENTS and (
         token.lemma_.lower() in lexicon.acts or token.lower_ in lexicon.acts)
 
