@@ -509,9 +509,13 @@ def _extraposed(it):
 def _is_act(token, lexicon: Evaluation) -> bool:
     """A noun for something done (data/evaluation.yaml `acts`): a call, a decision, an inquiry;
     or a clause as a subject ("closing the border is madness", "to call us liars is cynical")."""
-    if token.dep_ in CLAUSE_DEPS and token.pos_ in ("VERB", "AUX"):
-        # an act done to something or by someone named, not "walking is …", "it is dangerous to drive"
+    if token.dep_ == "csubj" and token.pos_ in ("VERB", "AUX"):  # an act done to something, not "walking is …"
         return any(c.dep_ in ("dobj", "ccomp", "nsubj") for c in token.children)
+    if token.dep_ in CLAUSE_DEPS and token.pos_ in ("VERB", "AUX"):
+        # extraposed: by someone named ("for X to claim"), or done to someone ("to misrepresent
+        # Clinton's record"), not "it is dangerous to drive on icy roads"
+        return any(c.dep_ == "nsubj" or c.dep_ == "dobj" and (_actor_like(c) or _owner(c) is not None)
+                   for c in token.children)
     return token.pos_ == "NOUN" and token.ent_type_ not in ACTOR_ENTS and (
         token.lemma_.lower() in lexicon.acts or token.lower_ in lexicon.acts)
 
