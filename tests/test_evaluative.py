@@ -29,6 +29,7 @@ def test_criticism_of_an_act_accuses_whoever_did_it(code, text, target):
 @pytest.mark.parametrize("text", [
     '"The decision was reckless and irresponsible," Senator Paula Reyes said.',
     "The ministry described the inquiry as a farce.",
+    '"Voters will long remember the reckless decision to close the hospital," Senator Paula Reyes said.',  # qualifying an act
     '"Nothing came of yesterday\'s disgraceful hearing," Senator Paula Reyes said.',
 ])
 def test_criticism_of_an_act_whose_doer_is_not_named_has_no_target(code, text):
@@ -80,3 +81,7 @@ def test_an_extraposed_clause_judges_its_own_subject(code):
 
 def test_an_extraposed_clause_with_no_object_is_no_criticism(code):
     assert accusations(code('"It is dangerous to drive on icy roads at night," Senator Paula Reyes said.')) == []
+
+
+def test_a_word_qualifying_a_thing_that_is_no_act_is_no_criticism(code):
+    assert accusations(code('"Voters will long remember the reckless driver on the icy road," Senator Paula Reyes said.')) == []

@@ -306,7 +306,7 @@ def _polarity(token, lexicon: Evaluation) -> str | None:
     if token.tag_ in ("JJR", "JJS", "RBR") or any(c.lower_ in ("more", "less", "most", "least") for c in token.children):
         return None  # comparisons ("more effective", "less prepared") judge no one on their own
     if token.pos_ in ("ADJ", "NOUN") or token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "acomp"):
-        if (lemma in lexicon.negative or lower in lexicon.negative) and _judging(token):
+        if (lemma in lexicon.negative or lower in lexicon.negative) and (_judging(token) or _qualifies_act(token, lexicon)):
             return "negative"
         if (lemma in lexicon.positive or lower in lexicon.positive) and _predicated(token):
             return "positive"
@@ -347,6 +347,13 @@ def _phrase_at(token, phrase: tuple[str, ...]) -> bool:
     if token.i + len(phrase) > len(doc):
         return False
     return all(doc[token.i + k].lower_ == w or doc[token.i + k].lemma_.lower() == w for k, w in enumerate(phrase))
+
+
+def _qualifies_act(token, lexicon: Evaluation) -> bool:
+    """'the belligerent prosecution of …', 'a reckless decision': an adjective qualifying an act
+    noun of data/evaluation.yaml `acts` judges the act (and whoever did it)."""
+    return token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.pos_ == "NOUN" and (
+        token.head.lemma_.lower() in lexicon.acts)
 
 
 def _judging(token) -> bool:
