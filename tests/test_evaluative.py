@@ -85,3 +85,13 @@ def test_an_extraposed_clause_with_no_object_is_no_criticism(code):
 
 def test_a_word_qualifying_a_thing_that_is_no_act_is_no_criticism(code):
     assert accusations(code('"Voters will long remember the reckless driver on the icy road," Senator Paula Reyes said.')) == []
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Senator Paula Reyes described the governor's plan as reckless.", "governor"),
+    ("In her letter, Reyes described the step as a \u201cgrave betrayal,\u201d adding that she would warn the voters.", None),
+])
+def test_describing_an_act_as_wrong_accuses_its_doer_not_the_speaker(code, text, target):
+    event = accusations(code(text))[0]
+    assert "Reyes" not in texts(event.target), texts(event.target)
+    assert (target in texts(event.target)) if target else event.target == [], texts(event.target)

@@ -372,7 +372,7 @@ def _judging(token) -> bool:
 
 def _predicated(token) -> bool:
     """'X is a great leader', 'X is great': the word predicates of a subject (praise)."""
-    node = token.head if token.dep_ == "amod" else token
+    node = token.head if token.dep_ == "amod" and token.head.lower_ != "as" else token  # not "described it as reckless"
     for _ in range(3):  # "was unusual and inappropriate": the first conjunct's role
         if node.dep_ == "conj" and node.head.i != node.i:
             node = node.head
@@ -380,7 +380,16 @@ def _predicated(token) -> bool:
         return True  # "described him as a liar", "struck me as dishonest"
     if _seeming(node):
         return True
+    if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and _named_as(node.head):
+        return True
     return node.dep_ in ("attr", "acomp", "oprd") and node.head.lemma_ in COPULAS | NAMING_VERBS
+
+
+def _named_as(as_token) -> bool:
+    """'described the move as …' as the parser often reads it: "as" a modifier of the object of a
+    naming verb."""
+    named = as_token.head
+    return named.dep_ in ("dobj", "nsubjpass") and named.head.lemma_ in NAMING_VERBS
 
 
 def _seeming(node) -> bool:
@@ -420,8 +429,11 @@ def _about(token, polarity: str, acts=frozenset()):
             if verb.lemma_ in NAMING_VERBS:  # "called her actions careless", "described Trump as a liar"
                 return _named_object(verb)
             return _clause_subject(verb)
-        if node.dep_ in ("pobj",) and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
+        if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS:
             return _named_object(node.head.head)
+        if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and _named_as(node.head):
+            named = node.head.head  # "described the move as a breach of trust", "as" read as the object's
+            return _owner(named) or named
         if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and node.head.head.lemma_ in SEEMING_VERBS:
             return _clause_subject(node.head.head)  # "the references struck me as political in nature"
         if _seeming(node):
