@@ -95,3 +95,14 @@ def test_describing_an_act_as_wrong_accuses_its_doer_not_the_speaker(code, text,
     event = accusations(code(text))[0]
     assert "Reyes" not in texts(event.target), texts(event.target)
     assert (target in texts(event.target)) if target else event.target == [], texts(event.target)
+
+
+def test_a_curly_apostrophe_contraction_is_a_copula(code):
+    event = only(code("\u201cThey\u2019re corrupt, all of them,\u201d Senator Paula Reyes said of the governor\u2019s aides."), "ACCUSE")
+    assert "Reyes" in texts(event.source)
+
+
+def test_an_extraposed_that_clause_judges_its_subject(code):
+    event = accusations(code('"I think it is a little insulting to the voters of Ohio that Governor Hale is not '
+                             'willing to debate me," Senator Paula Reyes said.'))[0]
+    assert "Hale" in texts(event.target) and not event.rule.endswith("+near"), (event.rule, texts(event.target))

@@ -27,6 +27,8 @@ MAX_SENTENCE_CHARS = 2000  # a longer "sentence" is a run-on non-sentence (a lis
 # since each word of it would cost its whole length (time quadratic in it)
 NEGATIONS = frozenset({"not", "n't", "never", "no"})
 COPULAS = frozenset({"be", "become", "remain", "seem", "look", "sound", "appear", "prove"})
+# "they’re corrupt", "it’s a disgrace": with a curly apostrophe the parser's lemma is the word itself
+CONTRACTED_BE = frozenset({"'s", "’s", "'re", "’re", "'m", "’m"})
 NAMING_VERBS = frozenset({"call", "describe", "label", "brand", "dub", "term", "characterize", "characterise",
                           "portray", "paint", "depict", "deem", "consider", "find", "declare", "pronounce"})
 SEEMING_VERBS = frozenset({"strike"})  # "the remarks struck me as dishonest": said of the subject, not of "me"
@@ -382,7 +384,7 @@ def _predicated(token) -> bool:
         return True
     if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and _named_as(node.head):
         return True
-    return node.dep_ in ("attr", "acomp", "oprd") and node.head.lemma_ in COPULAS | NAMING_VERBS
+    return node.dep_ in ("attr", "acomp", "oprd") and (_copula(node.head) or node.head.lemma_ in NAMING_VERBS)
 
 
 def _named_as(as_token) -> bool:
@@ -397,6 +399,10 @@ def _seeming(node) -> bool:
     the verb, with "as" its modifier."""
     return node.dep_ == "advcl" and node.head.lemma_ in SEEMING_VERBS and any(
         c.lower_ == "as" for c in node.children)
+
+
+def _copula(verb) -> bool:
+    return verb.lemma_ in COPULAS or verb.pos_ in ("AUX", "VERB") and verb.lower_ in CONTRACTED_BE
 
 
 def _negated(token) -> bool:
@@ -421,10 +427,10 @@ def _about(token, polarity: str, acts=frozenset()):
         node = node.head
     if node.pos_ == "VERB" and node.dep_ not in ("acomp", "attr", "oprd"):  # not "is self-serving"
         return _clause_subject(node)
-    if node.dep_ in ("prep", "advmod", "neg") and node.head.lemma_ in COPULAS:
+    if node.dep_ in ("prep", "advmod", "neg") and _copula(node.head):
         return _clause_subject(node.head)  # "the decision was not in line with …", "he was out of line"
     for _ in range(4):
-        if node.dep_ in ("attr", "acomp", "oprd") or node.dep_ in ("dobj",) and node.head.lemma_ in COPULAS:
+        if node.dep_ in ("attr", "acomp", "oprd") or node.dep_ in ("dobj",) and _copula(node.head):
             verb = node.head
             if verb.lemma_ in NAMING_VERBS:  # "called her actions careless", "described Trump as a liar"
                 return _named_object(verb)
@@ -514,14 +520,15 @@ CLAUSE_DEPS = ("csubj", "advcl", "xcomp", "ccomp")  # a clause judged: the subje
 
 
 def _extraposed(it):
-    """The infinitive clause that 'it' stands for in 'it is outrageous to mislead voters', 'it's
-    bizarre for Democrats to claim …', or None."""
-    if it.dep_ != "nsubj" or it.head.lemma_ not in COPULAS:
+    """The clause that 'it' stands for in 'it is outrageous to mislead voters', 'it's bizarre for
+    Democrats to claim …', 'it is insulting that she refuses to debate', or None."""
+    if it.dep_ != "nsubj" or not _copula(it.head):
         return None
     for clause in it.head.children:
-        if clause.dep_ in ("advcl", "xcomp", "ccomp") and clause.pos_ == "VERB" and any(
-                c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
-            return clause
+        if clause.dep_ in ("advcl", "xcomp", "ccomp") and clause.pos_ in ("VERB", "AUX") and any(
+                c.dep_ == "aux" and c.lower_ == "to" or c.dep_ == "mark" and c.lower_ == "that"
+                for c in clause.children):
+            return clause  # "it is outrageous to …", "it is a disgrace that the governor refused …"
     return None
 
 
