@@ -15,6 +15,7 @@ def accusations(events):
     # the act's own owner
     ("Senator Paula Reyes said the decision by Governor Tom Hale was reckless.", "Hale"),
     ("Senator Paula Reyes said Governor Hale's remarks were not in line with the law.", "Hale"),
+    ('"The reckless conduct of Governor Tom Hale cost us dearly," Senator Paula Reyes said.', "Hale"),  # "of" the doer
     # an earlier mention of the same act names its owner
     ("Governor Tom Hale's veto of the budget surprised lawmakers. Aides worked through the night. "
      "Senator Paula Reyes said the veto was reckless.", "Hale"),
@@ -37,8 +38,12 @@ def test_criticism_of_an_act_whose_doer_is_not_named_has_no_target(code, text):
     assert event.target == [] and event.rule.endswith("+act"), (event.rule, texts(event.target))
 
 
-def test_the_one_an_act_is_aimed_at_is_not_its_doer(code):
-    events = accusations(code('"The accusations against Governor Hale are baseless," Senator Paula Reyes said.'))
+@pytest.mark.parametrize("text", [
+    '"The accusations against Governor Hale are baseless," Senator Paula Reyes said.',
+    '"The prosecution of Governor Hale is a sham," Senator Paula Reyes said.',  # "of" the one it is done to
+])
+def test_the_one_an_act_is_aimed_at_is_not_its_doer(code, text):
+    events = accusations(code(text))
     assert events and all("Hale" not in texts(e.target) for e in events)
 
 

@@ -50,6 +50,7 @@ class Evaluation:
     framing: frozenset[str]
     acts: dict[str, frozenset[str]] = None  # act noun lemma → verb lemmas of doing it (see `_doer`)
     admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
+    done_of: frozenset[str] = frozenset()  # acts whose "of X" names the doer ("the actions of X", not "the trial of X")
 
     @property
     def words(self) -> frozenset[str]:
@@ -87,7 +88,8 @@ class Evaluation:
                    framing=frozenset(str(w).lower() for w in raw["negative"].get("framing", [])),
                    acts={str(noun).lower(): frozenset(str(v).lower() for v in verbs or [])
                          for noun, verbs in (raw.get("acts") or {}).items()},
-                   admissions=frozenset(str(w).lower() for w in raw.get("admissions") or []))
+                   admissions=frozenset(str(w).lower() for w in raw.get("admissions") or []),
+                   done_of=frozenset(str(w).lower() for w in raw.get("done_of") or []))
 
 
 @dataclass
@@ -551,12 +553,14 @@ def _actor_like(token) -> bool:
         token.pos_ == "PRON" and token.lower_ in PERSONAL)
 
 
-def _act_owner(noun):
+def _act_owner(noun, done_of: frozenset[str] = frozenset()):
     """Who did an act, as its noun phrase says: 'Trump's call', 'the governor's decision', 'a
-    call by/from the minister', 'the Trump call'; None when the phrase names no one (whether
-    the one named is an actor the coder checks)."""
+    call by/from the minister', 'the Trump call', and for the acts of `done_of` 'the actions of
+    the minister'; None when the phrase names no one (whether the one named is an actor the
+    coder checks)."""
+    preps = ("by", "from", "of") if noun.lemma_.lower() in done_of else ("by", "from")
     for child in noun.children:
-        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+        if child.dep_ == "prep" and child.lower_ in preps:
             for obj in child.children:
                 if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN", "PRON") and obj.ent_type_ not in TIME_ENTS:
                     return _owner(obj) or obj
@@ -573,7 +577,7 @@ def _doer(act, lexicon: Evaluation, sents: Sentences, quote: Quote):
     if act.pos_ in ("VERB", "AUX"):  # a clause: its own subject ("his closing the border"), else no one named
         doer = next((c for c in act.children if c.dep_ in ("nsubj", "poss") and c.lower_ not in NOT_ABOUT), None)
         return doer, "said" if doer is not None else "act"
-    owner = _act_owner(act)
+    owner = _act_owner(act, lexicon.done_of)
     if owner is not None:
         return owner, "said"
     lemma = act.lemma_.lower()
@@ -586,7 +590,7 @@ def _doer(act, lexicon: Evaluation, sents: Sentences, quote: Quote):
             token = doc[i]
             found = None
             if token.pos_ == "NOUN" and token.lemma_.lower() == lemma:
-                found = _act_owner(token)
+                found = _act_owner(token, lexicon.done_of)
             elif back <= DOER_VERB_SENTENCES and token.pos_ == "VERB" and token.lemma_.lower() in verbs:
                 found = _clause_subject(token)
                 if found is not None and not _actor_like(found):
