@@ -111,3 +111,12 @@ def test_an_extraposed_that_clause_judges_its_subject(code):
     event = accusations(code('"I think it is a little insulting to the voters of Ohio that Governor Hale is not '
                              'willing to debate me," Senator Paula Reyes said.'))[0]
     assert "Hale" in texts(event.target) and not event.rule.endswith("+near"), (event.rule, texts(event.target))
+
+
+def test_a_kind_of_act_is_no_judgement_of_it(code):
+    assert accusations(code('"The inspectors found no grounds for a criminal investigation," Senator Paula Reyes said.')) == []
+
+
+def test_an_unowned_act_adds_nothing_to_a_criticism_of_someone_in_the_same_sentence(code):
+    events = accusations(code('"He is a disgrace and those remarks were a disgrace," Senator Paula Reyes said of Governor Hale.'))
+    assert len(events) == 1 and events[0].target, [(e.trigger.text, texts(e.target)) for e in events]

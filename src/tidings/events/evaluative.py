@@ -51,6 +51,7 @@ class Evaluation:
     acts: dict[str, frozenset[str]] = None  # act noun lemma → verb lemmas of doing it (see `_doer`)
     admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
     done_of: frozenset[str] = frozenset()  # acts whose "of X" names the doer ("the actions of X", not "the trial of X")
+    kinds_of_acts: frozenset[str] = frozenset()  # adjectives naming a kind of act ("a criminal investigation")
 
     @property
     def words(self) -> frozenset[str]:
@@ -89,7 +90,8 @@ class Evaluation:
                    acts={str(noun).lower(): frozenset(str(v).lower() for v in verbs or [])
                          for noun, verbs in (raw.get("acts") or {}).items()},
                    admissions=frozenset(str(w).lower() for w in raw.get("admissions") or []),
-                   done_of=frozenset(str(w).lower() for w in raw.get("done_of") or []))
+                   done_of=frozenset(str(w).lower() for w in raw.get("done_of") or []),
+                   kinds_of_acts=frozenset(str(w).lower() for w in raw.get("kinds_of_acts") or []))
 
 
 @dataclass
@@ -203,6 +205,10 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
             seen.add(about.i)
             found.append((quote, Statement(token, polarity, about)))
             said.add(sents.start(token))
+        # "She's a disgrace and those comments are a disgrace": an act judged whose doer is not
+        # named adds nothing to a criticism of someone named in the same sentence
+        named = {sents.start(st.token) for q, st in found if q is quote and st.about is not None}
+        found = [(q, st) for q, st in found if not (q is quote and st.about is None and sents.start(st.token) in named)]
         near = [(quote, st) for start, st in loose.items() if start not in said and st.about.i not in seen]
         found += near
         said.update(sents.start(st.token) for _, st in near)
@@ -357,7 +363,7 @@ def _qualifies_act(token, lexicon: Evaluation) -> bool:
     """'the belligerent prosecution of …', 'a reckless decision': an adjective qualifying an act
     noun of data/evaluation.yaml `acts` judges the act (and whoever did it)."""
     return token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.pos_ == "NOUN" and (
-        token.head.lemma_.lower() in lexicon.acts)
+        token.head.lemma_.lower() in lexicon.acts) and token.lemma_.lower() not in lexicon.kinds_of_acts
 
 
 def _judging(token) -> bool:
