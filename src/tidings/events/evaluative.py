@@ -11,11 +11,19 @@ of its clause ("Trump is a fraud", "He lied"), the owner of what it qualifies ("
 comments are a disgrace", "his race-baiting"), or the object of a naming verb ("called her
 actions careless"). The speaker must differ from that actor. Praise needs a direct predication
 ("X is a great leader"); criticism may also qualify what the actor did or said.
+
+Criticism is often said of an act, not of a person: "the phone call was inappropriate", "the
+White House called the inquiry a sham", "closing the border is madness". An act (a noun of
+data/evaluation.yaml `acts`, or a clause) judged so accuses whoever did it — its owner ("the
+governor's decision", "the decision by the governor"), else the owner of an earlier mention of
+the same act or the subject of a recent clause doing it ("Hale vetoed the budget. … the veto was
+reckless") — and, when the text names no one, it is still a criticism, with no target
+(`_doer`; rule suffix "+act").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -33,6 +41,12 @@ NAMING_VERBS = frozenset({"call", "describe", "label", "brand", "dub", "term", "
                           "portray", "paint", "depict", "deem", "consider", "find", "declare", "pronounce"})
 SEEMING_VERBS = frozenset({"strike"})  # "the remarks struck me as dishonest": said of the subject, not of "me"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+CLAUSE_DEPS = ("csubj", "advcl", "xcomp", "ccomp")  # a clause judged: the subject, or extraposed (`_extraposed`)
+TIME_ENTS = frozenset({"DATE", "TIME"})
+ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+PERSONAL = frozenset({"he", "she", "they", "him", "her", "them", "his", "their"})
+DOER_SENTENCES = 12  # how far back an owned mention of the same act is looked for ("Trump's call with Zelensky")
+DOER_VERB_SENTENCES = 2  # how far back a clause doing it is ("Trump phoned Erdogan. … The call was …")
 # the speaker ("I", "we"), the addressee ("you") and things ("it", "this") are no one spoken of
 NOT_ABOUT = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "it", "its",
                        "this", "that", "these", "those", "which", "what", "there", "everyone", "everybody",
@@ -48,7 +62,7 @@ class Evaluation:
     negative_verbs: frozenset[str]
     phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # polarity → first word → phrases (word tuples)
     framing: frozenset[str]
-    acts: dict[str, frozenset[str]] = None  # act noun lemma → verb lemmas of doing it (see `_doer`)
+    acts: dict[str, frozenset[str]] = field(default_factory=dict)  # act noun lemma → verb lemmas of doing it (see `_doer`)
     admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
     done_of: frozenset[str] = frozenset()  # acts whose "of X" names the doer ("the actions of X", not "the trial of X")
     kinds_of_acts: frozenset[str] = frozenset()  # adjectives naming a kind of act ("a criminal investigation")
@@ -516,15 +530,6 @@ def same_actor(a: Participant, b: Participant) -> bool:
         return True
     return bool(a.name and b.name and a.name == b.name)
 
-
-TIME_ENTS = frozenset({"DATE", "TIME"})
-ACTOR_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-PERSONAL = frozenset({"he", "she", "they", "him", "her", "them", "his", "their"})
-DOER_SENTENCES = 12  # how far back an owned mention of the same act is looked for ("Trump's call with Zelensky")
-DOER_VERB_SENTENCES = 2  # how far back a clause doing it is ("Trump phoned Erdogan. … The call was …")
-
-
-CLAUSE_DEPS = ("csubj", "advcl", "xcomp", "ccomp")  # a clause judged: the subject, or extraposed (`_extraposed`)
 
 
 def _extraposed(it):
