@@ -1,4 +1,6 @@
-"""Criticism said of an act (events/evaluative.py): the speaker accuses whoever did it, on sentences written for these tests."""
+"""Criticism said of an act (events/evaluative.py): the speaker accuses whoever did it.
+
+On sentences written for these tests."""
 
 from __future__ import annotations
 

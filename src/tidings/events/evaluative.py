@@ -62,7 +62,8 @@ class Evaluation:
     negative_verbs: frozenset[str]
     phrases: dict[str, dict[str, tuple[tuple[str, ...], ...]]]  # polarity → first word → phrases (word tuples)
     framing: frozenset[str]
-    acts: dict[str, frozenset[str]] = field(default_factory=dict)  # act noun lemma → verb lemmas of doing it (see `_doer`)
+    # act noun lemma → verb lemmas of doing it (see `_doer`)
+    acts: dict[str, frozenset[str]] = field(default_factory=dict)
     admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
     done_of: frozenset[str] = frozenset()  # acts whose "of X" names the doer ("the actions of X", not "the trial of X")
     kinds_of_acts: frozenset[str] = frozenset()  # adjectives naming a kind of act ("a criminal investigation")
@@ -195,7 +196,7 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 doer, link = _doer(about, lexicon, sents, quote)
                 if doer is None and token.lemma_.lower() in lexicon.admissions or doer is not None and (
                         not quote.direct and doer.lower_ in PERSONAL):
-                    continue  # "using two accounts was a mistake", "X said what she did was wrong": maybe the speaker's own
+                    continue  # "using two accounts was a mistake", "X said what she did was wrong": maybe their own
                 if ("act", about.i) in acts_seen or doer is not None and (doer.i in seen or doer.lower_ in NOT_ABOUT):
                     continue
                 acts_seen.add(("act", about.i))
@@ -330,7 +331,8 @@ def _polarity(token, lexicon: Evaluation) -> str | None:
     if token.tag_ in ("JJR", "JJS", "RBR") or any(c.lower_ in ("more", "less", "most", "least") for c in token.children):
         return None  # comparisons ("more effective", "less prepared") judge no one on their own
     if token.pos_ in ("ADJ", "NOUN") or token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "acomp"):
-        if (lemma in lexicon.negative or lower in lexicon.negative) and (_judging(token) or _qualifies_act(token, lexicon)):
+        if (lemma in lexicon.negative or lower in lexicon.negative) and (
+                _judging(token) or _qualifies_act(token, lexicon)):
             return "negative"
         if (lemma in lexicon.positive or lower in lexicon.positive) and _predicated(token):
             return "positive"
@@ -400,7 +402,8 @@ def _predicated(token) -> bool:
     for _ in range(3):  # "was unusual and inappropriate": the first conjunct's role
         if node.dep_ == "conj" and node.head.i != node.i:
             node = node.head
-    if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and node.head.head.lemma_ in NAMING_VERBS | SEEMING_VERBS:
+    if node.dep_ in ("pobj", "amod") and node.head.lower_ == "as" and (
+            node.head.head.lemma_ in NAMING_VERBS | SEEMING_VERBS):
         return True  # "described him as a liar", "struck me as dishonest"
     if _seeming(node):
         return True
@@ -529,7 +532,6 @@ def same_actor(a: Participant, b: Participant) -> bool:
     if a.start < b.end and b.start < a.end:
         return True
     return bool(a.name and b.name and a.name == b.name)
-
 
 
 def _extraposed(it):
