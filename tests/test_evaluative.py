@@ -122,3 +122,9 @@ def test_a_kind_of_act_is_no_judgement_of_it(code):
 def test_an_unowned_act_adds_nothing_to_a_criticism_of_someone_in_the_same_sentence(code):
     events = accusations(code('"He is a disgrace and those remarks were a disgrace," Senator Paula Reyes said of Governor Hale.'))
     assert len(events) == 1 and events[0].target, [(e.trigger.text, texts(e.target)) for e in events]
+
+
+def test_an_act_with_no_doer_named_is_said_of_the_actor_the_quoted_sentence_names(code):
+    event = accusations(code('"There are many reasons to criticise Governor Hale, but that was a truly outrageous tweet," '
+                             'Senator Paula Reyes said.'))[0]
+    assert "Hale" in texts(event.target), texts(event.target)

@@ -194,9 +194,16 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 # "the phone call was inappropriate", "called the inquiry a sham": said of an act,
                 # the criticism is of whoever did it (`_doer`), or of no one named
                 doer, link = _doer(about, lexicon, sents, quote)
-                if doer is None and token.lemma_.lower() in lexicon.admissions or doer is not None and (
-                        not quote.direct and doer.lower_ in PERSONAL):
-                    continue  # "using two accounts was a mistake", "X said what she did was wrong": maybe their own
+                if doer is None and token.lemma_.lower() in lexicon.admissions:
+                    continue  # "using two accounts was a mistake": maybe the speaker's own
+                if doer is None:
+                    # "… critique Donald Trump, but that was an outrageous tweet": the actor the quoted
+                    # sentence names, never one the act is done to ("the allegations against X")
+                    doer = _nearest_actor(token, span, quote, sents.bounds(token), things_ok=True,
+                                          excluded=frozenset(t.i for t in about.subtree))
+                    link = "near" if doer is not None else "act"
+                if doer is not None and not quote.direct and doer.lower_ in PERSONAL:
+                    continue  # "X said what she did was wrong": maybe the speaker's own
                 if ("act", about.i) in acts_seen or doer is not None and (doer.i in seen or doer.lower_ in NOT_ABOUT):
                     continue
                 acts_seen.add(("act", about.i))
@@ -293,11 +300,12 @@ def _loosely_negative(token, lexicon: Evaluation) -> bool:
 VICTIM_PREPS = frozenset({"against", "on", "to", "toward", "towards", "for", "at", "upon", "into"})
 
 
-def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int], things_ok: bool = False):
+def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int], things_ok: bool = False,
+                   excluded: frozenset[int] = frozenset()):
     """The actor-like word (a name, or he/she/they) of the token's sentence (`sentence`: its
     start and end) inside the quote that is closest to it and is not the speaker — the word's
     own owner first ("Russian aggression"), and never the one it is aimed at ("aggression
-    against Ukraine")."""
+    against Ukraine") nor a word of `excluded`."""
     for child in token.children:
         if child.dep_ in ("amod", "compound", "poss") and child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
             return child
@@ -305,7 +313,7 @@ def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int], things_
     if subject is not None and subject.lower_ in NOT_ABOUT and not (things_ok and subject.lower_ in THINGS):
         return None  # "they may think I'm really radical": said of the speaker or of no one
     aimed = {t.i for prep in token.children if prep.dep_ == "prep" and prep.lower_ in VICTIM_PREPS
-             for t in prep.subtree}
+             for t in prep.subtree} | excluded
     doc = token.doc
     best, best_distance = None, None
     for i in range(max(span.start, sentence[0]), min(span.end, sentence[1])):  # the span's part in the sentence
