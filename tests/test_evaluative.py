@@ -128,3 +128,8 @@ def test_an_act_with_no_doer_named_is_said_of_the_actor_the_quoted_sentence_name
     event = accusations(code('"There are many reasons to criticise Governor Hale, but that was a truly outrageous tweet," '
                              'Senator Paula Reyes said.'))[0]
     assert "Hale" in texts(event.target), texts(event.target)
+
+
+def test_a_judging_verb_modifying_an_actor_is_said_of_it(code):
+    event = accusations(code('"I am so tired of the Hale campaign lying about my record," Senator Paula Reyes said.'))[0]
+    assert "Hale" in texts(event.target), texts(event.target)

@@ -458,6 +458,8 @@ def _about(token, polarity: str, acts=frozenset()):
         if polarity == "negative" and node.head.pos_ == "NOUN" and node.head.lemma_.lower() in acts:
             return node.head
         node = node.head
+    if node.pos_ == "VERB" and node.dep_ == "acl" and node.tag_ == "VBG" and node.head.pos_ in ("NOUN", "PROPN"):
+        return _owner(node.head) or node.head  # "sick of the Sanders campaign lying about me"
     if node.pos_ == "VERB" and node.dep_ not in ("acomp", "attr", "oprd"):  # not "is self-serving"
         return _clause_subject(node)
     if node.dep_ in ("prep", "advmod", "neg") and _copula(node.head):
