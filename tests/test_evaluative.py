@@ -133,3 +133,18 @@ def test_an_act_with_no_doer_named_is_said_of_the_actor_the_quoted_sentence_name
 def test_a_judging_verb_modifying_an_actor_is_said_of_it(code):
     event = accusations(code('"I am so tired of the Hale campaign lying about my record," Senator Paula Reyes said.'))[0]
     assert "Hale" in texts(event.target), texts(event.target)
+
+
+def test_the_act_done_by_the_subject_of_a_doing_verb(code):
+    event = accusations(code('"Acme Arms designed and executed an immoral marketing campaign aimed at teenagers," '
+                             'said the mother of one victim.'))[0]
+    assert "Acme" in texts(event.target), texts(event.target)
+
+
+def test_who_criticises_an_act_is_not_its_doer(code):
+    events = accusations(code('"Senator Hale criticised the reckless decision," Senator Paula Reyes said.'))
+    assert all("Hale" not in texts(e.target) for e in events), [texts(e.target) for e in events]
+
+
+def test_in_reported_speech_a_word_qualifying_an_act_may_be_the_writers(code):
+    assert accusations(code("Senator Paula Reyes voiced enthusiasm for a dangerous proposal to deregulate banks.")) == []

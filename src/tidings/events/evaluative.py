@@ -67,6 +67,7 @@ class Evaluation:
     admissions: frozenset[str] = frozenset()  # words a speaker also says of their own acts ("was a mistake")
     done_of: frozenset[str] = frozenset()  # acts whose "of X" names the doer ("the actions of X", not "the trial of X")
     kinds_of_acts: frozenset[str] = frozenset()  # adjectives naming a kind of act ("a criminal investigation")
+    doing_verbs: frozenset[str] = frozenset()  # verbs whose subject does the act that is their object ("launched")
 
     @property
     def words(self) -> frozenset[str]:
@@ -106,7 +107,8 @@ class Evaluation:
                          for noun, verbs in (raw.get("acts") or {}).items()},
                    admissions=frozenset(str(w).lower() for w in raw.get("admissions") or []),
                    done_of=frozenset(str(w).lower() for w in raw.get("done_of") or []),
-                   kinds_of_acts=frozenset(str(w).lower() for w in raw.get("kinds_of_acts") or []))
+                   kinds_of_acts=frozenset(str(w).lower() for w in raw.get("kinds_of_acts") or []),
+                   doing_verbs=frozenset(str(w).lower() for w in raw.get("doing_verbs") or []))
 
 
 @dataclass
@@ -186,6 +188,8 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 continue
             if _negated(token):
                 continue
+            if not quote.direct and token.dep_ == "amod" and not _judging(token) and _qualifies_act(token, lexicon):
+                continue  # "voiced enthusiasm for a dangerous proposal": in reported speech, maybe the writer's word
             token = _anchor(token, lexicon)  # a phrase's head word: "not credible" → credible
             about = _about(token, polarity, lexicon.acts)
             if polarity == "negative" and about is not None and about.lower_ == "it":
@@ -199,8 +203,13 @@ def evaluations(doc, quotes: list[Quote], lexicon: Evaluation,
                 if doer is None:
                     # "… critique Donald Trump, but that was an outrageous tweet": the actor the quoted
                     # sentence names, never one the act is done to ("the allegations against X")
+                    excluded = {t.i for t in about.subtree}
+                    verb = _verb_of(about) if about.dep_ in ("dobj", "pobj") else None
+                    reactor = _clause_subject(verb) if verb is not None else None
+                    if reactor is not None:  # "Hale criticised the reckless decision": Hale did not make it
+                        excluded |= {t.i for t in reactor.subtree}
                     doer = _nearest_actor(token, span, quote, sents.bounds(token), things_ok=True,
-                                          excluded=frozenset(t.i for t in about.subtree))
+                                          excluded=frozenset(excluded))
                     link = "near" if doer is not None else "act"
                 if doer is not None and not quote.direct and doer.lower_ in PERSONAL:
                     continue  # "X said what she did was wrong": maybe the speaker's own
@@ -605,6 +614,10 @@ def _doer(act, lexicon: Evaluation, sents: Sentences, quote: Quote):
         return owner, "said"
     lemma = act.lemma_.lower()
     verbs = lexicon.acts.get(lemma) or lexicon.acts.get(act.lower_) or frozenset()
+    if act.dep_ == "dobj" and (act.head.lemma_ in lexicon.doing_verbs or act.head.lemma_ in verbs):
+        subject = _clause_subject(act.head)  # "Remington designed and executed an immoral campaign"
+        if subject is not None and subject.lower_ not in NOT_ABOUT:
+            return subject, "said"
     speaker = quote.speaker
     doc = act.doc
     start, end = sents.start(act), act.i
