@@ -23,6 +23,8 @@ def accusations(events):
      "Senator Paula Reyes said the veto was reckless.", "Hale"),
     # a recent clause does the act
     ("Governor Tom Hale vetoed the budget on Friday. Senator Paula Reyes said the veto was reckless.", "Hale"),
+    ("Governor Tom Hale said on Monday that migrants were stealing jobs. Senator Paula Reyes said the remarks "
+     "were hateful.", "Hale"),  # remarks are made by whoever said something just before
 ])
 def test_criticism_of_an_act_accuses_whoever_did_it(code, text, target):
     event = accusations(code(text))[0]
