@@ -115,11 +115,12 @@ class Evaluation:
 class Statement:
     """One evaluative statement: the word, its polarity, the head token of the actor it is about,
     and how the two are linked ("said": through the parse; "near": only the nearest actor of the
-    quoted sentence — a weaker link the verifier weighs)."""
+    quoted sentence — a weaker link the verifier weighs; "act": said of an act, whose doer is
+    found around it, or is None when the text does not name one)."""
 
     token: object
     polarity: str  # negative | positive
-    about: object
+    about: object | None
     link: str = "said"
 
 
