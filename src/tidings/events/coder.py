@@ -308,10 +308,15 @@ class EventCoder:
         """'"Trump is a disgusting fraud," Rep. X said': the speaker ACCUSEs (or, praising, SUPPORTs)
         the actor the statement is about."""
         about = statement.about
-        parts = [p for p in finder.participants([about], expand=False) if not same_actor(p, quote.speaker)]
-        kind = best_kind([about], finder, parts) if parts else "none"
-        if kind not in ("actor", "named", "pronoun"):
-            return None
+        if about is None:  # "the call was inappropriate": an act judged whose doer is not named near it
+            if statement.link != "act":
+                return None
+            parts, kind = [], "none"
+        else:
+            parts = [p for p in finder.participants([about], expand=False) if not same_actor(p, quote.speaker)]
+            kind = best_kind([about], finder, parts) if parts else "none"
+            if kind not in ("actor", "named", "pronoun"):
+                return None
         token = statement.token
         event_type, mode = {"negative": ("ACCUSE", "disapprove"), "positive": ("SUPPORT", None),
                             "obligation": ("REQUEST", "change")}[statement.polarity]
@@ -320,9 +325,10 @@ class EventCoder:
             type=event_type, mode=mode,
             trigger=Span(token.text, token.idx, token.idx + len(token.text)),
             sentence=Span(sentence.text, sentence.start_char, sentence.end_char),
-            rule=family + ("+direct" if quote.direct else "+indirect") + ("+near" if statement.link == "near" else ""),
+            rule=family + ("+direct" if quote.direct else "+indirect")
+            + ({"near": "+near", "act": "+act"}.get(statement.link, "")),
             source=[replace(quote.speaker)], target=parts, factuality="asserted")
-        return _Candidate(event, frozenset(), frozenset({about.i}), "actor", kind, token.i)
+        return _Candidate(event, frozenset(), frozenset({about.i} if about is not None else ()), "actor", kind, token.i)
 
     def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
