@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from tidings.nlp.casing import restore, sentence_case
+from tidings.nlp.casing import parser_text, restore
 from tidings.records import Article, ArticleResult, Document
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ class Pipeline:
         in the place of a text that cannot be parsed (so one text never costs its batch)."""
         if self.nlp.max_length <= self.settings.max_chars:
             self.nlp.max_length = self.settings.max_chars + 1
-        cased = [sentence_case(text) for text in texts]  # Title Case headlines parsed in sentence case
+        cased = [parser_text(text, self.resolver.knows_name) for text in texts]  # Title Case headlines in sentence case
         try:
             return [restore(doc, text) for doc, text in
                     zip(self.nlp.pipe(cased, batch_size=self.settings.batch_size), texts)]

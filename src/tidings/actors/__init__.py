@@ -18,7 +18,7 @@ from typing import Any
 from tidings.actors.article import find_mentions as _find_mentions
 from tidings.actors.coref import first_person_mentions, unresolved_pronoun
 from tidings.actors.evaluate import evaluate
-from tidings.actors.kb import KnowledgeBase, load_kb
+from tidings.actors.kb import KnowledgeBase, load_kb, text_key
 from tidings.actors.phrase import resolve_text
 from tidings.records import Mention, Participant, Quote
 
@@ -38,6 +38,10 @@ class ActorResolver:
         """`{"name", "country", "sector", "how", "kb_id", ...}` for an actor description, else None."""
         reading = resolve_text(self.kb, text or "", context or "", date)
         return reading.as_dict() if reading else None
+
+    def knows_name(self, word: str) -> bool:
+        """Whether the knowledge base holds a name that is this word ("Lebanon", "Trump")."""
+        return bool(self.kb.lookup(text_key(word)))
 
     def find_mentions(self, doc, published: str | None = None) -> list[Mention]:
         """Actor mentions in a spaCy Doc of an article body (non-overlapping, in text order),

@@ -140,6 +140,7 @@ def evaluate(tsv_path: str | Path, coder=None, nlp=None, progress=None) -> dict[
     from tidings.actors import ActorResolver
     from tidings.events import EventCoder
     from tidings.nlp import load_model
+    from tidings.nlp.casing import parse
 
     rows = read_rows(tsv_path)
     nlp = nlp or load_model()
@@ -149,7 +150,7 @@ def evaluate(tsv_path: str | Path, coder=None, nlp=None, progress=None) -> dict[
     started = time.perf_counter()
     events_by_sentence: dict[str, list[Event]] = {}
     failures = 0
-    for number, (sentence, doc) in enumerate(zip(sentences, nlp.pipe(sentences, batch_size=64)), 1):
+    for number, (sentence, doc) in enumerate(zip(sentences, parse(nlp, sentences, resolver.knows_name)), 1):
         try:
             mentions = resolver.find_mentions(doc, published=None)
         except Exception:  # the actors stage is not under test here: code without mentions

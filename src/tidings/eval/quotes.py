@@ -116,6 +116,7 @@ def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None
     `progress(done, total)` hears of each document."""
     from tidings.actors import ActorResolver
     from tidings.nlp import load_model
+    from tidings.nlp.casing import parse
     from tidings.quotes import QuoteExtractor
 
     extractor = extractor or QuoteExtractor()
@@ -133,7 +134,7 @@ def evaluate(directory: Path, extractor=None, nlp=None, limit: int | None = None
         text = text_path.read_text(encoding="utf-8")
         gold = read_ann(ann_path)
         t0 = time.perf_counter()
-        doc = nlp(text)
+        doc = next(parse(nlp, [text], resolver.knows_name))  # as the pipeline reads it
         mentions = resolver.find_mentions(doc)
         t1 = time.perf_counter()
         emitted = [_emitted(f) for f in extractor.find(doc, mentions)]
