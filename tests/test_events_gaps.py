@@ -143,3 +143,44 @@ def test_a_phrase_naming_both_parties_meets_without_a_target(code):
 def test_a_kicker_label_is_not_the_subject_of_its_headline(code):
     urged = only(code("The Latest: Governor Reyes urges residents to leave the coast."), "REQUEST")
     assert texts(urged.source).endswith("Reyes")
+
+
+@pytest.mark.parametrize("text, kind, source, target", [
+    # aid held back is aid reduced (PLOVER SANCTION), not aid given
+    ("The governor withheld state funding from the city council.", "SANCTION", "governor", "council"),
+    ("The senator withheld military aid to the rebels for a month.", "SANCTION", "senator", "rebels"),
+    # protesters disrupting an event or a speaker
+    ("Students interrupted the minister's speech with loud chants.", "PROTEST", "Students", "minister"),
+    ("As demonstrators kept interrupting him, the mayor left the stage.", "PROTEST", "demonstrators", None),
+    # ridicule, fondness, a vote promised or refused
+    ("The governor made fun of the senator's accent.", "ACCUSE", "governor", "senator"),
+    ("The mayor has liked Senator Warren since the beginning.", "SUPPORT", "mayor", "Warren"),
+    ("The unions said they will not vote for Senator Warren.", "REJECT", "they", "Warren"),
+])
+def test_more_gap_acts_are_coded(code, text, kind, source, target):
+    event = only(code(text), kind)
+    assert source in texts(event.source), (texts(event.source), texts(event.target))
+    if target is not None:
+        assert target in texts(event.target), (texts(event.source), texts(event.target))
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("The senator withheld military aid to the rebels for a month.", "AID"),    # aid held back
+    ("Senator Warren beat Senator Brown in the primary.", "ASSAULT"),           # a contest won
+    ("Governor Reyes beats Mayor Ortiz in Ohio.", "ASSAULT"),                   # two named rivals
+    ("The senator interrupted the governor twice.", "PROTEST"),                 # no protester, no event
+    ("I would like to see a deal with the governor.", "SUPPORT"),               # a wish, not fondness
+])
+def test_more_gap_lookalikes_are_not_coded(code, text, kind):
+    events = code(text)
+    assert not [e for e in events if e.type == kind], kinds(events)
+
+
+def test_a_beating_by_police_is_still_an_assault(code):
+    event = only(code("Police officers beat the protesters with batons."), "ASSAULT")
+    assert "protesters" in texts(event.target)
+
+
+def test_withheld_support_is_a_refusal_not_a_sanction(code):
+    events = code("The senator withheld his support from the governor.")
+    assert only(events, "REJECT") and not [e for e in events if e.type == "SANCTION"], kinds(events)

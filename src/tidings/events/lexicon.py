@@ -648,6 +648,31 @@ def _not_accident(token, lexicon) -> bool:
     return not any(c.lemma_.lower() in words for c in causes)
 
 
+def _disrupted_event(token, lexicon) -> bool:
+    """'protesters interrupted her speech', 'hecklers kept interrupting him': an event disrupted,
+    or a speaker interrupted by protesters — not 'Clinton interrupted Sanders' or 'the storm
+    disrupted flights'."""
+    if _obj_in(token, lexicon, "disrupted_events", ("dobj", "nsubjpass")):
+        return True
+    subjects = _children(token, "nsubj") or _children(token.head, "nsubj") if token.dep_ in ("xcomp", "conj") else _children(token, "nsubj")
+    subjects = subjects + [o for a in _children(token, "agent") for o in _children(a, "pobj")]
+    return bool(_children(token, "dobj", "nsubjpass")) and any(
+        s.lemma_.lower() in lexicon.words("disrupter_nouns") for s in subjects)
+
+
+def _not_contest(token, lexicon) -> bool:
+    """'police beat the protesters', not a contest won: 'Sanders beats Clinton in Oklahoma',
+    'Cruz beat Dewhurst in the primary runoff'. Beating is a win when the sentence speaks of a
+    contest (data/triggers.yaml `contest_words`) or when a named person beats a named person."""
+    if token.lemma_.lower() not in lexicon.words("contest_verbs"):
+        return True
+    if any(w.lemma_.lower() in lexicon.words("contest_words") for w in token.sent):
+        return False
+    subjects = [s for s in _children(token, "nsubj") if s.ent_type_ in ("PERSON", "ORG", "NORP")]
+    objects = [o for o in _children(token, "dobj") if o.ent_type_ == "PERSON"]
+    return not (subjects and objects)
+
+
 def _not_standing(token, lexicon) -> bool:
     """Support as an act ("offered its support"), not a standing ("has low support from voters")."""
     levels = lexicon.words("level_words")
@@ -660,6 +685,8 @@ def _not_standing(token, lexicon) -> bool:
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
+    "not_contest": _not_contest,
+    "disrupted_event": _disrupted_event,
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
     "obj_permission": lambda t, lx: _obj_or_to(t, lx, "permission_nouns"),
@@ -772,6 +799,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "unarmed_clause": lambda t, lx: not _violent_clause(t, lx),
     "jointly": lambda t, lx: any(c.dep_ == "advmod" and c.lower_ in lx.words("joint_words")
                                  for v in [t] + _children(t, "xcomp") for c in v.children),
+    "no_backing": lambda t, lx: not _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),  # "withheld his support": REJECT
     "obj_backing": lambda t, lx: _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),
     "says_no": lambda t, lx: any(c.lower_ == "no" and c.dep_ in ("dobj", "intj", "ccomp", "npadvmod") for c in t.children)
     and any(p.lower_ == "to" for p in _children(t, "prep")),
