@@ -184,3 +184,20 @@ def test_a_beating_by_police_is_still_an_assault(code):
 def test_withheld_support_is_a_refusal_not_a_sanction(code):
     events = code("The senator withheld his support from the governor.")
     assert only(events, "REJECT") and not [e for e in events if e.type == "SANCTION"], kinds(events)
+
+
+def test_accepting_a_request_is_an_agreement_and_meeting_demands_a_concession(code):
+    agreed = code("The prime minister accepted the governor's request to cooperate on the border.")
+    assert [e for e in agreed if e.type == "AGREE" and e.rule == "v.accept_request"], kinds(agreed)
+    assert not [e for e in agreed if e.type == "CONCEDE"], kinds(agreed)
+    conceded = code("The government finally met the protesters' demands.")
+    assert [e for e in conceded if e.rule == "v.accept_demand"], kinds(conceded)
+
+
+def test_a_town_acts_through_its_government(event_coder, code):
+    event_coder.keep_screened = True
+    try:
+        events = code("The town sent a letter to Governor Reyes demanding an apology.")
+    finally:
+        event_coder.keep_screened = False
+    assert [e for e in events if e.type == "REQUEST" and not e.rule.endswith("!screened")], kinds(events)

@@ -333,6 +333,9 @@ class EventCoder:
     def _stands(self, candidate: _Candidate, trigger: Trigger, doc=None) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
         target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
+        if candidate.event.source and candidate.source_kind == "place" and doc is not None and candidate.source_heads \
+                and all(doc[i].lemma_.lower() in screen_data()["governed_places"] for i in candidate.source_heads):
+            candidate.source_kind = "named"  # "the town welcomed Trump to visit": a town acts through its government
         if candidate.event.source and candidate.source_kind in ("none", "place"):
             if candidate.event.type == "ASSAULT" and all(
                     p.text.split()[-1].lower().rstrip("s") in screen_data()["agentless_sources"]

@@ -593,6 +593,7 @@ def _refused_act(token, lexicon) -> bool:
            for x in _children(token, "xcomp")):
         return True
     return _obj_real(token, lexicon, "demand_nouns", ("dobj", "nsubjpass")) \
+        or _obj_real(token, lexicon, "request_nouns", ("dobj", "nsubjpass")) \
         or _obj_real(token, lexicon, "accept_objects", ("dobj", "nsubjpass")) \
         or _obj_real(token, lexicon, "offer_nouns", ("dobj", "nsubjpass"))
 
@@ -691,6 +692,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
                                         for c in t.lefts for x in c.subtree),
     "obj_permission": lambda t, lx: _obj_or_to(t, lx, "permission_nouns"),
     "obj_demand": lambda t, lx: _obj_or_to(t, lx, "demand_nouns"),
+    "obj_request": lambda t, lx: _obj_or_to(t, lx, "request_nouns") and not _obj_or_to(t, lx, "accept_objects"),
     "undergo_verb": _undergo_verb,
     "let_free": _let_free,
     "as_hostage": _as_hostage,
