@@ -201,3 +201,16 @@ def test_a_town_acts_through_its_government(event_coder, code):
     finally:
         event_coder.keep_screened = False
     assert [e for e in events if e.type == "REQUEST" and not e.rule.endswith("!screened")], kinds(events)
+
+
+@pytest.mark.parametrize("text, wished", [
+    ('"I\'d like to punch him in the face," the senator said of the heckler.', True),
+    ("The senator wants to bomb the rebel camps.", True),
+    ('"Next time, we might have to kill him," the militia leader said.', True),
+    ("The police had to shoot the attacker.", False),          # a past necessity, no threat
+    ("The senator does not want to bomb the rebel camps.", False),
+])
+def test_wished_force_is_a_threat(code, text, wished):
+    events = code(text)
+    threats = [e for e in events if e.type == "THREATEN" and e.rule.endswith("+wish")]
+    assert bool(threats) == wished, kinds(events)

@@ -369,6 +369,8 @@ class EventCoder:
             kind, suffix = "AGREE", "promise"
         elif self._announced(event, token, gov) and trigger.type in self.lexicon.threat_types:
             kind, suffix = "THREATEN", "threat"
+        elif trigger.type in self.lexicon.threat_types and _wished(token, gov):
+            kind, suffix = "THREATEN", "wish"  # "I'd like to punch him in the face", "wants to destroy ISIS"
         else:
             return None
         stance = replace(event, type=kind, mode=None, context=[], rule=f"{trigger.id}+{suffix}",
@@ -631,6 +633,29 @@ def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
     if not any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in clause.children):
         return False
     return not any(t.lower_ in ("if", "unless") for t in clause.subtree)
+
+
+WISH_VERBS = frozenset({"want", "wish", "like", "love", "mean", "aim", "hope"})
+MODAL_NEED = frozenset({"have", "need"})
+
+
+def _wished(token, gov) -> bool:
+    """'I'd like to punch him in the face', 'wants to destroy ISIS', 'we might have to kill him':
+    force the speaker wishes for or foresees is a threat of it (PLOVER THREATEN). 'Like' and
+    'love' count with 'would' ('I'd like to'), 'have to' and 'need to' with a modal ('might have
+    to'), not a past necessity ('had to shoot')."""
+    clause = gov if gov is not None else token
+    if clause.dep_ != "xcomp" or clause.head.i == clause.i:
+        return False
+    head = clause.head
+    if any(c.dep_ == "neg" for c in head.children):
+        return False
+    modals = {c.lower_ for c in head.children if c.dep_ == "aux"}
+    if head.lemma_ in ("like", "love"):
+        return bool(modals & {"would", "'d"})
+    if head.lemma_ in MODAL_NEED:
+        return bool(modals & {"might", "may", "will", "'ll", "would", "'d", "could", "must"})
+    return head.lemma_ in WISH_VERBS and head.tag_ != "VBD"
 
 
 def _promise(token, gov) -> bool:
