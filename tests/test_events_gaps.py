@@ -214,3 +214,16 @@ def test_wished_force_is_a_threat(code, text, wished):
     events = code(text)
     threats = [e for e in events if e.type == "THREATEN" and e.rule.endswith("+wish")]
     assert bool(threats) == wished, kinds(events)
+
+
+@pytest.mark.parametrize("text, kind, rule", [
+    # a conditional announcement of a sanction is a threat ("would … if" is its usual form)
+    ("The president said he would raise tariffs on Mexican goods if no deal is reached.", "THREATEN",
+     "n.trade_sanctions+threat"),
+    ("The governor has rung up major endorsements from local unions.", "SUPPORT", "n.endorsement_received"),
+    ("The party punished the senator by removing him from the committee.", "SANCTION", "v.sanction"),
+    ("The senator's remarks drew outrage from the opposition.", "ACCUSE", "n.ire_faced"),
+])
+def test_announced_and_undergone_acts(code, text, kind, rule):
+    events = code(text)
+    assert [e for e in events if e.type == kind and e.rule == rule], kinds(events)

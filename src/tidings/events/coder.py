@@ -399,7 +399,8 @@ class EventCoder:
             return _promise(token, gov)
         if gov is not None and gov.lemma_ not in self.lexicon.light_verbs:
             return False  # "would boycott a conference": the conference is no commitment
-        return event.factuality == "hypothetical" and _reported_would(token, gov, self.lexicon.speech_verbs)
+        return event.factuality == "hypothetical" and _reported_would(
+            token, gov, self.lexicon.speech_verbs, conditional=event.type in self.lexicon.threat_types)
 
     @staticmethod
     def _first_role(token, roles, finder: ArgFinder, is_noun: bool, exclude: set[int]) -> list:
@@ -623,8 +624,9 @@ def _plainly_negated(token) -> bool:
     return token.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in token.children)
 
 
-def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
-    """'announced it would boycott the conference': a future in a reported clause (not 'would … if')."""
+def _reported_would(token, gov, speech_verbs: frozenset[str], conditional: bool = False) -> bool:
+    """'announced it would boycott the conference': a future in a reported clause (not 'would … if',
+    unless `conditional`: 'said he would raise tariffs if no deal is reached' is a threat)."""
     clause = gov if gov is not None else token
     while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
         clause = clause.head
@@ -632,7 +634,7 @@ def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
         return False
     if not any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in clause.children):
         return False
-    return not any(t.lower_ in ("if", "unless") for t in clause.subtree)
+    return conditional or not any(t.lower_ in ("if", "unless") for t in clause.subtree)
 
 
 WISH_VERBS = frozenset({"want", "wish", "like", "love", "mean", "aim", "hope"})
