@@ -227,3 +227,15 @@ def test_wished_force_is_a_threat(code, text, wished):
 def test_announced_and_undergone_acts(code, text, kind, rule):
     events = code(text)
     assert [e for e in events if e.type == kind and e.rule == rule], kinds(events)
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("The senator said the United States needed a tougher policy on Iran.", True),
+    ('"We must not overreact to campaign rhetoric," the minister said.', False),   # the speaker's own resolve
+    ('"You have to be careful with conflicts of interest," the senator said.', False),  # a maxim
+    ("The company says the singer did not need its permission.", False),              # a denied need
+    ('"They both need one another," the senator said of the two leaders.', False),
+])
+def test_said_must_is_an_obligation_laid_on_another(code, text, asked):
+    events = code(text)
+    assert bool([e for e in events if e.rule == "v.say_must"]) == asked, kinds(events)

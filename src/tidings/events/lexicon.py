@@ -327,11 +327,15 @@ def _to_streets(token, lexicon) -> bool:
 
 
 def _ccomp_must(token, lexicon) -> bool:
+    """'said Russia must withdraw', 'insisted the party needs to change', 'said they have to go': an
+    obligation laid on someone — not a denied need ('didn't need their permission')."""
     for clause in _children(token, "ccomp"):
         if any(aux.lower_ in lexicon.words("obligation_modals") for aux in _children(clause, "aux")):
             return True
-        if clause.lemma_ == "need" or (clause.lemma_ == "have" and _children(clause, "xcomp")):
-            return True
+        if (clause.lemma_ == "need" or clause.lemma_ == "have" and _children(clause, "xcomp")) \
+                and not _children(clause, "neg") and not any(o.lower_ in ("another", "other") and o.i > 0 and o.nbor(-1).lower_ in ("one", "each")
+                            for o in clause.subtree):
+            return True  # ('said the U.S. needed a more robust air campaign'; not 'they need one another')
     return False
 
 
@@ -605,6 +609,8 @@ def _ccomp_actor_subject(token, lexicon) -> bool:
         if _children(clause, "auxpass"):
             continue
         for subject in _children(clause, "nsubj"):
+            if subject.lower_ in ("i", "we", "you", "one"):
+                continue  # 'we must not overreact', 'you have to be careful': the speaker's own resolve or a maxim
             if _actor_like(subject, lexicon) or subject.lemma_.lower() in lexicon.words("person_nouns"):
                 return True
     return False
