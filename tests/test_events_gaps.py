@@ -239,3 +239,13 @@ def test_announced_and_undergone_acts(code, text, kind, rule):
 def test_said_must_is_an_obligation_laid_on_another(code, text, asked):
     events = code(text)
     assert bool([e for e in events if e.rule == "v.say_must"]) == asked, kinds(events)
+
+
+def test_an_invitation_is_no_request(code):
+    events = code("The campaign invited the boxer to appear at the convention.")
+    assert [e for e in events if e.type == "AGREE" and e.rule == "v.invite"], kinds(events)
+    assert not [e for e in events if e.type == "REQUEST"], kinds(events)
+    passive = code("The senator was invited to attend the summit.")
+    assert not [e for e in passive if e.type == "REQUEST"], kinds(passive)
+    asked = code("The president invited the Senate to investigate the matter.")
+    assert [e for e in asked if e.type == "REQUEST"], kinds(asked)

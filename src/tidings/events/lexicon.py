@@ -540,6 +540,12 @@ def _ask_request(token, lexicon) -> bool:
     return token.lemma_ != "ask" and bool(_children(token, "dobj")) or _obj_real(token, lexicon, "ask_objects")
 
 
+def _not_invitation(token, lexicon) -> bool:
+    """'invited the press to tour its offices', 'he was invited to attend': an invitation (v.invite,
+    PLOVER AGREE), not a request — also in the passive, which v.invite codes too."""
+    return token.lemma_.lower() != "invite" or not REQUIREMENTS["invitation"](token, lexicon)
+
+
 def _actor_or_owned_object(token, lexicon) -> bool:
     """'criticized Trump', 'slammed Trump's remarks', 'complained about the media', or no object
     at all ('X complained'): an accusation aims at an actor, or at what an actor said or did —
@@ -693,6 +699,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
     "not_contest": _not_contest,
+    "not_invitation": _not_invitation,
     "disrupted_event": _disrupted_event,
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
@@ -789,7 +796,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "with_force": lambda t, lx: any(p.lower_ == "with" and any(o.lemma_.lower() in lx.words("force_words") for o in _children(p, "pobj"))
                                     for p in _children(t, "prep")),
     "forgone_charges": _forgone_charges,
-    "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
+    "invitation": lambda t, lx: bool(_children(t, "dobj", "nsubjpass")) and (
         any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
         or any(p.lower_ == "to" and any(o.lemma_.lower() in lx.words("invitation_words") or o.ent_type_ in ("GPE", "FAC")
                                         for o in _children(p, "pobj")) for p in _children(t, "prep"))),
