@@ -249,3 +249,14 @@ def test_an_invitation_is_no_request(code):
     assert not [e for e in passive if e.type == "REQUEST"], kinds(passive)
     asked = code("The president invited the Senate to investigate the matter.")
     assert [e for e in asked if e.type == "REQUEST"], kinds(asked)
+
+
+@pytest.mark.parametrize("text, supported", [
+    ("The governor is defending his early-morning tweets about the judge.", False),  # one's own words
+    ("The senator reiterated to reporters that the vote was a mistake.", False),    # a statement
+    ("The senator praised his running mate on Tuesday.", True),
+    ("The senator defended the governor's decision.", True),
+])
+def test_defending_ones_own_words_is_no_support(code, text, supported):
+    events = code(text)
+    assert bool([e for e in events if e.rule == "v.support"]) == supported, kinds(events)

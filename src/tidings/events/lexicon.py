@@ -673,6 +673,17 @@ def _disrupted_event(token, lexicon) -> bool:
         s.lemma_.lower() in lexicon.words("disrupter_nouns") for s in subjects)
 
 
+def _not_own_act(token, lexicon) -> bool:
+    """'Trump is defending his early-morning tweets', 'reiterated her position': backing one's own
+    words or acts is no support of anyone ('praised his running mate' is). Also 'reiterated
+    that …' with nothing reiterated as an object is a statement, not support."""
+    objs = _children(token, "dobj")
+    if not objs:
+        return token.lemma_.lower() not in ("reiterate", "reaffirm")
+    return not all(o.lemma_.lower() in lexicon.words("own_act_nouns") and any(
+        c.dep_ == "poss" and c.pos_ == "PRON" for c in o.children) for o in objs)
+
+
 def _not_contest(token, lexicon) -> bool:
     """'police beat the protesters', not a contest won: 'Sanders beats Clinton in Oklahoma',
     'Cruz beat Dewhurst in the primary runoff'. Beating is a win when the sentence speaks of a
@@ -699,6 +710,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
     "not_contest": _not_contest,
+    "not_own_act": _not_own_act,
     "not_invitation": _not_invitation,
     "disrupted_event": _disrupted_event,
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
