@@ -260,3 +260,10 @@ def test_an_invitation_is_no_request(code):
 def test_defending_ones_own_words_is_no_support(code, text, supported):
     events = code(text)
     assert bool([e for e in events if e.rule == "v.support"]) == supported, kinds(events)
+
+
+def test_a_person_dragged_out_is_coerced(code):
+    event = only(code("The protester was dragged out by security guards."), "COERCE")
+    assert "guards" in texts(event.source) and "protester" in texts(event.target)
+    events = code("The reform dragged the economy out of recession.")
+    assert not [e for e in events if e.type == "COERCE"], kinds(events)
