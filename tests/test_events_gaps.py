@@ -267,3 +267,15 @@ def test_a_person_dragged_out_is_coerced(code):
     assert "guards" in texts(event.source) and "protester" in texts(event.target)
     events = code("The reform dragged the economy out of recession.")
     assert not [e for e in events if e.type == "COERCE"], kinds(events)
+
+
+@pytest.mark.parametrize("text, protest", [
+    ('Teachers chanted "fund our schools" outside the statehouse.', True),
+    ("The protester yelled and held up a banner.", True),
+    ("Students marched against the new law.", True),
+    ('Supporters chanted "build the wall" at the rally.', False),   # a rally crowd, not a protest
+    ("The governor held up the report at the hearing.", False),     # no sign, no protester
+])
+def test_chanting_and_holding_signs_by_protesters(code, text, protest):
+    events = code(text)
+    assert bool([e for e in events if e.type == "PROTEST"]) == protest, kinds(events)

@@ -684,6 +684,17 @@ def _not_own_act(token, lexicon) -> bool:
         c.dep_ == "poss" and c.pos_ == "PRON" for c in o.children) for o in objs)
 
 
+def _protesting_subject(token, lexicon) -> bool:
+    """'teachers chanted', 'protesters held up signs', 'the protester yelled and held up a banner':
+    the one chanting or holding signs is a protester, a striker or a group of working people —
+    not a supporter at a rally ('supporters chanted his name')."""
+    node = token
+    while not _children(node, "nsubj") and node.dep_ in ("conj", "xcomp", "advcl") and node.head.i != node.i:
+        node = node.head
+    subjects = _children(node, "nsubj")
+    return any(s.lemma_.lower() in lexicon.words("protester_nouns") for s in subjects)
+
+
 def _not_contest(token, lexicon) -> bool:
     """'police beat the protesters', not a contest won: 'Sanders beats Clinton in Oklahoma',
     'Cruz beat Dewhurst in the primary runoff'. Beating is a win when the sentence speaks of a
@@ -710,6 +721,8 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
     "not_contest": _not_contest,
+    "protesting_subject": _protesting_subject,
+    "obj_signs": lambda t, lx: _obj_in(t, lx, "sign_nouns"),
     "not_own_act": _not_own_act,
     "not_invitation": _not_invitation,
     "disrupted_event": _disrupted_event,
