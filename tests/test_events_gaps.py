@@ -279,3 +279,10 @@ def test_a_person_dragged_out_is_coerced(code):
 def test_chanting_and_holding_signs_by_protesters(code, text, protest):
     events = code(text)
     assert bool([e for e in events if e.type == "PROTEST"]) == protest, kinds(events)
+
+
+def test_fighting_an_actors_plan_is_a_rejection(code):
+    event = only(code("Senate Republicans fought the president's nomination of the judge for months."), "REJECT")
+    assert "president" in texts(event.target), texts(event.target)
+    events = code("The governor fought the fire for weeks.")
+    assert not [e for e in events if e.type == "REJECT"], kinds(events)

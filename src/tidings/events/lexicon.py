@@ -721,6 +721,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
     "not_contest": _not_contest,
+    "obj_plan": lambda t, lx: _obj_real(t, lx, "plan_nouns", ("dobj", "nsubjpass")),
     "protesting_subject": _protesting_subject,
     "obj_signs": lambda t, lx: _obj_in(t, lx, "sign_nouns"),
     "not_own_act": _not_own_act,
