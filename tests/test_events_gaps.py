@@ -286,3 +286,10 @@ def test_fighting_an_actors_plan_is_a_rejection(code):
     assert "president" in texts(event.target), texts(event.target)
     events = code("The governor fought the fire for weeks.")
     assert not [e for e in events if e.type == "REJECT"], kinds(events)
+
+
+def test_pushing_to_do_something_is_no_request_without_someone_pushed(code):
+    events = code("Many leaders are pushing to make the climate agreement binding sooner.")
+    assert not [e for e in events if e.rule == "v.tell_to"], kinds(events)
+    pushed = code("The governor pushed lawmakers to pass the bill.")
+    assert [e for e in pushed if e.rule == "v.tell_to"], kinds(pushed)
