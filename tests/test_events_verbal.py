@@ -120,12 +120,12 @@ def test_an_unresolved_pronoun_takes_the_home_country_only_of_a_clearly_one_coun
         nlp_events, event_coder, actor_resolver, quoter):
     story = ("Senator Elizabeth Warren and Governor Gavin Newsom criticised the Pentagon on Monday. "
              "President Joe Biden met Speaker Nancy Pelosi and Senator Chuck Schumer in Washington. "
-             "\"We must stop them,\" the governor said.")
+             "\"We urge them to stop,\" the governor said.")
     event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, story), "REQUEST")
     assert [p.country for p in event.target] == ["USA"]
     mixed = ("President Joe Biden met President Xi Jinping and Premier Li Keqiang in Geneva. "
              "Secretary Antony Blinken spoke with Foreign Minister Wang Yi and Senator Chuck Schumer. "
-             "\"We must stop them,\" the governor said.")
+             "\"We urge them to stop,\" the governor said.")
     event = only(_code_all(nlp_events, event_coder, actor_resolver, quoter, mixed), "REQUEST")
     assert [p.country for p in event.target] == [None]
 

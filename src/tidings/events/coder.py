@@ -333,6 +333,9 @@ class EventCoder:
     def _stands(self, candidate: _Candidate, trigger: Trigger, doc=None) -> bool:
         """An event needs an actor as its source (or an agentless passive: "was attacked") and a
         target where its type needs a recipient (data/triggers.yaml `needs_target`)."""
+        if candidate.event.source and candidate.source_kind == "place" and doc is not None and candidate.source_heads \
+                and all(doc[i].lemma_.lower() in screen_data()["governed_places"] for i in candidate.source_heads):
+            candidate.source_kind = "named"  # "the town welcomed Trump to visit": a town acts through its government
         if candidate.event.source and candidate.source_kind in ("none", "place"):
             if candidate.event.type == "ASSAULT" and all(
                     p.text.split()[-1].lower().rstrip("s") in screen_data()["agentless_sources"]
@@ -366,6 +369,8 @@ class EventCoder:
             kind, suffix = "AGREE", "promise"
         elif self._announced(event, token, gov) and trigger.type in self.lexicon.threat_types:
             kind, suffix = "THREATEN", "threat"
+        elif trigger.type in self.lexicon.threat_types and _wished(token, gov):
+            kind, suffix = "THREATEN", "wish"  # "I'd like to punch him in the face", "wants to destroy ISIS"
         else:
             return None
         stance = replace(event, type=kind, mode=None, context=[], rule=f"{trigger.id}+{suffix}",
@@ -394,7 +399,8 @@ class EventCoder:
             return _promise(token, gov)
         if gov is not None and gov.lemma_ not in self.lexicon.light_verbs:
             return False  # "would boycott a conference": the conference is no commitment
-        return event.factuality == "hypothetical" and _reported_would(token, gov, self.lexicon.speech_verbs)
+        return event.factuality == "hypothetical" and _reported_would(
+            token, gov, self.lexicon.speech_verbs, conditional=event.type in self.lexicon.threat_types)
 
     @staticmethod
     def _first_role(token, roles, finder: ArgFinder, is_noun: bool, exclude: set[int]) -> list:
@@ -618,8 +624,9 @@ def _plainly_negated(token) -> bool:
     return token.pos_ in ("VERB", "AUX") and any(c.dep_ == "neg" for c in token.children)
 
 
-def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
-    """'announced it would boycott the conference': a future in a reported clause (not 'would … if')."""
+def _reported_would(token, gov, speech_verbs: frozenset[str], conditional: bool = False) -> bool:
+    """'announced it would boycott the conference': a future in a reported clause (not 'would … if',
+    unless `conditional`: 'said he would raise tariffs if no deal is reached' is a threat)."""
     clause = gov if gov is not None else token
     while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
         clause = clause.head
@@ -627,7 +634,30 @@ def _reported_would(token, gov, speech_verbs: frozenset[str]) -> bool:
         return False
     if not any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in clause.children):
         return False
-    return not any(t.lower_ in ("if", "unless") for t in clause.subtree)
+    return conditional or not any(t.lower_ in ("if", "unless") for t in clause.subtree)
+
+
+WISH_VERBS = frozenset({"want", "wish", "like", "love", "mean", "aim", "hope"})
+MODAL_NEED = frozenset({"have", "need"})
+
+
+def _wished(token, gov) -> bool:
+    """'I'd like to punch him in the face', 'wants to destroy ISIS', 'we might have to kill him':
+    force the speaker wishes for or foresees is a threat of it (PLOVER THREATEN). 'Like' and
+    'love' count with 'would' ('I'd like to'), 'have to' and 'need to' with a modal ('might have
+    to'), not a past necessity ('had to shoot')."""
+    clause = gov if gov is not None else token
+    if clause.dep_ != "xcomp" or clause.head.i == clause.i:
+        return False
+    head = clause.head
+    if any(c.dep_ == "neg" for c in head.children):
+        return False
+    modals = {c.lower_ for c in head.children if c.dep_ == "aux"}
+    if head.lemma_ in ("like", "love"):
+        return bool(modals & {"would", "'d"})
+    if head.lemma_ in MODAL_NEED:
+        return bool(modals & {"might", "may", "will", "'ll", "would", "'d", "could", "must"})
+    return head.lemma_ in WISH_VERBS and head.tag_ != "VBD"
 
 
 def _promise(token, gov) -> bool:

@@ -327,11 +327,15 @@ def _to_streets(token, lexicon) -> bool:
 
 
 def _ccomp_must(token, lexicon) -> bool:
+    """'said Russia must withdraw', 'insisted the party needs to change', 'said they have to go': an
+    obligation laid on someone — not a denied need ('didn't need their permission')."""
     for clause in _children(token, "ccomp"):
         if any(aux.lower_ in lexicon.words("obligation_modals") for aux in _children(clause, "aux")):
             return True
-        if clause.lemma_ == "need" or (clause.lemma_ == "have" and _children(clause, "xcomp")):
-            return True
+        if (clause.lemma_ == "need" or clause.lemma_ == "have" and _children(clause, "xcomp")) \
+                and not _children(clause, "neg") and not any(o.lower_ in ("another", "other") and o.i > 0 and o.nbor(-1).lower_ in ("one", "each")
+                            for o in clause.subtree):
+            return True  # ('said the U.S. needed a more robust air campaign'; not 'they need one another')
     return False
 
 
@@ -536,6 +540,12 @@ def _ask_request(token, lexicon) -> bool:
     return token.lemma_ != "ask" and bool(_children(token, "dobj")) or _obj_real(token, lexicon, "ask_objects")
 
 
+def _not_invitation(token, lexicon) -> bool:
+    """'invited the press to tour its offices', 'he was invited to attend': an invitation (v.invite,
+    PLOVER AGREE), not a request — also in the passive, which v.invite codes too."""
+    return token.lemma_.lower() != "invite" or not REQUIREMENTS["invitation"](token, lexicon)
+
+
 def _actor_or_owned_object(token, lexicon) -> bool:
     """'criticized Trump', 'slammed Trump's remarks', 'complained about the media', or no object
     at all ('X complained'): an accusation aims at an actor, or at what an actor said or did —
@@ -593,6 +603,7 @@ def _refused_act(token, lexicon) -> bool:
            for x in _children(token, "xcomp")):
         return True
     return _obj_real(token, lexicon, "demand_nouns", ("dobj", "nsubjpass")) \
+        or _obj_real(token, lexicon, "request_nouns", ("dobj", "nsubjpass")) \
         or _obj_real(token, lexicon, "accept_objects", ("dobj", "nsubjpass")) \
         or _obj_real(token, lexicon, "offer_nouns", ("dobj", "nsubjpass"))
 
@@ -604,6 +615,8 @@ def _ccomp_actor_subject(token, lexicon) -> bool:
         if _children(clause, "auxpass"):
             continue
         for subject in _children(clause, "nsubj"):
+            if subject.lower_ in ("i", "we", "you", "one"):
+                continue  # 'we must not overreact', 'you have to be careful': the speaker's own resolve or a maxim
             if _actor_like(subject, lexicon) or subject.lemma_.lower() in lexicon.words("person_nouns"):
                 return True
     return False
@@ -648,6 +661,53 @@ def _not_accident(token, lexicon) -> bool:
     return not any(c.lemma_.lower() in words for c in causes)
 
 
+def _disrupted_event(token, lexicon) -> bool:
+    """'protesters interrupted her speech', 'hecklers kept interrupting him': an event disrupted,
+    or a speaker interrupted by protesters — not 'Clinton interrupted Sanders' or 'the storm
+    disrupted flights'."""
+    if _obj_in(token, lexicon, "disrupted_events", ("dobj", "nsubjpass")):
+        return True
+    subjects = _children(token, "nsubj") or _children(token.head, "nsubj") if token.dep_ in ("xcomp", "conj") else _children(token, "nsubj")
+    subjects = subjects + [o for a in _children(token, "agent") for o in _children(a, "pobj")]
+    return bool(_children(token, "dobj", "nsubjpass")) and any(
+        s.lemma_.lower() in lexicon.words("disrupter_nouns") for s in subjects)
+
+
+def _not_own_act(token, lexicon) -> bool:
+    """'Trump is defending his early-morning tweets', 'reiterated her position': backing one's own
+    words or acts is no support of anyone ('praised his running mate' is). Also 'reiterated
+    that …' with nothing reiterated as an object is a statement, not support."""
+    objs = _children(token, "dobj")
+    if not objs:
+        return token.lemma_.lower() not in ("reiterate", "reaffirm")
+    return not all(o.lemma_.lower() in lexicon.words("own_act_nouns") and any(
+        c.dep_ == "poss" and c.pos_ == "PRON" for c in o.children) for o in objs)
+
+
+def _protesting_subject(token, lexicon) -> bool:
+    """'teachers chanted', 'protesters held up signs', 'the protester yelled and held up a banner':
+    the one chanting or holding signs is a protester, a striker or a group of working people —
+    not a supporter at a rally ('supporters chanted his name')."""
+    node = token
+    while not _children(node, "nsubj") and node.dep_ in ("conj", "xcomp", "advcl") and node.head.i != node.i:
+        node = node.head
+    subjects = _children(node, "nsubj")
+    return any(s.lemma_.lower() in lexicon.words("protester_nouns") for s in subjects)
+
+
+def _not_contest(token, lexicon) -> bool:
+    """'police beat the protesters', not a contest won: 'Sanders beats Clinton in Oklahoma',
+    'Cruz beat Dewhurst in the primary runoff'. Beating is a win when the sentence speaks of a
+    contest (data/triggers.yaml `contest_words`) or when a named person beats a named person."""
+    if token.lemma_.lower() not in lexicon.words("contest_verbs"):
+        return True
+    if any(w.lemma_.lower() in lexicon.words("contest_words") for w in token.sent):
+        return False
+    subjects = [s for s in _children(token, "nsubj") if s.ent_type_ in ("PERSON", "ORG", "NORP")]
+    objects = [o for o in _children(token, "dobj") if o.ent_type_ == "PERSON"]
+    return not (subjects and objects)
+
+
 def _not_standing(token, lexicon) -> bool:
     """Support as an act ("offered its support"), not a standing ("has low support from voters")."""
     levels = lexicon.words("level_words")
@@ -660,10 +720,18 @@ def _not_standing(token, lexicon) -> bool:
 REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "not_accident": _not_accident,
     "not_standing": _not_standing,
+    "not_contest": _not_contest,
+    "obj_plan": lambda t, lx: _obj_real(t, lx, "plan_nouns", ("dobj", "nsubjpass")),
+    "protesting_subject": _protesting_subject,
+    "obj_signs": lambda t, lx: _obj_in(t, lx, "sign_nouns"),
+    "not_own_act": _not_own_act,
+    "not_invitation": _not_invitation,
+    "disrupted_event": _disrupted_event,
     "money_modifier": lambda t, lx: any(x.ent_type_ == "MONEY" or x.text in ("$", "€", "£")
                                         for c in t.lefts for x in c.subtree),
     "obj_permission": lambda t, lx: _obj_or_to(t, lx, "permission_nouns"),
     "obj_demand": lambda t, lx: _obj_or_to(t, lx, "demand_nouns"),
+    "obj_request": lambda t, lx: _obj_or_to(t, lx, "request_nouns") and not _obj_or_to(t, lx, "accept_objects"),
     "undergo_verb": _undergo_verb,
     "let_free": _let_free,
     "as_hostage": _as_hostage,
@@ -754,7 +822,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "with_force": lambda t, lx: any(p.lower_ == "with" and any(o.lemma_.lower() in lx.words("force_words") for o in _children(p, "pobj"))
                                     for p in _children(t, "prep")),
     "forgone_charges": _forgone_charges,
-    "invitation": lambda t, lx: bool(_children(t, "dobj")) and (
+    "invitation": lambda t, lx: bool(_children(t, "dobj", "nsubjpass")) and (
         any(x.lemma_.lower() in lx.words("invitation_words") for x in _children(t, "xcomp"))
         or any(p.lower_ == "to" and any(o.lemma_.lower() in lx.words("invitation_words") or o.ent_type_ in ("GPE", "FAC")
                                         for o in _children(p, "pobj")) for p in _children(t, "prep"))),
@@ -772,6 +840,7 @@ REQUIREMENTS: dict[str, Callable[..., bool]] = {
     "unarmed_clause": lambda t, lx: not _violent_clause(t, lx),
     "jointly": lambda t, lx: any(c.dep_ == "advmod" and c.lower_ in lx.words("joint_words")
                                  for v in [t] + _children(t, "xcomp") for c in v.children),
+    "no_backing": lambda t, lx: not _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),  # "withheld his support": REJECT
     "obj_backing": lambda t, lx: _obj_in(t, lx, "backing_nouns", ("dobj", "nsubjpass")),
     "says_no": lambda t, lx: any(c.lower_ == "no" and c.dep_ in ("dobj", "intj", "ccomp", "npadvmod") for c in t.children)
     and any(p.lower_ == "to" for p in _children(t, "prep")),
