@@ -546,3 +546,27 @@ def test_coordinated_fighters_stay_source_and_target(code):
     event = only(code("Indian and Chinese soldiers fought along the border."), "ASSAULT")
     assert len(event.source) == 1 and len(event.target) == 1
     assert {event.source[0].country, event.target[0].country} == {"IND", "CHN"}
+
+
+def test_the_verifier_weighs_where_the_sentence_stands_and_the_type_at_half_strength(code):
+    """Sentence position is a feature (the lead states the news); the event type is one at half
+    strength, so that a type rare in the training articles stays near neutral."""
+    from tidings.events.verifier import features
+
+    seen = []
+    text = ("Ministers met in Brussels on Monday. The talks ran late. "
+            "Later, Germany accused Russia of spying on the talks.")
+    import tidings.events.coder as coder_module
+
+    def spy(event, token, kinds, context):
+        found = features(event, token, kinds, context)
+        seen.append((event.type, found))
+        return found
+
+    coder_module.features, saved = spy, coder_module.features
+    try:
+        code(text)
+    finally:
+        coder_module.features = saved
+    accuse = [f for t, f in seen if t == "ACCUSE"]
+    assert accuse and accuse[0]["type=ACCUSE"] == 0.5 and accuse[0]["sentence=2-3"] == 1.0

@@ -13,13 +13,14 @@ evaluation gold under shared/eval is never read here.
    in 5 folds (repeated over 5 reshufflings of the articles) to estimate precision and recall on unseen articles at each threshold; pick the
    default threshold; fit on all articles and write the weights.
 
-    python training/train_verifier.py [--folds 5] [--repeats 5] [--c 0.5] [--tolerance 0.005] [--dry-run]
+    python training/train_verifier.py [--folds 5] [--repeats 5] [--c 0.5] [--tolerance 0.002] [--dry-run]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import sys
 import tempfile
@@ -105,18 +106,26 @@ def main(argv=None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="cross-validation repeats (articles reshuffled)")
     parser.add_argument("--c", type=float, default=0.5, help="inverse L2 strength")
-    parser.add_argument("--tolerance", type=float, default=0.005,
+    parser.add_argument("--tolerance", type=float, default=0.002,
                         help="default threshold: the highest whose cross-validated F0.5 is this close to the best")
     parser.add_argument("--dry-run", action="store_true", help="report, do not write the weights")
+    parser.add_argument("--cache", type=Path, help="pickle of the candidates: read if it exists, else written "
+                        "(to try model settings without re-running the pipeline)")
     args = parser.parse_args(argv)
 
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_texts(Path(tmp))
-        texts = {p.name: p.read_text("utf-8") for p in paths}
+    if args.cache and args.cache.exists():
+        texts, rows = pickle.loads(args.cache.read_bytes())
         gold = load_gold(texts)
-        rows = candidates(Path(tmp))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = write_texts(Path(tmp))
+            texts = {p.name: p.read_text("utf-8") for p in paths}
+            gold = load_gold(texts)
+            rows = candidates(Path(tmp))
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps((texts, rows)))
     y = labels(rows, gold)
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform([f for _, _, f in rows])
