@@ -84,10 +84,10 @@ def features(event, token, kinds: tuple[str, str], context: "ArticleContext") ->
     family = base.split(".")[0]
     src_kind, tgt_kind = kinds
     kind = event.type
-    # Mostly what holds for any type and trigger: how well sourced and targeted the event is, what
-    # kind of sentence and article it sits in. No feature names a rule or word; the type is one
-    # feature at half strength (below), so that an event type rare in the training articles (a
-    # troop deployment among campaign stories) is not judged unlikely for being rare there.
+    # Only what holds for any type and trigger: how well sourced and targeted the event is, what
+    # kind of sentence and article it sits in. No feature names a type, rule or word, so that an
+    # event type rare in the training articles (a troop deployment among campaign stories) is not
+    # judged unlikely for being rare there.
     f: dict[str, float] = {
         f"family={family}": 1.0, f"src={src_kind}": 1.0, f"tgt={tgt_kind}": 1.0,
         f"fact={event.factuality}": 1.0, f"pos={token.pos_}": 1.0,
@@ -130,10 +130,6 @@ def features(event, token, kinds: tuple[str, str], context: "ArticleContext") ->
     if sentence.start == 0 and not sentence.text.rstrip().endswith((".", '"', "”")):
         f["headline"] = 1.0
     f[f"politics={context.politics}"] = 1.0
-    # the event type, at half strength: the L2 penalty on its weight is then four times that of
-    # the other features, so a type rare in the training articles (AID, THREATEN) stays near
-    # neutral while a common one (ACCUSE, well coded; REQUEST, often a non-event) is weighed
-    f[f"type={kind}"] = 0.5
     # where the sentence stands: a headline and lead state the article's news, the later
     # paragraphs background and reactions ("Sentence 0" is the headline or first sentence)
     index = context.sentence_index(sentence.start)
