@@ -633,3 +633,35 @@ def test_it_is_clear_that_is_an_attribution_without_a_speaker(nlp_quotes, quoter
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = indirect_containing(quotes, "keep the old port open")
     assert quote.rule == "cue.adjective" and quote.speaker is None, [(q.text, q.rule) for q in quotes]
+
+
+# -- reported clauses the parser hung as adverbials; cues conjoined to a reported clause ----------
+def test_that_clause_misparsed_as_adverbial_is_reported_content(nlp_quotes):
+    """The parse the model gives `Calder tweeted in the early morning hours that …` in some
+    contexts (`that` an adverb of an adverbial clause), built by hand so the rule is tested
+    whatever the model does."""
+    from spacy.tokens import Doc
+    from tidings.quotes.extract import find_attributions
+
+    words = ["Calder", "tweeted", "in", "the", "early", "hours", "that", "Rossi", "was", "“", "spineless", "”", "."]
+    heads = [1, 1, 1, 5, 5, 2, 8, 8, 1, 10, 8, 10, 1]
+    deps = ["nsubj", "ROOT", "prep", "det", "amod", "pobj", "advmod", "nsubj", "advcl", "punct", "acomp", "punct", "punct"]
+    pos = ["PROPN", "VERB", "ADP", "DET", "ADJ", "NOUN", "PRON", "PROPN", "AUX", "PUNCT", "ADJ", "PUNCT", "PUNCT"]
+    tags = ["NNP", "VBD", "IN", "DT", "JJ", "NNS", "WDT", "NNP", "VBD", "``", "JJ", "''", "."]
+    lemmas = ["Calder", "tweet", "in", "the", "early", "hour", "that", "Rossi", "be", "“", "spineless", "”", "."]
+    spaces = [True] * 8 + [True, False, False, False, False]
+    doc = Doc(nlp_quotes.vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas)
+    found = find_attributions(doc, [], load_lexicon())
+    indirect = [f for f in found if not f.direct]
+    assert indirect and doc.text[indirect[0].start:indirect[0].end].startswith("that Rossi was")
+    quote = [f for f in found if f.direct and doc.text[f.start:f.end] == "spineless"]
+    assert quote and quote[0].speaker is not None and quote[0].speaker.local.start == 0  # Calder, not Rossi
+
+
+def test_cue_conjoined_to_reported_clause_keeps_the_reporter(nlp_quotes, quoter, run):
+    text = ("The mayor wrote on Sunday that the developer was “a menace” and urged residents "
+            "to “stay away” from the project.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    urged = [q for q in quotes if not q.direct and q.cue is not None and q.cue.text == "urged"]
+    assert urged and speaker_name(urged[0]) != "developer" and "mayor" in speaker_name(urged[0])
+    assert "mayor" in speaker_name(quote_starting(quotes, "a menace"))

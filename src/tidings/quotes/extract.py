@@ -350,8 +350,20 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             return _left_nominal(token)
         if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
             return _hung_subject(token)
+        if step == 0 and token.dep_ == "conj" and _reported_clause(token.head, verbs):
+            token = token.head.head  # "X wrote that Y was "a fraud" and urged …": X urged, not Y
+            continue
         token = token.head
     return None
+
+
+def _reported_clause(head: Token, speaking: frozenset[str]) -> bool:
+    """Whether `head` is the content clause of a saying verb (`wrote that Y was …`). A cue the
+    parser conjoined to it (`… and urged voters to …`) continues the report's frame: its
+    subject is the writer, not the subject of what was written."""
+    if head.dep_ not in ("ccomp", "advcl") or head.head.lemma_.lower() not in speaking or head.i < head.head.i:
+        return False
+    return head.dep_ == "ccomp" or head in _that_adverbial(head.head)
 
 
 def _past_dateline(subject: Token) -> Token:
@@ -506,7 +518,7 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
         return _own_clause(token.head)
     if cue.cls == "adjective":
         return _adjective_content(token)
-    comps = [c for c in token.children if c.dep_ == "ccomp"]
+    comps = [c for c in token.children if c.dep_ == "ccomp"] or _that_adverbial(token)
     if comps:
         return _complement_span(token, comps[0], sents.of(token))
     if cue.cls in ("speech", "write") and _as_clause(token):
@@ -527,6 +539,20 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
         return doc[first:xcomps[0].right_edge.i + 1]
     return _object_content(token, lex) or _colon_content(token, sents) or _head_noun_content(token) \
         or _tail_content(cue, sents.of(token))
+
+
+def _that_adverbial(verb: Token) -> list[Token]:
+    """`She tweeted in the early hours that the mayor was "a fraud"`: after a modifier, the
+    parser may hang the that-clause on the verb as an adverbial clause with `that` as an
+    adverb; a clause after the verb that opens with `that` and has its own subject is the
+    reported content all the same."""
+    for child in verb.rights:
+        if child.dep_ != "advcl" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
+            continue
+        first = child.left_edge
+        if first.lower_ == "that" and first.dep_ in ("advmod", "mark") and first.head.i == child.i:
+            return [child]
+    return []
 
 
 def _adjective_content(adj: Token) -> SpacySpan | None:
