@@ -665,3 +665,17 @@ def test_cue_conjoined_to_reported_clause_keeps_the_reporter(nlp_quotes, quoter,
     urged = [q for q in quotes if not q.direct and q.cue is not None and q.cue.text == "urged"]
     assert urged and speaker_name(urged[0]) != "developer" and "mayor" in speaker_name(urged[0])
     assert "mayor" in speaker_name(quote_starting(quotes, "a menace"))
+
+
+def test_passive_participle_after_a_clause_does_not_report_it(nlp_quotes, quoter, run):
+    text = "In 2014 a gun bill the president had tried to move through Congress died, blocked by senators from both parties."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert not [q for q in quotes if q.speaker is not None and "senators" in q.speaker.text], \
+        [(q.text, q.speaker.text) for q in quotes if q.speaker is not None]
+
+
+def test_clause_before_a_saying_verb_is_still_reported(nlp_quotes, quoter, run):
+    text = "The bridge will stay closed until the end of the month, city engineers said."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "The bridge will stay closed")
+    assert "engineers" in quote.speaker.text

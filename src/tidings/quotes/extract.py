@@ -726,6 +726,8 @@ def _after_colon(token: Token, sent: SpacySpan) -> SpacySpan | None:
 def _tail_content(cue: Cue, sent: SpacySpan) -> SpacySpan | None:
     """`…, police said.` when the parser did not make the clause a complement."""
     token = cue.token
+    if any(c.dep_ == "agent" for c in token.children):
+        return None  # "…, blocked by senators from both parties": not a report of the clause
     if _words_after(token, sent.end, 5) > 5:
         return None
     subject = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
