@@ -679,3 +679,12 @@ def test_clause_before_a_saying_verb_is_still_reported(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "The bridge will stay closed")
     assert "engineers" in quote.speaker.text
+
+
+def test_relative_clause_of_an_owned_remark_takes_its_owner(nlp_quotes, quoter, run):
+    text = "The scandal prompted the senator to make a careless comment that described the protesters as “thugs.”"
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert "senator" in speaker_name(quote_starting(quotes, "thugs"))
+    text = "It was the mayor's speech that called the teenagers “hopeless.”"
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert "mayor" in speaker_name(quote_starting(quotes, "hopeless"))

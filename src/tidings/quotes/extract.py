@@ -399,10 +399,31 @@ def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
     """`The council issued a statement calling …`, `He released a letter that says …`: a
     statement, letter or ad put out by someone speaks for them (the subject of the verb the
     noun is the object of)."""
-    if noun.lemma_.lower() not in carriers or noun.dep_ != "dobj":
+    if noun.lemma_.lower() not in carriers:
         return None
-    subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
-    return subjects[0] if subjects else None
+    owners = [c for c in noun.children if c.dep_ == "poss"]
+    if owners:  # "the mayor's speech that called …"
+        return owners[0]
+    if noun.dep_ != "dobj":
+        return None
+    return _doer(noun.head)
+
+
+def _doer(verb: Token) -> Token | None:
+    """The subject of `verb`, or, for an infinitive with none, who is to do it: the object of
+    the verb above (`prompted his wife to make a comment`), else that verb's subject (`she
+    decided to issue a statement`)."""
+    for _ in range(3):
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if subjects:
+            return subjects[0]
+        if verb.dep_ != "xcomp" or verb.head.i == verb.i:
+            return None
+        objects = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+        if objects:
+            return objects[0]
+        verb = verb.head
+    return None
 
 
 def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token | None:
