@@ -688,3 +688,10 @@ def test_relative_clause_of_an_owned_remark_takes_its_owner(nlp_quotes, quoter, 
     text = "It was the mayor's speech that called the teenagers “hopeless.”"
     _, _, quotes = run(nlp_quotes, quoter, text)
     assert "mayor" in speaker_name(quote_starting(quotes, "hopeless"))
+
+
+def test_according_to_a_noun_read_as_a_verb_names_the_source(nlp_quotes, quoter, run):
+    text = "The company hid the losses for years, according to show insiders."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "The company hid the losses")
+    assert quote.speaker is not None and "insiders" in quote.speaker.text

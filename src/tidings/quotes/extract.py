@@ -486,6 +486,9 @@ def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | 
     last = doc[cue.token.i + len(cue.span.text.split()) - 1]
     objs = [c for c in last.children if c.dep_ in ("pobj", "dobj")]
     if not objs:
+        objs = [_misparsed_noun(c) for c in last.children if c.dep_ == "pcomp"]
+        objs = [o for o in objs if o is not None]
+    if not objs:
         return None
     obj = objs[0]
     if obj.lemma_.lower() in carriers:
@@ -501,6 +504,15 @@ def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | 
                 if pobjs:
                     return pobjs[0]
     return obj
+
+
+def _misparsed_noun(pcomp: Token) -> Token | None:
+    """`according to show insiders`, `according to poll workers`: the parser read the first
+    noun as a verb and the second as its object; the object heads the noun phrase."""
+    if pcomp.pos_ != "VERB" or pcomp.tag_ not in ("VB", "VBP", "NN"):
+        return None
+    objects = [c for c in pcomp.children if c.dep_ == "dobj" and c.i == pcomp.i + 1]
+    return objects[0] if objects and len(list(pcomp.children)) == 1 else None
 
 
 # -- indirect ------------------------------------------------------------------------------
