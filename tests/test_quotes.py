@@ -695,3 +695,11 @@ def test_according_to_a_noun_read_as_a_verb_names_the_source(nlp_quotes, quoter,
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "The company hid the losses")
     assert quote.speaker is not None and "insiders" in quote.speaker.text
+
+
+def test_relative_clause_on_a_verbless_root_does_not_report_the_main_clause(nlp_quotes, quoter, run):
+    text = ("The lens through which voters view the candidates is sharply divided along gender and "
+            "racial lines.")
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert not [q for q in quotes if q.speaker is not None and q.speaker.text == "voters"], \
+        [(q.text, q.speaker.text) for q in quotes if q.speaker is not None]

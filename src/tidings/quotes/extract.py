@@ -552,6 +552,8 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
     if cue.cls == "adjective":
         return _adjective_content(token)
     comps = [c for c in token.children if c.dep_ == "ccomp"] or _that_adverbial(token)
+    if comps and _main_clause_hung(token):
+        return None
     if comps:
         return _complement_span(token, comps[0], sents.of(token))
     if cue.cls in ("speech", "write") and _as_clause(token):
@@ -572,6 +574,14 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
         return doc[first:xcomps[0].right_edge.i + 1]
     return _object_content(token, lex) or _colon_content(token, sents) or _head_noun_content(token) \
         or _tail_content(cue, sents.of(token))
+
+
+def _main_clause_hung(verb: Token) -> bool:
+    """`The lens through which voters view the candidates is sharply divided`: a relative
+    clause on a noun the parser left as the root (no verb of its own) took the sentence's own
+    predicate as its complement; that is what the writer says, not what the voters view."""
+    head = verb.head
+    return verb.dep_ == "relcl" and head.dep_ == "ROOT" and head.pos_ in ("NOUN", "PROPN", "PRON")
 
 
 def _that_adverbial(verb: Token) -> list[Token]:
