@@ -703,3 +703,10 @@ def test_relative_clause_on_a_verbless_root_does_not_report_the_main_clause(nlp_
     _, _, quotes = run(nlp_quotes, quoter, text)
     assert not [q for q in quotes if q.speaker is not None and q.speaker.text == "voters"], \
         [(q.text, q.speaker.text) for q in quotes if q.speaker is not None]
+
+
+def test_saying_kept_from_takes_the_object_as_speaker(nlp_quotes, quoter, run):
+    text = "No amount of spin should distract us from understanding that the budget is a disaster."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "that the budget")
+    assert quote.speaker is None or "amount" not in quote.speaker.text

@@ -350,6 +350,10 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             return _left_nominal(token)
         if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
             return _hung_subject(token)
+        if token.dep_ == "pcomp" and token.head.lower_ == "from" and token.head.dep_ == "prep":
+            objects = [c for c in token.head.head.children if c.dep_ == "dobj" and c.i < token.i]
+            if objects:  # "… should not distract us from understanding that …", "barred her from saying": the object
+                return objects[0]
         if step == 0 and token.dep_ == "conj" and _reported_clause(token.head, verbs):
             token = token.head.head  # "X wrote that Y was "a fraud" and urged …": X urged, not Y
             continue
