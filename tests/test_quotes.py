@@ -710,3 +710,10 @@ def test_saying_kept_from_takes_the_object_as_speaker(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = quote_starting(quotes, "that the budget")
     assert quote.speaker is None or "amount" not in quote.speaker.text
+
+
+def test_plural_possessive_holds_the_noun_cue(nlp_quotes, quoter, run):
+    text = "But the strikes may highlight more than local unions’ disdain for the new governor."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = [q for q in quotes if q.cue is not None and q.cue.text == "disdain"]
+    assert quote and "unions" in quote[0].speaker.text

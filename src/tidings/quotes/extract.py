@@ -433,6 +433,9 @@ def _doer(verb: Token) -> Token | None:
 def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token | None:
     """Who holds a noun cue: `his claim`, `the Trump endorsement`, `criticism from X`, or the
     subject of the verb it is the object of (`X voiced concern that …`, `X made the decision`)."""
+    owner = _plural_possessor(noun)
+    if owner is not None:
+        return owner
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ == "PRON" and noun.dep_ == "dobj":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
@@ -463,6 +466,19 @@ def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token |
                 return None
             verb = verb.head
     return None
+
+
+def _plural_possessor(noun: Token) -> Token | None:
+    """`editorial boards’ disdain for …`, `the voters' anger`: a plural possessive the parser
+    did not attach to the noun (it made the bare apostrophe a `case` or punctuation mark):
+    the noun right before the apostrophe, over at most two modifiers of the cue, holds it."""
+    doc, i = noun.doc, noun.i - 1
+    while i >= 0 and noun.i - i <= 2 and doc[i].head.i == noun.i and doc[i].dep_ in ("amod", "compound"):
+        i -= 1
+    if i < 1 or doc[i].text not in ("'", "’") or doc[i].dep_ not in ("case", "punct") or doc[i - 1].whitespace_:
+        return None
+    owner = doc[i - 1]
+    return owner if owner.pos_ in ("NOUN", "PROPN") and owner.tag_ in ("NNS", "NNPS") else None
 
 
 def _left_nominal(verb: Token) -> Token | None:
