@@ -717,3 +717,11 @@ def test_plural_possessive_holds_the_noun_cue(nlp_quotes, quoter, run):
     _, _, quotes = run(nlp_quotes, quoter, text)
     quote = [q for q in quotes if q.cue is not None and q.cue.text == "disdain"]
     assert quote and "unions" in quote[0].speaker.text
+
+
+def test_quoted_word_inside_a_speakerless_frame_takes_the_inner_speaker(nlp_quotes, quoter, run):
+    text = "In the latest poll, most voters called the new tax “unfair” and “a scam.”"
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    for word in ("unfair", "a scam"):
+        quote = quote_starting(quotes, word)
+        assert quote.speaker is not None and "voters" in quote.speaker.text

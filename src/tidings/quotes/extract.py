@@ -932,8 +932,9 @@ class _Enclosing:
         best = None
         for k in self.active:
             f = indirect[k]
-            if (q.end - q.start) < 0.8 * (f.end - f.start) and (best is None or k < best):
-                best = k
+            if (q.end - q.start) < 0.8 * (f.end - f.start) and (
+                    best is None or (f.speaker is not None, -k) > (indirect[best].speaker is not None, -best)):
+                best = k  # the first with a speaker ("In the poll, voters said …" is the voters')
         if best is None:
             return None
         f = indirect[best]
