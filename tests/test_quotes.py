@@ -725,3 +725,12 @@ def test_quoted_word_inside_a_speakerless_frame_takes_the_inner_speaker(nlp_quot
     for word in ("unfair", "a scam"):
         quote = quote_starting(quotes, word)
         assert quote.speaker is not None and "voters" in quote.speaker.text
+
+
+def test_capitalised_kicker_with_a_colon_is_not_a_speaker(nlp_quotes, quoter, run):
+    text = "DEAL IS OFF: Council Drops Stadium Plan.\n\nThe council voted on Tuesday to end the talks."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert not [q for q in quotes if q.rule == "cue.colon_speaker"], [(q.text, q.rule) for q in quotes]
+    text = "WALLACE: Senator, will you accept the result?\n\nHARRIS: I will, and so should everyone."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    assert [q for q in quotes if q.rule == "cue.colon_speaker"]

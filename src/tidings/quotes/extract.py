@@ -246,6 +246,8 @@ def _colon_cue(token: Token, sent: SpacySpan | None = None) -> Cue | None:
         return None
     if any(t.is_punct or t.like_num for t in name):
         return None
+    if len(name) > 1 and any(t.is_stop for t in name):
+        return None  # a kicker ("FIX IS IN: …", "THE LATEST: …"), not a name
     return Cue(token, Span(":", token.idx, token.idx + 1), "cue.colon_speaker", "colon")
 
 
