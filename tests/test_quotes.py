@@ -734,3 +734,10 @@ def test_capitalised_kicker_with_a_colon_is_not_a_speaker(nlp_quotes, quoter, ru
     text = "WALLACE: Senator, will you accept the result?\n\nHARRIS: I will, and so should everyone."
     _, _, quotes = run(nlp_quotes, quoter, text)
     assert [q for q in quotes if q.rule == "cue.colon_speaker"]
+
+
+def test_report_in_a_relative_clause_between_commas_ends_with_it(nlp_quotes, quoter, run):
+    text = "Mr. Lee, who said the plan was reckless, resigned on Monday."
+    _, _, quotes = run(nlp_quotes, quoter, text)
+    quote = quote_starting(quotes, "the plan was reckless")
+    assert "resigned" not in quote.text

@@ -714,6 +714,9 @@ def _complement_span(cue: Token, comp: Token, sent: SpacySpan) -> SpacySpan:
     if comp.i < cue.i:
         return doc[start:end]
     stop = sent.end
+    if cue.dep_ == "relcl" and cue.head.i < cue.i and cue.left_edge.i > 0 and doc[cue.left_edge.i - 1].text == "," \
+            and cue.right_edge.i + 1 < sent.end and doc[cue.right_edge.i + 1].text == ",":
+        stop = cue.right_edge.i + 1  # "Mr. Lee, who said the plan was reckless, resigned": not "resigned"
     for child in cue.rights:
         if child.i >= end and child.dep_ in STOP_DEPS and not _misattached_conjunct(child):
             stop = min(stop, child.left_edge.i)
