@@ -246,6 +246,8 @@ def _colon_cue(token: Token, sent: SpacySpan | None = None) -> Cue | None:
         return None
     if any(t.is_punct or t.like_num for t in name):
         return None
+    if len(name) > 1 and any(t.is_stop for t in name):
+        return None  # a kicker ("FIX IS IN: …", "THE LATEST: …"), not a name
     return Cue(token, Span(":", token.idx, token.idx + 1), "cue.colon_speaker", "colon")
 
 
@@ -350,8 +352,24 @@ def _speaker_token(cue: Cue, carriers: frozenset[str] = frozenset(), verbs: froz
             return _left_nominal(token)
         if step == 0 and token.dep_ == "conj" and _hung_subject(token) is not None:
             return _hung_subject(token)
+        if token.dep_ == "pcomp" and token.head.lower_ == "from" and token.head.dep_ == "prep":
+            objects = [c for c in token.head.head.children if c.dep_ == "dobj" and c.i < token.i]
+            if objects:  # "… should not distract us from understanding that …", "barred her from saying": the object
+                return objects[0]
+        if step == 0 and token.dep_ == "conj" and _reported_clause(token.head, verbs):
+            token = token.head.head  # "X wrote that Y was "a fraud" and urged …": X urged, not Y
+            continue
         token = token.head
     return None
+
+
+def _reported_clause(head: Token, speaking: frozenset[str]) -> bool:
+    """Whether `head` is the content clause of a saying verb (`wrote that Y was …`). A cue the
+    parser conjoined to it (`… and urged voters to …`) continues the report's frame: its
+    subject is the writer, not the subject of what was written."""
+    if head.dep_ not in ("ccomp", "advcl") or head.head.lemma_.lower() not in speaking or head.i < head.head.i:
+        return False
+    return head.dep_ == "ccomp" or head in _that_adverbial(head.head)
 
 
 def _past_dateline(subject: Token) -> Token:
@@ -387,15 +405,39 @@ def _carrier_owner(noun: Token, carriers: frozenset[str]) -> Token | None:
     """`The council issued a statement calling …`, `He released a letter that says …`: a
     statement, letter or ad put out by someone speaks for them (the subject of the verb the
     noun is the object of)."""
-    if noun.lemma_.lower() not in carriers or noun.dep_ != "dobj":
+    if noun.lemma_.lower() not in carriers:
         return None
-    subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
-    return subjects[0] if subjects else None
+    owners = [c for c in noun.children if c.dep_ == "poss"]
+    if owners:  # "the mayor's speech that called …"
+        return owners[0]
+    if noun.dep_ != "dobj":
+        return None
+    return _doer(noun.head)
+
+
+def _doer(verb: Token) -> Token | None:
+    """The subject of `verb`, or, for an infinitive with none, who is to do it: the object of
+    the verb above (`prompted his wife to make a comment`), else that verb's subject (`she
+    decided to issue a statement`)."""
+    for _ in range(3):
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if subjects:
+            return subjects[0]
+        if verb.dep_ != "xcomp" or verb.head.i == verb.i:
+            return None
+        objects = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+        if objects:
+            return objects[0]
+        verb = verb.head
+    return None
 
 
 def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token | None:
     """Who holds a noun cue: `his claim`, `the Trump endorsement`, `criticism from X`, or the
     subject of the verb it is the object of (`X voiced concern that …`, `X made the decision`)."""
+    owner = _plural_possessor(noun)
+    if owner is not None:
+        return owner
     for child in noun.children:
         if child.dep_ == "poss" and child.pos_ == "PRON" and noun.dep_ == "dobj":
             subjects = [c for c in noun.head.children if c.dep_ == "nsubj"]
@@ -428,6 +470,19 @@ def _noun_owner(noun: Token, receiving: frozenset[str] = frozenset()) -> Token |
     return None
 
 
+def _plural_possessor(noun: Token) -> Token | None:
+    """`editorial boards’ disdain for …`, `the voters' anger`: a plural possessive the parser
+    did not attach to the noun (it made the bare apostrophe a `case` or punctuation mark):
+    the noun right before the apostrophe, over at most two modifiers of the cue, holds it."""
+    doc, i = noun.doc, noun.i - 1
+    while i >= 0 and noun.i - i <= 2 and doc[i].head.i == noun.i and doc[i].dep_ in ("amod", "compound"):
+        i -= 1
+    if i < 1 or doc[i].text not in ("'", "’") or doc[i].dep_ not in ("case", "punct") or doc[i - 1].whitespace_:
+        return None
+    owner = doc[i - 1]
+    return owner if owner.pos_ in ("NOUN", "PROPN") and owner.tag_ in ("NNS", "NNPS") else None
+
+
 def _left_nominal(verb: Token) -> Token | None:
     """A misparsed subject: the verb's nearest nominal left child ("About 4 in 10 say")."""
     for child in reversed(list(verb.lefts)):
@@ -453,6 +508,9 @@ def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | 
     last = doc[cue.token.i + len(cue.span.text.split()) - 1]
     objs = [c for c in last.children if c.dep_ in ("pobj", "dobj")]
     if not objs:
+        objs = [_misparsed_noun(c) for c in last.children if c.dep_ == "pcomp"]
+        objs = [o for o in objs if o is not None]
+    if not objs:
         return None
     obj = objs[0]
     if obj.lemma_.lower() in carriers:
@@ -468,6 +526,15 @@ def _phrase_object(cue: Cue, carriers: frozenset[str] = frozenset()) -> Token | 
                 if pobjs:
                     return pobjs[0]
     return obj
+
+
+def _misparsed_noun(pcomp: Token) -> Token | None:
+    """`according to show insiders`, `according to poll workers`: the parser read the first
+    noun as a verb and the second as its object; the object heads the noun phrase."""
+    if pcomp.pos_ != "VERB" or pcomp.tag_ not in ("VB", "VBP", "NN"):
+        return None
+    objects = [c for c in pcomp.children if c.dep_ == "dobj" and c.i == pcomp.i + 1]
+    return objects[0] if objects and len(list(pcomp.children)) == 1 else None
 
 
 # -- indirect ------------------------------------------------------------------------------
@@ -506,7 +573,9 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
         return _own_clause(token.head)
     if cue.cls == "adjective":
         return _adjective_content(token)
-    comps = [c for c in token.children if c.dep_ == "ccomp"]
+    comps = [c for c in token.children if c.dep_ == "ccomp"] or _that_adverbial(token)
+    if comps and _main_clause_hung(token):
+        return None
     if comps:
         return _complement_span(token, comps[0], sents.of(token))
     if cue.cls in ("speech", "write") and _as_clause(token):
@@ -527,6 +596,28 @@ def _content_tokens(cue: Cue, lex: CueLexicon, sents: _Sentences) -> SpacySpan |
         return doc[first:xcomps[0].right_edge.i + 1]
     return _object_content(token, lex) or _colon_content(token, sents) or _head_noun_content(token) \
         or _tail_content(cue, sents.of(token))
+
+
+def _main_clause_hung(verb: Token) -> bool:
+    """`The lens through which voters view the candidates is sharply divided`: a relative
+    clause on a noun the parser left as the root (no verb of its own) took the sentence's own
+    predicate as its complement; that is what the writer says, not what the voters view."""
+    head = verb.head
+    return verb.dep_ == "relcl" and head.dep_ == "ROOT" and head.pos_ in ("NOUN", "PROPN", "PRON")
+
+
+def _that_adverbial(verb: Token) -> list[Token]:
+    """`She tweeted in the early hours that the mayor was "a fraud"`: after a modifier, the
+    parser may hang the that-clause on the verb as an adverbial clause with `that` as an
+    adverb; a clause after the verb that opens with `that` and has its own subject is the
+    reported content all the same."""
+    for child in verb.rights:
+        if child.dep_ != "advcl" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
+            continue
+        first = child.left_edge
+        if first.lower_ == "that" and first.dep_ in ("advmod", "mark") and first.head.i == child.i:
+            return [child]
+    return []
 
 
 def _adjective_content(adj: Token) -> SpacySpan | None:
@@ -623,6 +714,9 @@ def _complement_span(cue: Token, comp: Token, sent: SpacySpan) -> SpacySpan:
     if comp.i < cue.i:
         return doc[start:end]
     stop = sent.end
+    if cue.dep_ == "relcl" and cue.head.i < cue.i and cue.left_edge.i > 0 and doc[cue.left_edge.i - 1].text == "," \
+            and cue.right_edge.i + 1 < sent.end and doc[cue.right_edge.i + 1].text == ",":
+        stop = cue.right_edge.i + 1  # "Mr. Lee, who said the plan was reckless, resigned": not "resigned"
     for child in cue.rights:
         if child.i >= end and child.dep_ in STOP_DEPS and not _misattached_conjunct(child):
             stop = min(stop, child.left_edge.i)
@@ -700,6 +794,8 @@ def _after_colon(token: Token, sent: SpacySpan) -> SpacySpan | None:
 def _tail_content(cue: Cue, sent: SpacySpan) -> SpacySpan | None:
     """`…, police said.` when the parser did not make the clause a complement."""
     token = cue.token
+    if any(c.dep_ == "agent" for c in token.children):
+        return None  # "…, blocked by senators from both parties": not a report of the clause
     if _words_after(token, sent.end, 5) > 5:
         return None
     subject = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
@@ -841,8 +937,9 @@ class _Enclosing:
         best = None
         for k in self.active:
             f = indirect[k]
-            if (q.end - q.start) < 0.8 * (f.end - f.start) and (best is None or k < best):
-                best = k
+            if (q.end - q.start) < 0.8 * (f.end - f.start) and (
+                    best is None or (f.speaker is not None, -k) > (indirect[best].speaker is not None, -best)):
+                best = k  # the first with a speaker ("In the poll, voters said …" is the voters')
         if best is None:
             return None
         f = indirect[best]
