@@ -121,7 +121,6 @@ def test_clusters_survive_reopening_and_a_second_ingest(tmp_path):
 
 # --- batched clustering in the store: the same clusters as adding articles one by one -----------------
 
-PG_ENV = "TIDINGS_TEST_POSTGRES"
 VOCABULARY = ("the a of to in and on for with at by from after before over under about against between "
               "officials said would could talks government forces border security trade deal vote court "
               "minister police army rebels election parliament budget report attack protest ceasefire aid "
@@ -174,38 +173,22 @@ def _corpus(seed: int = 5, stories: int = 12) -> list[tuple[str, str]]:
 def dedup_store_factory(request, tmp_path):
     """`open_cluster_store(backend)` → an open empty store: a DuckDB file, or a fresh schema of the
     PostgreSQL server in TIDINGS_TEST_POSTGRES (skipped when unset). Closed and dropped afterwards."""
-    import os
-    import uuid
+    from contextlib import ExitStack
 
+    from pg_util import store_location
     from tidings.store import open_store
 
-    opened, schemas = [], []
+    opened = 0
+    with ExitStack() as stack:
+        def open_cluster_store(backend: str):
+            nonlocal opened
+            location = stack.enter_context(store_location(backend, tmp_path, f"c{opened}"))
+            opened += 1
+            store = open_store(location)
+            stack.callback(store.close)  # closed before its schema is dropped
+            return store
 
-    def open_cluster_store(backend: str):
-        if backend == "duckdb":
-            store = open_store(str(tmp_path / f"c{len(opened)}.duckdb"))
-        else:
-            base = os.environ.get(PG_ENV)
-            if not base:
-                pytest.skip(f"set {PG_ENV} to a postgresql:// URL to test PostgreSQL")
-            import psycopg
-
-            schema = f"t_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(base, autocommit=True) as con:
-                con.execute(f"CREATE SCHEMA {schema}")
-            schemas.append((base, schema))
-            store = open_store(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}")
-        opened.append(store)
-        return store
-
-    yield open_cluster_store
-    for store in opened:
-        store.close()
-    for base, schema in schemas:
-        import psycopg
-
-        with psycopg.connect(base, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
+        yield open_cluster_store
 
 
 def _cluster_one_by_one(store, ids=None) -> int:
