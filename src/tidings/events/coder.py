@@ -637,7 +637,6 @@ def _reported_would(token, gov, speech_verbs: frozenset[str], conditional: bool 
     return conditional or not any(t.lower_ in ("if", "unless") for t in clause.subtree)
 
 
-WISH_VERBS = frozenset({"want", "wish", "like", "love", "mean", "aim", "hope"})
 MODAL_NEED = frozenset({"have", "need"})
 
 
@@ -657,7 +656,7 @@ def _wished(token, gov) -> bool:
         return bool(modals & {"would", "'d"})
     if head.lemma_ in MODAL_NEED:
         return bool(modals & {"might", "may", "will", "'ll", "would", "'d", "could", "must"})
-    return head.lemma_ in WISH_VERBS and head.tag_ != "VBD"
+    return head.lemma_ in screen_data()["wish_verbs"] and head.tag_ != "VBD"
 
 
 def _promise(token, gov) -> bool:
@@ -723,12 +722,10 @@ def _number(tokens) -> int | None:
     return int(value) if value is not None else None
 
 
-SEVERAL = frozenset({"two", "three", "four", "five", "both"})
-
-
 def _several(doc, heads) -> bool:
     """A source phrase naming two or more parties at once: "the two women", "both sides", "all three leaders"."""
-    return any(c.lower_ in SEVERAL and c.dep_ in ("nummod", "det", "predet", "quantmod")
+    several = screen_data()["several_words"]
+    return any(c.lower_ in several and c.dep_ in ("nummod", "det", "predet", "quantmod")
                for i in heads for c in doc[i].children)
 
 
