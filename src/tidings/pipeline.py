@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from tidings.nlp.casing import parser_text, restore
+from tidings.nlp.casing import parse
 from tidings.records import Article, ArticleResult, Document
 
 log = logging.getLogger(__name__)
@@ -200,16 +200,15 @@ class Pipeline:
         in the place of a text that cannot be parsed (so one text never costs its batch)."""
         if self.nlp.max_length <= self.settings.max_chars:
             self.nlp.max_length = self.settings.max_chars + 1
-        cased = [parser_text(text, self.resolver.knows_name) for text in texts]  # Title Case headlines in sentence case
+        known = self.resolver.knows_name  # Title Case headlines are parsed in sentence case (nlp/casing.py)
         try:
-            return [restore(doc, text) for doc, text in
-                    zip(self.nlp.pipe(cased, batch_size=self.settings.batch_size), texts)]
+            return list(parse(self.nlp, texts, known, batch_size=self.settings.batch_size))
         except Exception:  # noqa: BLE001 - found again, text by text, below
             log.warning("spaCy failed on a batch of %d texts; parsing them one by one", len(texts))
         docs: list = []
-        for text, parsed in zip(texts, cased):
+        for text in texts:
             try:
-                docs.append(restore(self.nlp(parsed), text))
+                docs.append(next(parse(self.nlp, [text], known)))
             except Exception as exc:  # noqa: BLE001 - becomes this document's error
                 docs.append(exc)
         return docs

@@ -22,7 +22,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-import numpy as np
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
@@ -120,8 +119,7 @@ def restore(doc: Doc, text: str) -> Doc:
     words = [text[t.idx:t.idx + len(t)] for t in doc]
     spaces = [bool(t.whitespace_) for t in doc]
     restored = Doc(doc.vocab, words=words, spaces=spaces)
-    array = doc.to_array(ATTRS)
-    restored.from_array(ATTRS, array.astype(np.uint64) if array.dtype != np.uint64 else array)
+    restored.from_array(ATTRS, doc.to_array(ATTRS))
     restored.user_data.update(doc.user_data)
     return restored
 
