@@ -331,7 +331,7 @@ def _nearest_actor(token, span, quote: Quote, sentence: tuple[int, int], things_
         if other.i == token.i or other.i in aimed:
             continue
         named = other.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and other.pos_ == "PROPN"
-        pronoun = other.pos_ == "PRON" and other.lower_ in ("he", "she", "they", "him", "her", "them", "his", "their")
+        pronoun = other.pos_ == "PRON" and other.lower_ in PERSONAL
         if not (named or pronoun):
             continue
         if quote.speaker is not None and quote.speaker.start <= other.idx < quote.speaker.end:
